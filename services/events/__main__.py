@@ -1,0 +1,5 @@
+from services.events.app import create_app
+from shared.runner import serve
+
+if __name__ == "__main__":
+    serve("events", create_app)

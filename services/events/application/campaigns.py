@@ -1,0 +1,80 @@
+"""Campaign use cases: each runs in one unit of work and records its integration event."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from services.events.adapters.repository import CampaignRepository
+from services.events.domain.campaign import DEFAULT_TIMEZONE, BoothConfirmation, Campaign
+from shared.clock import Clock
+from shared.contracts.envelope import Actor, make_envelope
+from shared.contracts.events import CAMPAIGN_CREATED, CampaignCreated
+from shared.errors import Conflict, NotFound
+from shared.uow import UnitOfWork
+
+SERVICE = "events"
+
+
+class CreateCampaign(BaseModel):
+    campaign_id: str = Field(description="Short id, e.g. quang-ngai-2026", examples=["quang-ngai-2026"])
+    year: int = Field(ge=2022, le=2100)
+    theme: str = Field(min_length=3, max_length=500)
+    organizer: str = Field(min_length=2, max_length=300, examples=["Sở Khoa học và Công nghệ tỉnh Quảng Ngãi"])
+    locality: str = Field(min_length=2, max_length=200, examples=["Quảng Ngãi"])
+    timezone: str = DEFAULT_TIMEZONE
+    window_start: datetime | None = Field(default=None, description="Default: 1 October 00:00 local")
+    window_end: datetime | None = Field(default=None, description="Default: 10 October 23:59:59 local")
+    booth_confirmation: BoothConfirmation = "auto"
+
+
+class CampaignExists(Conflict):
+    code = "campaign_exists"
+
+
+def campaign_created(campaign: Campaign, actor: Actor, now: datetime, correlation_id: str | None):
+    payload = CampaignCreated(
+        campaign_id=campaign.id, year=campaign.year, theme=campaign.theme, organizer=campaign.organizer,
+        locality=campaign.locality, timezone=campaign.timezone, window_start=campaign.window_start,
+        window_end=campaign.window_end, booth_confirmation=campaign.booth_confirmation,
+    )
+    return make_envelope(
+        CAMPAIGN_CREATED, payload, producer=SERVICE, actor=actor, occurred_at=now,
+        campaign_id=campaign.id, correlation_id=correlation_id,
+    )
+
+
+async def create_campaign(
+    uow: UnitOfWork, cmd: CreateCampaign, *, actor: Actor, clock: Clock, correlation_id: str | None = None
+) -> Campaign:
+    now = clock.now()
+    campaign = Campaign.create(
+        id=cmd.campaign_id, year=cmd.year, theme=cmd.theme, organizer=cmd.organizer, locality=cmd.locality,
+        timezone=cmd.timezone, window_start=cmd.window_start, window_end=cmd.window_end,
+        booth_confirmation=cmd.booth_confirmation, now=now,
+    )
+    async with uow:
+        repo = CampaignRepository(uow.session)
+        if await repo.get(campaign.id) is not None:
+            raise CampaignExists(
+                f"Chiến dịch {campaign.id} đã tồn tại", f"Campaign {campaign.id} already exists",
+                campaign_id=campaign.id,
+            )
+        await repo.add(campaign)
+        uow.record(campaign_created(campaign, actor, now, correlation_id))
+        await uow.commit()
+    return campaign
+
+
+async def get_campaign(uow: UnitOfWork, campaign_id: str) -> Campaign:
+    async with uow:
+        campaign = await CampaignRepository(uow.session).get(campaign_id)
+    if campaign is None:
+        raise NotFound(f"Không tìm thấy chiến dịch {campaign_id}", f"No campaign {campaign_id}")
+    return campaign
+
+
+async def list_campaigns(uow: UnitOfWork, *, year: int | None, limit: int, offset: int) -> list[Campaign]:
+    async with uow:
+        return await CampaignRepository(uow.session).list(year=year, limit=limit, offset=offset)

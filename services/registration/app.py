@@ -1,0 +1,39 @@
+"""Composition root of the registration service."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from services.registration.entrypoints.consumers import subscriptions
+from services.registration.entrypoints.http import build_router
+from shared.clock import Clock
+from shared.config import Settings
+from shared.contracts.streams import EVENTS, REGISTRATION
+from shared.errors import install_error_handlers
+from shared.service import ServiceRuntime, ServiceSpec
+
+SPEC = ServiceSpec(
+    name="registration",
+    title="dxday registration",
+    description="Businesses, exhibition booths, participants — Doanh nghiệp, gian hàng, người tham dự",
+    migrations=Path(__file__).parent / "migrations",
+    owned_streams=(REGISTRATION,),
+    used_streams=(EVENTS,),
+)
+
+
+def create_runtime(settings: Settings, *, clock: Clock | None = None) -> ServiceRuntime:
+    runtime = ServiceRuntime(SPEC, settings, clock=clock)
+    for subscription in subscriptions():
+        runtime.subscribe(subscription)
+    return runtime
+
+
+def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
+    runtime = create_runtime(settings, clock=clock)
+    app = runtime.http_app()
+    install_error_handlers(app)
+    app.include_router(build_router(runtime))
+    return app

@@ -1,0 +1,34 @@
+"""campaign windows read model, outbox, inbox
+
+Revision ID: 0001
+"""
+import sqlalchemy as sa
+from alembic import op
+
+from shared.db import UtcDateTime
+from shared.migrations import create_messaging_tables
+
+revision = "0001"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    create_messaging_tables()
+    op.create_table(
+        "campaign_windows",
+        sa.Column("campaign_id", sa.String(64), primary_key=True),
+        sa.Column("year", sa.Integer, nullable=False),
+        sa.Column("timezone", sa.String(64), nullable=False),
+        sa.Column("window_start", UtcDateTime(), nullable=False),
+        sa.Column("window_end", UtcDateTime(), nullable=False),
+        sa.Column("booth_confirmation", sa.String(16), nullable=False),
+        sa.Column("updated_at", UtcDateTime(), nullable=False),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("campaign_windows")
+    op.drop_table("inbox")
+    op.drop_table("outbox")

@@ -1,0 +1,247 @@
+"""The ``dxday`` command: ``dxday up`` runs the whole stack on one machine, ``dxday service NAME``
+runs one service (for compose files and production)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import runpy
+import secrets
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+
+from shared.config import SERVICE_NAMES, Settings
+from shared.natsserver import NatsServer, NatsServerError
+from shared.runner import PortTaken, check_port_free
+
+READY_TIMEOUT_S = 60.0
+
+
+def _say(line: str) -> None:
+    print(f"dxday        | {line}", flush=True)
+
+
+def _pdeathsig() -> None:
+    """Children die with the launcher, even if it is killed with SIGKILL (Linux)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+def _pump(name: str, stream) -> None:  # type: ignore[no-untyped-def]
+    for raw in iter(stream.readline, b""):
+        sys.stdout.write(f"{name:<13}| {raw.decode(errors='replace')}")
+        sys.stdout.flush()
+
+
+def _ready(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/readyz", timeout=2) as r:
+            return r.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def _organizer_token(settings: Settings) -> str:
+    if settings.organizer_token:
+        return settings.organizer_token
+    path = settings.data_dir / "organizer-token"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(24))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+class Stack:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.nats: NatsServer | None = None
+        self.children: dict[str, subprocess.Popen[bytes]] = {}
+        self.stopping = threading.Event()
+
+    def check_ports(self) -> None:
+        s = self.settings
+        wanted = [(s.port_of(n), f"DXDAY_{n.upper()}_PORT") for n in SERVICE_NAMES]
+        if not s.nats_url:
+            wanted.append((s.nats_port, "DXDAY_NATS_PORT"))
+            if s.nats_monitor_port:
+                wanted.append((s.nats_monitor_port, "DXDAY_NATS_MONITOR_PORT"))
+        for port, variable in wanted:
+            host = s.nats_host if variable.startswith("DXDAY_NATS") else s.http_host
+            check_port_free(host, port, variable)
+
+    def start(self) -> None:
+        s = self.settings
+        s.data_dir.mkdir(parents=True, exist_ok=True)
+        env = dict(os.environ)
+        env.setdefault("DXDAY_LOG_FORMAT", "text")
+        env["DXDAY_DATA_DIR"] = str(s.data_dir.resolve())
+        env["DXDAY_ORGANIZER_TOKEN"] = _organizer_token(s)
+        if s.nats_url:
+            _say(f"NATS: external {s.nats_url}")
+        else:
+            self.nats = NatsServer(
+                store_dir=(s.data_dir / "nats").resolve(),
+                host=s.nats_host,
+                port=s.nats_port,
+                monitor_port=s.nats_monitor_port,
+                sync_always=s.nats_sync_always,
+                log_file=(s.data_dir / "nats-server.log").resolve(),
+            ).start()
+            env["DXDAY_NATS_URL"] = self.nats.url
+            sync = self.nats.varz().get("jetstream", {}).get("config", {}).get("sync_always")
+            _say(f"NATS: embedded {self.nats.url} (monitoring {self.nats.monitor_url}, fsync every write: {sync})")
+        for name in SERVICE_NAMES:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "shared.cli", "service", name],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # we stop them in order: services first, NATS last
+                preexec_fn=_pdeathsig,
+            )
+            self.children[name] = proc
+            threading.Thread(target=_pump, args=(name, proc.stdout), daemon=True).start()
+
+    def await_ready(self) -> bool:
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        pending = set(SERVICE_NAMES)
+        while pending and time.monotonic() < deadline and not self.stopping.is_set():
+            for name in sorted(pending):
+                if self.children[name].poll() is not None:
+                    _say(f"{name} exited with code {self.children[name].returncode} while starting")
+                    return False
+                url = self.settings.base_url_of(name)
+                if _ready(url):
+                    pending.discard(name)
+                    _say(f"{name:<13} ready: {url}  (API docs {url}/docs, metrics {url}/metrics)")
+            time.sleep(0.2)
+        if pending:
+            _say(f"not ready after {READY_TIMEOUT_S:.0f}s: {', '.join(sorted(pending))}")
+        return not pending
+
+    def load_demo(self) -> None:
+        url = f"{self.settings.base_url_of('events')}/demo"
+        request = urllib.request.Request(
+            url,
+            method="POST",
+            headers={"Authorization": f"Bearer {_organizer_token(self.settings)}"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as r:
+                body = json.loads(r.read() or b"{}")
+                _say(f"demo campaign loaded: {body.get('campaign_id', '?')} — {body.get('summary', '')}")
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            _say(f"demo campaign not loaded: {exc}")
+
+    def watch(self) -> int:
+        while not self.stopping.wait(0.5):
+            for name, proc in self.children.items():
+                if proc.poll() is not None:
+                    _say(f"{name} exited unexpectedly with code {proc.returncode}; stopping the stack")
+                    return 1
+        return 0
+
+    def stop(self) -> None:
+        for proc in self.children.values():
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 30
+        for name, proc in self.children.items():
+            try:
+                proc.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                _say(f"{name} did not stop in time; killing it")
+                proc.kill()
+                proc.wait()
+        if self.nats is not None:
+            self.nats.stop()
+        _say("stopped")
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    settings = Settings()
+    stack = Stack(settings)
+    try:
+        stack.check_ports()
+    except PortTaken as exc:
+        print(exc, file=sys.stderr)
+        return 2
+
+    def on_signal(signum: int, _frame: object) -> None:
+        stack.stopping.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    try:
+        stack.start()
+        if not stack.await_ready():
+            return 1
+        if not args.no_demo:
+            stack.load_demo()
+        token_file = settings.data_dir / "organizer-token"
+        _say(f"organizer token: {token_file} (header 'Authorization: Bearer <token>')")
+        _say(f"public schedule: {settings.base_url_of('events')}/docs — Ctrl-C to stop")
+        return stack.watch()
+    except NatsServerError as exc:
+        print(f"dxday: embedded NATS failed: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        stack.stop()
+
+
+def cmd_service(args: argparse.Namespace) -> int:
+    # Services are found by name so that shared/ never imports service code.
+    sys.argv = [f"services.{args.name}"]
+    runpy.run_module(f"services.{args.name}", run_name="__main__", alter_sys=True)
+    return 0
+
+
+def cmd_nats(args: argparse.Namespace) -> int:
+    """Only the embedded NATS, in the foreground (for running services by hand)."""
+    s = Settings()
+    s.data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        check_port_free(s.nats_host, s.nats_port, "DXDAY_NATS_PORT")
+    except PortTaken as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    server = NatsServer(
+        store_dir=(s.data_dir / "nats").resolve(), host=s.nats_host, port=s.nats_port,
+        monitor_port=s.nats_monitor_port, sync_always=s.nats_sync_always,
+    ).start()
+    _say(f"NATS: {server.url} (monitoring {server.monitor_url}); Ctrl-C to stop")
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    stop.wait()
+    server.stop()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="dxday", description="Ngày Chuyển đổi số quốc gia — dxday")
+    sub = parser.add_subparsers(dest="command", required=True)
+    up = sub.add_parser("up", help="start NATS (unless DXDAY_NATS_URL is set) and the three services")
+    up.add_argument("--no-demo", action="store_true", help="do not load the demo campaign")
+    up.set_defaults(func=cmd_up)
+    service = sub.add_parser("service", help="run one service")
+    service.add_argument("name", choices=SERVICE_NAMES)
+    service.set_defaults(func=cmd_service)
+    nats = sub.add_parser("nats", help="run only the embedded NATS server")
+    nats.set_defaults(func=cmd_nats)
+    args = parser.parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

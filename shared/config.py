@@ -1,0 +1,92 @@
+"""Typed settings read from ``DXDAY_*`` environment variables (and an optional ``.env``).
+
+One class serves every service: each service reads its own port and database URL from it.
+Invalid values fail at start with the variable's name, never later at first use.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SERVICE_NAMES: tuple[str, ...] = ("registration", "events", "notifications")
+ServiceName = Literal["registration", "events", "notifications"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DXDAY_", env_file=".env", extra="ignore")
+
+    # --- NATS -------------------------------------------------------------------------
+    nats_url: str | None = Field(
+        default=None, description="External NATS server(s), comma separated; unset = embedded server"
+    )
+    nats_host: str = Field(default="127.0.0.1", description="Address the embedded NATS listens on")
+    nats_port: int = Field(default=4222, ge=1, le=65535, description="Client port of the embedded NATS")
+    nats_monitor_port: int = Field(
+        default=8222, ge=0, le=65535, description="Monitoring port of the embedded NATS (0 = off)"
+    )
+    nats_sync_always: bool = Field(
+        default=True,
+        description="Embedded NATS fsyncs every write (sync_interval: always); false = every 2 min, faster",
+    )
+    nats_user: str | None = Field(default=None, description="NATS user name")
+    nats_password: str | None = Field(default=None, description="NATS password")
+    nats_token: str | None = Field(default=None, description="NATS token")
+    nats_creds_file: Path | None = Field(default=None, description="NATS credentials (.creds) file")
+    nats_tls_ca: Path | None = Field(default=None, description="CA file to verify the NATS server")
+    nats_tls_cert: Path | None = Field(default=None, description="Client certificate for NATS mTLS")
+    nats_tls_key: Path | None = Field(default=None, description="Client key for NATS mTLS")
+    stream_replicas: int = Field(default=1, ge=1, le=5, description="JetStream replicas (3 in a cluster)")
+
+    # --- storage ----------------------------------------------------------------------
+    data_dir: Path = Field(default=Path("var"), description="Where SQLite files, NATS store and files go")
+    registration_db_url: str | None = Field(default=None, description="Registration database URL")
+    events_db_url: str | None = Field(default=None, description="Events database URL")
+    notifications_db_url: str | None = Field(default=None, description="Notifications database URL")
+
+    # --- HTTP -------------------------------------------------------------------------
+    http_host: str = Field(default="127.0.0.1", description="Address the services' HTTP ports bind to")
+    registration_port: int = Field(default=8001, ge=1, le=65535, description="Registration HTTP port")
+    events_port: int = Field(default=8002, ge=1, le=65535, description="Events HTTP port")
+    notifications_port: int = Field(default=8003, ge=1, le=65535, description="Notifications HTTP port")
+    public_base_url: str | None = Field(
+        default=None, description="Base URL users reach (for links); default http://<http_host>"
+    )
+
+    # --- behaviour ----------------------------------------------------------------------
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO", description="Log level")
+    log_format: Literal["json", "text"] = Field(default="json", description="json lines or readable text")
+    outbox_sweep_seconds: float = Field(
+        default=2.0, gt=0, description="How often the outbox relay sweeps for unpublished events"
+    )
+    max_deliver: int = Field(default=5, ge=2, description="Deliveries of one message before it dead-letters")
+    organizer_token: str | None = Field(
+        default=None, description="Bearer token for organizer endpoints (required outside `dxday up`)"
+    )
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    # --- derived ------------------------------------------------------------------------
+    def port_of(self, service: str) -> int:
+        return int(getattr(self, f"{service}_port"))
+
+    def db_url_of(self, service: str) -> str:
+        url = getattr(self, f"{service}_db_url")
+        if url:
+            return str(url)
+        return f"sqlite+aiosqlite:///{(self.data_dir / f'{service}.db').resolve()}"
+
+    def nats_servers(self) -> list[str]:
+        if self.nats_url:
+            return [u.strip() for u in self.nats_url.split(",") if u.strip()]
+        return [f"nats://{self.nats_host}:{self.nats_port}"]
+
+    def base_url_of(self, service: str) -> str:
+        base = self.public_base_url or f"http://{self.http_host}"
+        return f"{base.rstrip('/')}:{self.port_of(service)}"

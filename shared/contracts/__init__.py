@@ -1,0 +1,19 @@
+"""Message contracts: subjects and pydantic schemas, defined once, imported by both sides."""
+
+from shared.contracts.envelope import Actor, Envelope, EventContract, contract_for, make_envelope, registry
+from shared.contracts.streams import DEAD_LETTERS, EVENTS, NOTIFICATIONS, REGISTRATION, STREAMS, StreamSpec
+
+__all__ = [
+    "Actor",
+    "Envelope",
+    "EventContract",
+    "contract_for",
+    "make_envelope",
+    "registry",
+    "StreamSpec",
+    "REGISTRATION",
+    "EVENTS",
+    "NOTIFICATIONS",
+    "DEAD_LETTERS",
+    "STREAMS",
+]

@@ -1,0 +1,121 @@
+"""Async SQLAlchemy for SQLite (embedded default) and PostgreSQL (one URL away).
+
+SQLite is set up for a service that writes from many coroutines: WAL so readers never block the
+writer, ``BEGIN IMMEDIATE`` so a transaction takes the write lock up front (a deferred read->write
+upgrade fails at once with SQLITE_BUSY instead of waiting), a busy timeout, foreign keys on, and
+``synchronous=NORMAL``: in WAL mode a process crash loses nothing; a power cut may lose the last
+transactions.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+class UtcDateTime(sa.TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite (which keeps no zone) and PostgreSQL."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# Messaging tables live in every service's own database; migrations create them via
+# shared.migrations.create_messaging_tables.
+messaging_metadata = sa.MetaData()
+
+BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+outbox_table = sa.Table(
+    "outbox",
+    messaging_metadata,
+    sa.Column("position", BigId, primary_key=True, autoincrement=True),
+    sa.Column("event_id", sa.String(100), nullable=False, unique=True),
+    sa.Column("subject", sa.String(200), nullable=False),
+    sa.Column("body", sa.LargeBinary, nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("published_at", UtcDateTime(), nullable=True),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("last_error", sa.String(500), nullable=True),
+    sa.Index("ix_outbox_unpublished", "published_at", "position"),
+)
+
+inbox_table = sa.Table(
+    "inbox",
+    messaging_metadata,
+    sa.Column("consumer", sa.String(100), primary_key=True),
+    sa.Column("event_id", sa.String(100), primary_key=True),
+    sa.Column("subject", sa.String(200), nullable=False),
+    sa.Column("handled_at", UtcDateTime(), nullable=False),
+)
+
+
+def is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+    if is_sqlite(url):
+        return _sqlite_engine(url, echo)
+    return create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def _sqlite_engine(url: str, echo: bool) -> AsyncEngine:
+    database = make_url(url).database
+    if database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_async_engine(url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def sessionmaker_for(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def ping(engine: AsyncEngine) -> None:
+    async with engine.connect() as conn:
+        await conn.execute(sa.text("SELECT 1"))
+
+
+async def upsert(session: AsyncSession, table: sa.Table, values: dict, keys: list[str]) -> None:
+    """Insert or update by key, on SQLite and PostgreSQL alike (read models kept from events)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+    stmt = insert(table).values(**values)
+    updates = {k: stmt.excluded[k] for k in values if k not in keys}
+    await session.execute(stmt.on_conflict_do_update(index_elements=keys, set_=updates))

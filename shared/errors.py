@@ -1,0 +1,95 @@
+"""Errors a user can act on: a stable code, Vietnamese and English text, an HTTP status.
+
+Services raise subclasses from their domain and application layers; HTTP and NATS entry points
+turn them into the same machine-readable body: ``{"error": {"code", "message", "message_en", ...}}``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+
+class AppError(Exception):
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message_vi: str, message_en: str, **details: Any) -> None:
+        super().__init__(message_en)
+        self.message_vi = message_vi
+        self.message_en = message_en
+        self.details = details
+
+    def body(self) -> dict[str, Any]:
+        return {
+            "error": {
+                "code": self.code,
+                "message": self.message_vi,
+                "message_en": self.message_en,
+                **({"details": self.details} if self.details else {}),
+            }
+        }
+
+
+class NotFound(AppError):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(AppError):
+    status = 409
+    code = "conflict"
+
+
+class Unprocessable(AppError):
+    status = 422
+    code = "invalid"
+
+
+class Forbidden(AppError):
+    status = 403
+    code = "forbidden"
+
+
+class Unauthorized(AppError):
+    status = 401
+    code = "unauthorized"
+
+
+class Unavailable(AppError):
+    """Retryable: something this service learns from another one has not arrived yet."""
+
+    status = 503
+    code = "unavailable"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AppError)
+    async def on_app_error(_request: Request, exc: AppError) -> JSONResponse:
+        headers = {"Retry-After": "5"} if isinstance(exc, Unavailable) else None
+        return JSONResponse(exc.body(), status_code=exc.status, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def on_invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        fields = [
+            {
+                "field": ".".join(str(p) for p in e["loc"] if p != "body"),
+                "message": e["msg"],
+                "type": e["type"],
+            }
+            for e in exc.errors()
+        ]
+        return JSONResponse(
+            {
+                "error": {
+                    "code": "validation_failed",
+                    "message": "Dữ liệu không hợp lệ",
+                    "message_en": "The request is not valid",
+                    "fields": fields,
+                }
+            },
+            status_code=422,
+        )

@@ -1,0 +1,242 @@
+"""Idempotent JetStream consumers: inbox + ack after commit + bounded retries + dead letters.
+
+For every message:
+- not an event this consumer handles: ack and move on;
+- malformed (bad JSON, wrong envelope, unknown version, payload fails its schema): copy to the
+  dead-letter stream with the reason, ack; the consumer goes on with the next message;
+- otherwise, in one transaction: claim the event id in the inbox (a redelivery finds it and
+  changes nothing), run the handler, commit; then ack;
+- a handler error is retried with a growing nak delay; on the last allowed delivery the message
+  is dead-lettered with the error. Nothing is acked before its effect is committed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from faststream import AckPolicy
+from faststream.nats import ConsumerConfig, JStream, NatsBroker, NatsMessage, PullSub
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.clock import Clock, SystemClock
+from shared.contracts.envelope import Envelope, EventContract, contract_for
+from shared.contracts.streams import DEAD_LETTERS, StreamSpec
+from shared.db import inbox_table
+from shared.observability import MessagingMetrics
+from shared.uow import UnitOfWork
+
+log = logging.getLogger("dxday.inbox")
+
+EventHandler = Callable[[UnitOfWork, Envelope, Any], Awaitable[None]]
+RETRY_DELAYS_S = (1.0, 5.0, 15.0, 30.0, 60.0)
+
+
+class PermanentEventError(Exception):
+    """Raised by a handler when an event can never apply; it goes straight to the dead letters."""
+
+
+@dataclass
+class Subscription:
+    """A durable consumer of one stream: ``<service>-<name>``, with a handler per contract."""
+
+    service: str
+    name: str
+    stream: StreamSpec
+    handlers: dict[EventContract[Any], EventHandler]
+    batch_size: int = 50
+    ack_wait_s: float = 30.0
+    _by_subject: dict[str, dict[int, tuple[EventContract[Any], EventHandler]]] = field(
+        init=False, default_factory=dict
+    )
+
+    def __post_init__(self) -> None:
+        for contract, handler in self.handlers.items():
+            if contract.stream != self.stream:
+                raise ValueError(f"{contract.subject} is not on stream {self.stream.name}")
+            self._by_subject.setdefault(contract.subject, {})[contract.version] = (contract, handler)
+
+    @property
+    def durable(self) -> str:
+        return f"{self.service}-{self.name}"
+
+    def versions_of(self, subject: str) -> dict[int, tuple[EventContract[Any], EventHandler]] | None:
+        return self._by_subject.get(subject)
+
+
+async def claim(session: AsyncSession, consumer: str, envelope: Envelope, now: Any) -> bool:
+    """Record the event as handled by this consumer; False if it already was."""
+    dialect = session.bind.dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = (
+        insert(inbox_table)
+        .values(consumer=consumer, event_id=envelope.event_id, subject=envelope.type, handled_at=now)
+        .on_conflict_do_nothing()
+    )
+    result = await session.execute(stmt)
+    return bool(result.rowcount)
+
+
+class DeadLetter(Exception):
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+class InboxConsumer:
+    def __init__(
+        self,
+        subscription: Subscription,
+        *,
+        uow_factory: Callable[[], UnitOfWork],
+        broker: NatsBroker,
+        metrics: MessagingMetrics,
+        max_deliver: int = 5,
+        clock: Clock | None = None,
+        retry_delays: tuple[float, ...] = RETRY_DELAYS_S,
+    ) -> None:
+        self.sub = subscription
+        self._uow_factory = uow_factory
+        self._broker = broker
+        self._metrics = metrics
+        self._max_deliver = max_deliver
+        self._clock = clock or SystemClock()
+        self._retry_delays = retry_delays
+        # Test seam: runs after the commit and before the ack (a crash there must not double effects).
+        self.after_commit: Callable[[Envelope], Awaitable[None]] | None = None
+
+    def register(self) -> None:
+        sub = self.sub
+
+        @self._broker.subscriber(
+            f"{sub.stream.subject_root}.>",
+            stream=JStream(sub.stream.name, declare=False),
+            durable=sub.durable,
+            pull_sub=PullSub(batch_size=sub.batch_size, timeout=1.0),
+            config=ConsumerConfig(ack_wait=sub.ack_wait_s, max_deliver=self._max_deliver),
+            ack_policy=AckPolicy.MANUAL,
+            title=sub.durable,
+        )
+        async def on_message(msg: NatsMessage) -> None:
+            await self.handle(msg)
+
+    async def handle(self, msg: NatsMessage) -> None:
+        raw = msg.raw_message
+        versions = self.sub.versions_of(raw.subject)
+        if versions is None:
+            await msg.ack()  # not an event this consumer cares about
+            return
+        try:
+            envelope, contract, handler, payload = self._decode(raw.subject, raw.data, versions)
+        except DeadLetter as dl:
+            await self._dead_letter(msg, dl.reason, dl.detail)
+            return
+        try:
+            handled = await self._apply(envelope, handler, payload)
+        except PermanentEventError as exc:
+            await self._dead_letter(msg, "rejected_by_handler", str(exc))
+            return
+        except Exception as exc:
+            await self._retry_or_dead_letter(msg, envelope, exc)
+            return
+        if handled and self.after_commit is not None:
+            await self.after_commit(envelope)
+        await msg.ack()
+
+    def _decode(
+        self, subject: str, data: bytes, versions: dict[int, tuple[EventContract[Any], EventHandler]]
+    ) -> tuple[Envelope, EventContract[Any], EventHandler, BaseModel]:
+        try:
+            envelope = Envelope.model_validate_json(data)
+        except ValidationError as exc:
+            kind = "malformed_json" if any(e["type"] == "json_invalid" for e in exc.errors()) else "bad_envelope"
+            raise DeadLetter(kind, _short(exc)) from None
+        if envelope.type != subject:
+            raise DeadLetter("subject_mismatch", f"envelope type {envelope.type!r} on subject {subject!r}")
+        found = versions.get(envelope.version)
+        if found is None:
+            known = contract_for(subject, envelope.version)
+            detail = f"{subject} v{envelope.version} not handled (handles v{sorted(versions)})"
+            raise DeadLetter("unknown_version" if known is None else "unhandled_version", detail)
+        contract, handler = found
+        try:
+            payload = contract.parse(envelope)
+        except ValidationError as exc:
+            raise DeadLetter("bad_payload", _short(exc)) from None
+        return envelope, contract, handler, payload
+
+    async def _apply(self, envelope: Envelope, handler: EventHandler, payload: BaseModel) -> bool:
+        async with self._uow_factory() as uow:
+            if not await claim(uow.session, self.sub.durable, envelope, self._clock.now()):
+                self._metrics.inbox_duplicates.labels(self.sub.durable).inc()
+                log.info("duplicate event skipped", extra={"event_id": envelope.event_id,
+                                                           "consumer": self.sub.durable})
+                return False
+            await handler(uow, envelope, payload)
+            await uow.commit()
+        self._metrics.inbox_handled.labels(self.sub.durable).inc()
+        return True
+
+    async def _retry_or_dead_letter(self, msg: NatsMessage, envelope: Envelope, exc: Exception) -> None:
+        delivered = msg.raw_message.metadata.num_delivered
+        error = f"{type(exc).__name__}: {exc}"
+        if delivered >= self._max_deliver:
+            await self._dead_letter(msg, "handler_failed", f"after {delivered} deliveries: {error}")
+            return
+        delay = self._retry_delays[min(delivered - 1, len(self._retry_delays) - 1)]
+        log.warning(
+            "handler failed, retrying in %.0fs (delivery %d of %d): %s",
+            delay, delivered, self._max_deliver, error,
+            extra={"event_id": envelope.event_id, "correlation_id": envelope.correlation_id,
+                   "consumer": self.sub.durable},
+        )
+        self._metrics.handler_retries.labels(self.sub.durable).inc()
+        await msg.nack(delay=delay)
+
+    async def _dead_letter(self, msg: NatsMessage, reason: str, detail: str) -> None:
+        raw = msg.raw_message
+        meta = raw.metadata
+        # Nats-* headers of the original (e.g. Nats-Expected-Stream) would make the copy fail.
+        headers = {k: v for k, v in (raw.headers or {}).items() if not k.startswith("Nats-")}
+        headers.update(
+            {
+                "Nats-Msg-Id": f"dlq-{meta.stream}-{meta.sequence.stream}-{self.sub.durable}",
+                "Dxday-Dlq-Reason": reason,
+                "Dxday-Dlq-Detail": detail[:1000],
+                "Dxday-Dlq-Consumer": self.sub.durable,
+                "Dxday-Orig-Subject": raw.subject,
+                "Dxday-Orig-Stream": meta.stream,
+                "Dxday-Orig-Seq": str(meta.sequence.stream),
+                "Dxday-Deliveries": str(meta.num_delivered),
+            }
+        )
+        try:
+            await self._broker.publish(
+                raw.data,
+                f"{DEAD_LETTERS.subject_root}.{self.sub.durable}",
+                headers=headers,
+                stream=DEAD_LETTERS.name,
+                timeout=5.0,
+            )
+        except Exception as exc:  # the dead-letter copy failed: keep the message, try again later
+            log.error("dead-letter publish failed, will redeliver: %s", exc)
+            await msg.nack(delay=self._retry_delays[-1])
+            return
+        self._metrics.dead_letters.labels(self.sub.durable, reason).inc()
+        log.error(
+            "message dead-lettered: %s", reason,
+            extra={"consumer": self.sub.durable, "stream_seq": meta.sequence.stream, "detail": detail[:300]},
+        )
+        await msg.ack()
+
+
+def _short(exc: ValidationError) -> str:
+    parts = [f"{'.'.join(str(p) for p in e['loc']) or '<root>'}: {e['msg']}" for e in exc.errors()[:5]]
+    return "; ".join(parts)[:1000]
+
+

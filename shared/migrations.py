@@ -1,0 +1,77 @@
+"""Alembic per service, applied at start on the service's own connection.
+
+Each service has ``migrations/`` with an ``env.py`` that calls :func:`run_env` and version
+files; no alembic.ini is needed. ``alembic -x url=... `` still works by hand through
+``python -m shared.migrations <service> <revision>``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command, context
+from alembic.config import Config
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+
+def alembic_config(script_location: Path) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(script_location))
+    return cfg
+
+
+async def upgrade(engine: AsyncEngine, script_location: Path, revision: str = "head") -> None:
+    cfg = alembic_config(script_location)
+
+    def _run(sync_conn: sa.Connection) -> None:
+        cfg.attributes["connection"] = sync_conn
+        command.upgrade(cfg, revision)
+
+    async with engine.begin() as conn:
+        await conn.run_sync(_run)
+
+
+def run_env(target_metadata: sa.MetaData | list[sa.MetaData]) -> None:
+    """Body of every service's env.py: online mode on the connection handed in by upgrade()."""
+    connection = context.config.attributes.get("connection")
+    if connection is None:
+        raise RuntimeError("migrations run at service start (or via shared.migrations), not bare alembic")
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",  # SQLite ALTER TABLE via batch mode
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def create_messaging_tables() -> None:
+    """Create the outbox and inbox tables; called from each service's first migration."""
+    from alembic import op
+
+    from shared.db import inbox_table, outbox_table
+
+    bind = op.get_bind()
+    outbox_table.create(bind)
+    inbox_table.create(bind)
+
+
+def main(argv: list[str]) -> int:
+    import asyncio
+
+    from shared.config import Settings
+    from shared.db import create_engine
+
+    service, revision = argv[0], argv[1] if len(argv) > 1 else "head"
+    settings = Settings()
+    location = Path(__file__).resolve().parent.parent / "services" / service / "migrations"
+    engine = create_engine(settings.db_url_of(service))
+    asyncio.run(upgrade(engine, location, revision))
+    print(f"{service}: migrated to {revision}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

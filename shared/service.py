@@ -1,0 +1,218 @@
+"""What every service is made of: database, broker, outbox relay, consumers, health and metrics.
+
+A service's ``create_app`` builds a :class:`ServiceRuntime`, adds its routers and subscriptions,
+and gets back a FastAPI application whose lifespan starts and stops everything in order:
+migrations -> NATS -> streams -> consumers -> relay; and on the way down the reverse, releasing
+the database only after the broker has finished its in-flight messages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from nats.js import JetStreamContext
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+
+from shared.clock import Clock, SystemClock
+from shared.config import Settings
+from shared.contracts.streams import DEAD_LETTERS, STREAMS, StreamSpec
+from shared.db import create_engine, ping, sessionmaker_for
+from shared.inbox import InboxConsumer, Subscription
+from shared.messaging import ConsumerMonitor, create_broker, ensure_streams
+from shared.migrations import upgrade
+from shared.observability import MessagingMetrics
+from shared.outbox import OutboxRelay
+from shared.uow import UnitOfWork
+
+log = logging.getLogger("dxday.service")
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    name: str
+    title: str
+    description: str
+    migrations: Path
+    owned_streams: tuple[StreamSpec, ...]
+    used_streams: tuple[StreamSpec, ...] = field(default=())
+
+
+def stream_of(subject: str) -> StreamSpec:
+    for spec in STREAMS:
+        if spec.owns(subject):
+            return spec
+    raise ValueError(f"no stream holds {subject}")
+
+
+class ServiceRuntime:
+    def __init__(self, spec: ServiceSpec, settings: Settings, *, clock: Clock | None = None) -> None:
+        self.spec = spec
+        self.settings = settings
+        self.clock = clock or SystemClock()
+        self.registry = CollectorRegistry()
+        self.metrics = MessagingMetrics(self.registry)
+        self.engine = create_engine(settings.db_url_of(spec.name))
+        self.sessionmaker = sessionmaker_for(self.engine)
+        self.broker = create_broker(settings, spec.name, self.registry)
+        self.relay = OutboxRelay(
+            self.sessionmaker,
+            self._publish,
+            self.metrics,
+            sweep_seconds=settings.outbox_sweep_seconds,
+            clock=self.clock,
+        )
+        self.consumers: list[InboxConsumer] = []
+        self.monitor = ConsumerMonitor(self.js, [], self.metrics)
+        self.started = False
+        self._on_start: list[Callable[[], Any]] = []
+
+    # --- building blocks for the service's own code ------------------------------------
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.sessionmaker, self.relay)
+
+    def subscribe(self, subscription: Subscription) -> InboxConsumer:
+        consumer = InboxConsumer(
+            subscription,
+            uow_factory=self.uow,
+            broker=self.broker,
+            metrics=self.metrics,
+            max_deliver=self.settings.max_deliver,
+            clock=self.clock,
+        )
+        consumer.register()
+        self.consumers.append(consumer)
+        self.monitor = ConsumerMonitor(
+            self.js, [(c.sub.stream.name, c.sub.durable) for c in self.consumers], self.metrics
+        )
+        return consumer
+
+    def on_start(self, hook: Callable[[], Any]) -> None:
+        """Run after everything is up (e.g. start a scheduler)."""
+        self._on_start.append(hook)
+
+    def js(self) -> JetStreamContext:
+        return self.broker.connection.jetstream()
+
+    async def _publish(self, subject: str, body: bytes, headers: dict[str, str]) -> None:
+        await self.broker.publish(
+            body,
+            subject,
+            headers={**headers, "content-type": "application/json"},
+            stream=stream_of(subject).name,
+            timeout=5.0,
+        )
+
+    # --- lifecycle ----------------------------------------------------------------------
+    async def start(self) -> None:
+        await upgrade(self.engine, self.spec.migrations)
+        await self.broker.connect()
+        await ensure_streams(
+            self.js(),
+            owned=list(self.spec.owned_streams),
+            used=[*self.spec.used_streams, DEAD_LETTERS],
+            replicas=self.settings.stream_replicas,
+        )
+        await self.broker.start()
+        self.relay.start()
+        self.relay.wake()  # publish whatever a previous run left behind
+        self.monitor.start()
+        for hook in self._on_start:
+            result = hook()
+            if asyncio.iscoroutine(result):
+                await result
+        self.started = True
+        log.info("%s started", self.spec.name)
+
+    async def stop(self) -> None:
+        self.started = False
+        await self.monitor.stop()
+        await self.relay.stop()
+        await self.broker.stop()  # waits for in-flight handlers, which still need the database
+        await self.engine.dispose()
+        log.info("%s stopped", self.spec.name)
+
+    async def readiness(self) -> dict[str, str]:
+        checks: dict[str, str] = {}
+        try:
+            await asyncio.wait_for(ping(self.engine), 3)
+            checks["database"] = "ok"
+        except Exception as exc:
+            checks["database"] = f"error: {type(exc).__name__}"
+        connected = self.started and self.broker.connection is not None and self.broker.connection.is_connected
+        checks["nats"] = "ok" if connected else "error: not connected"
+        if connected:
+            for spec in (*self.spec.owned_streams, *self.spec.used_streams, DEAD_LETTERS):
+                try:
+                    await asyncio.wait_for(self.js().stream_info(spec.name), 2)
+                    checks[f"stream:{spec.name}"] = "ok"
+                except Exception as exc:
+                    checks[f"stream:{spec.name}"] = f"error: {type(exc).__name__}"
+        return checks
+
+    # --- HTTP -----------------------------------------------------------------------------
+    def http_app(self, *, version: str = "0.1.0", openapi_tags: list[dict[str, str]] | None = None) -> FastAPI:
+        runtime = self
+
+        @asynccontextmanager
+        async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+            await runtime.start()
+            try:
+                yield
+            finally:
+                await runtime.stop()
+
+        app = FastAPI(
+            title=self.spec.title,
+            description=self.spec.description,
+            version=version,
+            lifespan=lifespan,
+            openapi_tags=openapi_tags,
+        )
+        app.state.runtime = self
+        self._add_operations_routes(app)
+        self._add_metrics_middleware(app)
+        return app
+
+    def _add_operations_routes(self, app: FastAPI) -> None:
+        @app.get("/healthz", tags=["operations"], summary="Process alive")
+        async def healthz() -> dict[str, str]:
+            return {"status": "ok", "service": self.spec.name}
+
+        @app.get("/readyz", tags=["operations"], summary="NATS connected, database reachable, streams present")
+        async def readyz() -> JSONResponse:
+            checks = await self.readiness()
+            ready = all(v == "ok" for v in checks.values())
+            return JSONResponse(
+                {"status": "ready" if ready else "not ready", "service": self.spec.name, "checks": checks},
+                status_code=200 if ready else 503,
+            )
+
+        @app.get("/metrics", tags=["operations"], summary="Prometheus metrics")
+        async def metrics() -> Response:
+            return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
+
+    def _add_metrics_middleware(self, app: FastAPI) -> None:
+        metrics = self.metrics
+
+        @app.middleware("http")
+        async def record(request: Request, call_next: Callable[[Request], Any]) -> Response:
+            started = time.perf_counter()
+            response: Response = await call_next(request)
+            route = request.scope.get("route")
+            template = getattr(route, "path", "unmatched")  # a template, never a concrete id
+            metrics.http_requests.labels(template, request.method, f"{response.status_code // 100}xx").inc()
+            metrics.http_latency.labels(template, request.method).observe(time.perf_counter() - started)
+            return response
+
+
+def registry_of(app: FastAPI) -> CollectorRegistry:
+    return app.state.runtime.registry
