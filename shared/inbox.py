@@ -50,6 +50,7 @@ class Subscription:
     handlers: dict[EventContract[Any], EventHandler]
     batch_size: int = 50
     ack_wait_s: float = 30.0
+    retry_delays_s: tuple[float, ...] = RETRY_DELAYS_S
     _by_subject: dict[str, dict[int, tuple[EventContract[Any], EventHandler]]] = field(
         init=False, default_factory=dict
     )
@@ -98,7 +99,6 @@ class InboxConsumer:
         metrics: MessagingMetrics,
         max_deliver: int = 5,
         clock: Clock | None = None,
-        retry_delays: tuple[float, ...] = RETRY_DELAYS_S,
     ) -> None:
         self.sub = subscription
         self._uow_factory = uow_factory
@@ -106,7 +106,7 @@ class InboxConsumer:
         self._metrics = metrics
         self._max_deliver = max_deliver
         self._clock = clock or SystemClock()
-        self._retry_delays = retry_delays
+        self._retry_delays = subscription.retry_delays_s
         # Test seam: runs after the commit and before the ack (a crash there must not double effects).
         self.after_commit: Callable[[Envelope], Awaitable[None]] | None = None
 

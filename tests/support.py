@@ -1,0 +1,121 @@
+"""Helpers for tests: services in-process behind real HTTP, waiting, reading streams."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import httpx
+import nats
+import uvicorn
+from fastapi import FastAPI
+from nats.js.api import ConsumerConfig, DeliverPolicy
+
+TEST_ORGANIZER_TOKEN = "test-organizer-token"
+ORGANIZER = {"Authorization": f"Bearer {TEST_ORGANIZER_TOKEN}"}
+T = TypeVar("T")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class RunningService:
+    app: FastAPI
+    url: str
+    client: httpx.AsyncClient
+
+    @property
+    def runtime(self) -> Any:
+        return self.app.state.runtime
+
+
+@asynccontextmanager
+async def serve_in_process(app: FastAPI) -> AsyncIterator[RunningService]:
+    """Run the app (and its NATS consumers) under uvicorn on a free loopback port."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_config=None, access_log=False, lifespan="on"))
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if task.done():
+            task.result()  # raises the startup error
+            raise RuntimeError("service exited during startup")
+        if time.monotonic() > deadline:
+            raise TimeoutError("service did not start in 30 s")
+        await asyncio.sleep(0.02)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+            yield RunningService(app, url, client)
+    finally:
+        server.should_exit = True
+        await task
+        sock.close()
+
+
+async def eventually(
+    probe: Callable[[], Awaitable[T]], *, timeout: float = 15.0, interval: float = 0.05, what: str = "condition"
+) -> T:
+    """Retry ``probe`` until it returns a truthy value without raising; return that value."""
+    deadline = time.monotonic() + timeout
+    last: BaseException | None = None
+    while time.monotonic() < deadline:
+        try:
+            value = await probe()
+            if value:
+                return value
+        except (AssertionError, httpx.HTTPError, LookupError) as exc:
+            last = exc
+        await asyncio.sleep(interval)
+    raise AssertionError(f"{what} not reached within {timeout}s" + (f": {last}" if last else ""))
+
+
+async def stream_messages(nats_url: str, stream: str, subject: str | None = None) -> list[Any]:
+    """Every message currently in a stream (optionally one subject), read by an ephemeral consumer."""
+    nc = await nats.connect(nats_url)
+    try:
+        js = nc.jetstream()
+        info = await js.stream_info(stream)
+        if info.state.messages == 0:
+            return []
+        sub = await js.pull_subscribe(
+            subject or ">", stream=stream,
+            config=ConsumerConfig(deliver_policy=DeliverPolicy.ALL, inactive_threshold=10),
+        )
+        out: list[Any] = []
+        while True:
+            try:
+                batch = await sub.fetch(500, timeout=0.5)
+            except (nats.errors.TimeoutError, asyncio.TimeoutError):
+                break
+            out.extend(batch)
+            for m in batch:
+                await m.ack()
+        await sub.unsubscribe()
+        return out
+    finally:
+        await nc.close()
+
+
+def metric_value(text: str, name: str, **labels: str) -> float:
+    """Sum of a metric's samples in Prometheus text that carry the given labels."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    total = 0.0
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items()):
+                total += sample.value
+    return total
