@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dxday
 PYTEST_ARGS ?=
 
-.PHONY: install up test test-fast lint asyncapi clean
+.PHONY: install up test test-fast lint docs clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,8 +29,9 @@ lint: install
 	$(VENV)/bin/ruff check shared services tests
 	$(VENV)/bin/lint-imports
 
-asyncapi: install  ## regenerate docs/asyncapi.yaml from the contracts
+docs: install  ## regenerate docs/asyncapi.yaml (contracts) and docs/openapi/*.json (HTTP APIs)
 	$(PY) -m shared.asyncapi > docs/asyncapi.yaml
+	$(PY) -m services.openapi docs/openapi
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -8,10 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
-
 
 class AppError(Exception):
     status = 400
@@ -64,32 +60,3 @@ class Unavailable(AppError):
 
     status = 503
     code = "unavailable"
-
-
-def install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(AppError)
-    async def on_app_error(_request: Request, exc: AppError) -> JSONResponse:
-        headers = {"Retry-After": "5"} if isinstance(exc, Unavailable) else None
-        return JSONResponse(exc.body(), status_code=exc.status, headers=headers)
-
-    @app.exception_handler(RequestValidationError)
-    async def on_invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        fields = [
-            {
-                "field": ".".join(str(p) for p in e["loc"] if p != "body"),
-                "message": e["msg"],
-                "type": e["type"],
-            }
-            for e in exc.errors()
-        ]
-        return JSONResponse(
-            {
-                "error": {
-                    "code": "validation_failed",
-                    "message": "Dữ liệu không hợp lệ",
-                    "message_en": "The request is not valid",
-                    "fields": fields,
-                }
-            },
-            status_code=422,
-        )

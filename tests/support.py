@@ -98,7 +98,7 @@ async def stream_messages(nats_url: str, stream: str, subject: str | None = None
         while True:
             try:
                 batch = await sub.fetch(500, timeout=0.5)
-            except (nats.errors.TimeoutError, asyncio.TimeoutError):
+            except (TimeoutError, nats.errors.TimeoutError):
                 break
             out.extend(batch)
             for m in batch:

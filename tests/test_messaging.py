@@ -46,7 +46,8 @@ def metrics_text(runtime: ServiceRuntime) -> str:
 async def test_committed_change_publishes_once_and_rollback_publishes_nothing(settings: Settings, nats: NatsServer):
     behaviour = Behaviour()
     async with running(make_runtime(settings, behaviour, consume=False)) as rt:
-        kept, dropped, failed = probe_event("kept", 1, now()), probe_event("dropped", 2, now()), probe_event("x", 3, now())
+        kept, dropped = probe_event("kept", 1, now()), probe_event("dropped", 2, now())
+        failed = probe_event("x", 3, now())
         async with rt.uow() as uow:
             uow.record(kept)
             await uow.commit()

@@ -11,7 +11,7 @@ from services.registration.entrypoints.http import build_router
 from shared.clock import Clock
 from shared.config import Settings
 from shared.contracts.streams import EVENTS, REGISTRATION
-from shared.errors import install_error_handlers
+from shared.http import install_error_handlers
 from shared.service import ServiceRuntime, ServiceSpec
 
 SPEC = ServiceSpec(

@@ -17,3 +17,6 @@ __all__ = [
     "DEAD_LETTERS",
     "STREAMS",
 ]
+
+# Every contract module is imported here, so the registry (and the AsyncAPI document) is complete.
+from shared.contracts import events as events  # noqa: E402

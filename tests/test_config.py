@@ -1,0 +1,43 @@
+"""Settings come from DXDAY_* variables, with the documented defaults, and fail fast when wrong."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from shared.config import Settings
+
+
+def test_defaults(monkeypatch: pytest.MonkeyPatch):
+    for key in list(__import__("os").environ):
+        if key.startswith("DXDAY_"):
+            monkeypatch.delenv(key)
+    s = Settings(_env_file=None)
+    assert (s.registration_port, s.events_port, s.notifications_port, s.nats_port) == (8001, 8002, 8003, 4222)
+    assert s.nats_url is None and s.nats_servers() == ["nats://127.0.0.1:4222"]
+    assert s.data_dir == Path("var")
+    assert s.db_url_of("events") == f"sqlite+aiosqlite:///{Path('var/events.db').resolve()}"
+    assert s.nats_sync_always is True
+
+
+def test_environment_variables(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("DXDAY_NATS_URL", "nats://a:4222, nats://b:4222")
+    monkeypatch.setenv("DXDAY_EVENTS_DB_URL", "postgresql+asyncpg://u@db/events")
+    monkeypatch.setenv("DXDAY_LOG_LEVEL", "debug")
+    monkeypatch.setenv("DXDAY_REGISTRATION_PORT", "9001")
+    s = Settings(_env_file=None)
+    assert s.nats_servers() == ["nats://a:4222", "nats://b:4222"]
+    assert s.db_url_of("events") == "postgresql+asyncpg://u@db/events"
+    assert s.log_level == "DEBUG"
+    assert s.base_url_of("registration") == "http://127.0.0.1:9001"
+
+
+@pytest.mark.parametrize("variable,value", [("DXDAY_EVENTS_PORT", "70000"), ("DXDAY_NATS_PORT", "port"),
+                                            ("DXDAY_LOG_LEVEL", "LOUD"), ("DXDAY_MAX_DELIVER", "1")])
+def test_bad_values_fail_at_start_naming_the_setting(monkeypatch: pytest.MonkeyPatch, variable: str, value: str):
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ValidationError) as err:
+        Settings(_env_file=None)
+    assert variable.removeprefix("DXDAY_").lower() in str(err.value)
