@@ -41,3 +41,9 @@ def test_bad_values_fail_at_start_naming_the_setting(monkeypatch: pytest.MonkeyP
     with pytest.raises(ValidationError) as err:
         Settings(_env_file=None)
     assert variable.removeprefix("DXDAY_").lower() in str(err.value)
+
+
+def test_readme_documents_every_setting():
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    missing = [f"DXDAY_{name.upper()}" for name in Settings.model_fields if f"DXDAY_{name.upper()}" not in readme]
+    assert missing == []
