@@ -130,18 +130,35 @@ class Stack:
         return not pending
 
     def load_demo(self) -> None:
-        url = f"{self.settings.base_url_of('events')}/demo"
+        """The demo campaign (events), then its booth plan (registration, once it has heard of it)."""
+        for service in ("events", "registration"):
+            deadline = time.monotonic() + 30
+            while True:
+                status, body = self._post_demo(service)
+                if status == 200 or time.monotonic() > deadline or status not in (503, 0):
+                    break
+                time.sleep(0.3)  # registration learns of the campaign over NATS a moment later
+            if status == 200:
+                _say(f"demo {service}: {body.get('campaign_id', '?')} — {body.get('summary', '')}")
+            else:
+                _say(f"demo {service} not loaded: {status} {body}")
+
+    def _post_demo(self, service: str) -> tuple[int, dict]:
         request = urllib.request.Request(
-            url,
+            f"{self.settings.base_url_of(service)}/demo",
             method="POST",
             headers={"Authorization": f"Bearer {_organizer_token(self.settings)}"},
         )
         try:
             with urllib.request.urlopen(request, timeout=30) as r:
-                body = json.loads(r.read() or b"{}")
-                _say(f"demo campaign loaded: {body.get('campaign_id', '?')} — {body.get('summary', '')}")
+                return r.status, json.loads(r.read() or b"{}")
+        except urllib.error.HTTPError as exc:
+            try:
+                return exc.code, json.loads(exc.read() or b"{}")
+            except ValueError:
+                return exc.code, {}
         except (urllib.error.URLError, OSError, ValueError) as exc:
-            _say(f"demo campaign not loaded: {exc}")
+            return 0, {"error": str(exc)}
 
     def watch(self) -> int:
         while not self.stopping.wait(0.5):
@@ -190,7 +207,8 @@ def cmd_up(args: argparse.Namespace) -> int:
             stack.load_demo()
         token_file = settings.data_dir / "organizer-token"
         _say(f"organizer token: {token_file} (header 'Authorization: Bearer <token>')")
-        _say(f"public schedule: {settings.base_url_of('events')}/docs — Ctrl-C to stop")
+        _say(f"start here: {settings.base_url_of('registration')}/docs (businesses, booths, participants); "
+             f"audit trail: dxday events — Ctrl-C to stop")
         return stack.watch()
     except NatsServerError as exc:
         print(f"dxday: embedded NATS failed: {exc}", file=sys.stderr)
@@ -228,6 +246,60 @@ def cmd_nats(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _show_events(servers: list[str], streams: list[str], last: int) -> None:
+    import nats
+    from nats.js.api import ConsumerConfig, DeliverPolicy
+
+    nc = await nats.connect(servers, connect_timeout=5, max_reconnect_attempts=1)
+    try:
+        js = nc.jetstream()
+        for stream in streams:
+            info = await js.stream_info(stream)
+            first = max(info.state.first_seq, info.state.last_seq - last + 1)
+            print(f"== {stream}: {info.state.messages} messages, showing from #{first}")
+            if info.state.messages == 0:
+                continue
+            sub = await js.pull_subscribe("", stream=stream, config=ConsumerConfig(
+                deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=first, inactive_threshold=5))
+            shown = 0
+            while shown < last:
+                try:
+                    batch = await sub.fetch(min(100, last - shown), timeout=1)
+                except Exception:
+                    break
+                for m in batch:
+                    shown += 1
+                    _print_event(m.metadata.sequence.stream, m.subject, m.data)
+            await sub.unsubscribe()
+    finally:
+        await nc.close()
+
+
+def _print_event(seq: int, subject: str, data: bytes) -> None:
+    try:
+        env = json.loads(data)
+        when = env.get("occurred_at", "?")[:19]
+        actor = env.get("actor", {}).get("kind", "?")
+        payload = json.dumps(env.get("payload"), ensure_ascii=False)
+    except (ValueError, AttributeError):
+        when, actor, payload = "?", "?", data[:80].decode(errors="replace")
+    print(f"#{seq:<6} {when} {subject:<45} by {actor:<12} {payload[:140]}")
+
+
+def cmd_events(args: argparse.Namespace) -> int:
+    """Print the latest events of the streams (the audit trail), from the running NATS."""
+    import asyncio
+
+    settings = Settings()
+    streams = [args.stream] if args.stream else ["EVENTS", "REGISTRATION", "NOTIFICATIONS", "DEAD_LETTERS"]
+    try:
+        asyncio.run(_show_events(settings.nats_servers(), streams, args.last))
+    except Exception as exc:
+        print(f"dxday: cannot read the streams from {settings.nats_servers()}: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="dxday", description="Ngày Chuyển đổi số quốc gia — dxday")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -237,6 +309,10 @@ def main(argv: list[str] | None = None) -> int:
     service = sub.add_parser("service", help="run one service")
     service.add_argument("name", choices=SERVICE_NAMES)
     service.set_defaults(func=cmd_service)
+    events = sub.add_parser("events", help="print the latest events on the streams (the audit trail)")
+    events.add_argument("--stream", choices=["EVENTS", "REGISTRATION", "NOTIFICATIONS", "DEAD_LETTERS"])
+    events.add_argument("--last", type=int, default=20, help="how many per stream (default 20)")
+    events.set_defaults(func=cmd_events)
     nats = sub.add_parser("nats", help="run only the embedded NATS server")
     nats.set_defaults(func=cmd_nats)
     args = parser.parse_args(argv)

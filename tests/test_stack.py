@@ -95,7 +95,8 @@ def test_dxday_up_serves_three_ready_services_and_leaves_nothing_after_sigterm(t
     output = (tmp_path / "up.log").read_text()
     assert code == 0, output
     assert "registration  ready: http://127.0.0.1:" in output
-    assert "demo campaign loaded: demo-quang-ngai-2026" in output
+    assert "demo events: demo-quang-ngai-2026" in output
+    assert "demo registration: demo-quang-ngai-2026 — 6 booths" in output
     time.sleep(0.5)
     assert _pids_with(str(tmp_path)) == [], "processes left behind after SIGTERM"
 
@@ -125,7 +126,7 @@ def test_state_under_the_data_dir_survives_a_restart(tmp_path: Path):
             try:
                 _wait_ready(urls, proc)
                 deadline = time.monotonic() + 20
-                while "demo campaign" not in log_path.read_text() and time.monotonic() < deadline:
+                while "demo registration" not in log_path.read_text() and time.monotonic() < deadline:
                     time.sleep(0.2)
                 campaigns = httpx.get(f"{urls[1]}/campaigns").json()
             finally:

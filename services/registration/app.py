@@ -6,6 +6,9 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from services.registration.adapters.metrics import RegistrationMetrics
+from services.registration.application.context import Deps
+from services.registration.entrypoints import rpc
 from services.registration.entrypoints.consumers import subscriptions
 from services.registration.entrypoints.http import build_router
 from shared.clock import Clock
@@ -33,7 +36,9 @@ def create_runtime(settings: Settings, *, clock: Clock | None = None) -> Service
 
 def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     runtime = create_runtime(settings, clock=clock)
+    deps = Deps(uow=runtime.uow, clock=runtime.clock, metrics=RegistrationMetrics(runtime.registry))
+    rpc.register(runtime.broker, deps)
     app = runtime.http_app()
     install_error_handlers(app)
-    app.include_router(build_router(runtime))
+    app.include_router(build_router(runtime, deps))
     return app

@@ -20,3 +20,4 @@ __all__ = [
 
 # Every contract module is imported here, so the registry (and the AsyncAPI document) is complete.
 from shared.contracts import events as events  # noqa: E402
+from shared.contracts import registration as registration  # noqa: E402

@@ -20,3 +20,101 @@ campaign_windows = sa.Table(
     sa.Column("booth_confirmation", sa.String(16), nullable=False),
     sa.Column("updated_at", UtcDateTime(), nullable=False),
 )
+
+businesses = sa.Table(
+    "businesses",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("campaign_id", sa.String(64), nullable=False),
+    sa.Column("legal_name", sa.Text, nullable=False),
+    sa.Column("tax_code", sa.String(20), nullable=False),
+    sa.Column("province", sa.Text, nullable=False),
+    sa.Column("sector", sa.Text, nullable=False),
+    sa.Column("contact_person", sa.Text, nullable=False),
+    sa.Column("email", sa.String(320), nullable=False),
+    sa.Column("phone", sa.String(20), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
+    sa.UniqueConstraint("campaign_id", "tax_code", name="uq_business_tax_code_per_campaign"),
+)
+
+venues = sa.Table(
+    "venues",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("campaign_id", sa.String(64), nullable=False, index=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("address", sa.Text, nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+)
+
+booths = sa.Table(
+    "booths",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("venue_id", sa.String(36), sa.ForeignKey("venues.id"), nullable=False),
+    sa.Column("campaign_id", sa.String(64), nullable=False),
+    sa.Column("code", sa.String(20), nullable=False),
+    sa.Column("size", sa.String(40), nullable=False),
+    sa.UniqueConstraint("campaign_id", "code", name="uq_booth_code_per_campaign"),
+)
+
+booth_days = sa.Table(
+    "booth_days",
+    metadata,
+    sa.Column("booth_id", sa.String(36), sa.ForeignKey("booths.id"), primary_key=True),
+    sa.Column("day", sa.Date, primary_key=True),
+)
+
+booth_applications = sa.Table(
+    "booth_applications",
+    metadata,
+    sa.Column("seq", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("id", sa.String(36), nullable=False, unique=True),
+    sa.Column("campaign_id", sa.String(64), nullable=False),
+    sa.Column("business_id", sa.String(36), sa.ForeignKey("businesses.id"), nullable=False),
+    sa.Column("days", sa.JSON, nullable=False),
+    sa.Column("quantity", sa.Integer, nullable=False),
+    sa.Column("booth_code", sa.String(20), nullable=True),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("reason", sa.Text, nullable=True),
+    sa.Column("idempotency_key", sa.String(100), nullable=True),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
+    sa.Index("ix_applications_campaign_status", "campaign_id", "status", "seq"),
+    sa.UniqueConstraint("business_id", "idempotency_key", name="uq_application_idempotency"),
+)
+
+# The invariant lives here: a booth is held by at most one application on a given day.
+booth_allocations = sa.Table(
+    "booth_allocations",
+    metadata,
+    sa.Column("booth_id", sa.String(36), sa.ForeignKey("booths.id"), nullable=False),
+    sa.Column("day", sa.Date, nullable=False),
+    sa.Column("application_id", sa.String(36), sa.ForeignKey("booth_applications.id"), nullable=False, index=True),
+    sa.Column("campaign_id", sa.String(64), nullable=False),
+    sa.PrimaryKeyConstraint("booth_id", "day", name="pk_one_holder_per_booth_day"),
+)
+
+participants = sa.Table(
+    "participants",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("campaign_id", sa.String(64), nullable=False, index=True),
+    sa.Column("name", sa.Text, nullable=True),  # personal fields are NULL after erasure
+    sa.Column("email", sa.String(320), nullable=True),
+    sa.Column("phone", sa.String(20), nullable=True),
+    sa.Column("locality", sa.Text, nullable=True),
+    sa.Column("language", sa.String(2), nullable=False),
+    sa.Column("channels", sa.JSON, nullable=False),
+    sa.Column("consent_purposes", sa.JSON, nullable=False),
+    sa.Column("consent_text_version", sa.String(40), nullable=False),
+    sa.Column("consented_at", UtcDateTime(), nullable=False),
+    sa.Column("wants_digest", sa.Boolean, nullable=False),
+    sa.Column("opted_out_at", UtcDateTime(), nullable=True),
+    sa.Column("erased_at", UtcDateTime(), nullable=True),
+    sa.Column("token_hash", sa.String(64), nullable=True),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
+)

@@ -1,11 +1,28 @@
-"""HTTP API of the registration service."""
+"""HTTP API of the registration service: request -> command -> use case; errors -> 4xx bodies."""
 
-from datetime import datetime
+import datetime as dt
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from pydantic import BaseModel
 
+from services.registration.application import booths, businesses, participants
+from services.registration.application.access import identify
 from services.registration.application.campaigns import campaign_window
+from services.registration.application.commands import (
+    ApplyForBooths,
+    DefineVenue,
+    RegisterBusiness,
+    RegisterParticipant,
+    RejectApplication,
+    UpdateBusinessContact,
+    UpdateParticipant,
+)
+from services.registration.application.context import Call, Deps
+from services.registration.application.demo import load_demo
+from shared.auth import bearer
+from shared.contracts.envelope import Actor
+from shared.errors import Unauthorized
 from shared.service import ServiceRuntime
 
 
@@ -13,17 +30,240 @@ class CampaignWindowOut(BaseModel):
     campaign_id: str
     year: int
     timezone: str
-    window_start: datetime
-    window_end: datetime
+    window_start: dt.datetime
+    window_end: dt.datetime
     booth_confirmation: str
 
 
-def build_router(runtime: ServiceRuntime) -> APIRouter:
+class BusinessOut(BaseModel):
+    id: str
+    campaign_id: str
+    legal_name: str
+    tax_code: str
+    province: str
+    sector: str
+    contact_person: str
+    email: str
+    phone: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class BusinessCreated(BaseModel):
+    business: BusinessOut
+    access_token: str
+
+
+class BusinessPage(BaseModel):
+    items: list[BusinessOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class AllocationOut(BaseModel):
+    booth_code: str
+    venue_id: str
+    day: dt.date
+
+
+class ApplicationOut(BaseModel):
+    application_id: str
+    campaign_id: str
+    business_id: str
+    days: list[dt.date]
+    quantity: int
+    booth_code: str | None
+    status: Literal["pending", "confirmed", "waitlisted", "rejected", "cancelled"]
+    reason: str | None
+    waitlist_position: int | None
+    allocations: list[AllocationOut]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class BoothDayOut(BaseModel):
+    day: dt.date
+    free: bool
+
+
+class BoothOut(BaseModel):
+    booth_id: str
+    code: str
+    size: str
+    days: list[BoothDayOut]
+
+
+class VenueOut(BaseModel):
+    id: str
+    campaign_id: str
+    name: str
+    address: str
+    booths: list[BoothOut]
+
+
+class VenueCreated(BaseModel):
+    venue_id: str
+    campaign_id: str
+    name: str
+    address: str
+    booths: list[str]
+
+
+class ParticipantOut(BaseModel):
+    id: str
+    campaign_id: str
+    name: str | None
+    email: str | None
+    phone: str | None
+    locality: str | None
+    language: str
+    channels: list[str]
+    consent_purposes: list[str]
+    consent_text_version: str
+    consented_at: dt.datetime
+    wants_digest: bool
+    opted_out_at: dt.datetime | None
+    erased_at: dt.datetime | None
+    created_at: dt.datetime
+
+
+class ParticipantCreated(BaseModel):
+    participant: ParticipantOut
+    access_token: str
+
+
+def build_router(runtime: ServiceRuntime, deps: Deps) -> APIRouter:
     router = APIRouter()
+
+    async def caller(request: Request) -> Call:
+        actor = await identify(runtime.uow(), bearer(request), runtime.settings.organizer_token)
+        return Call(actor=actor or Actor(kind="system"), correlation_id=request.headers.get("x-correlation-id"))
+
+    async def signed_in(call: Annotated[Call, Depends(caller)]) -> Call:
+        if call.actor.kind == "system":
+            raise Unauthorized("Cần mã truy cập (Authorization: Bearer ...)", "An access token is required")
+        return call
+
+    Anyone = Annotated[Call, Depends(caller)]
+    Someone = Annotated[Call, Depends(signed_in)]
+    Limit = Annotated[int, Query(ge=1, le=500)]
+    Offset = Annotated[int, Query(ge=0)]
 
     @router.get("/campaigns/{campaign_id}", response_model=CampaignWindowOut, tags=["campaigns"],
                 summary="The campaign window as this service knows it")
-    async def read_campaign(campaign_id: str) -> dict[str, object]:
+    async def read_campaign(campaign_id: str) -> dict[str, Any]:
         return await campaign_window(runtime.uow(), campaign_id)
+
+    @router.post("/demo", tags=["operations"], summary="Load the demo booth plan (organizer; idempotent)")
+    async def demo(call: Someone) -> dict[str, Any]:
+        return await load_demo(deps, call)
+
+    # --- businesses -------------------------------------------------------------------------
+    @router.post("/campaigns/{campaign_id}/businesses", status_code=status.HTTP_201_CREATED,
+                 response_model=BusinessCreated, tags=["businesses"],
+                 summary="Register a business (doanh nghiệp) for a campaign; returns its access token once")
+    async def register_business(campaign_id: str, cmd: RegisterBusiness, call: Anyone) -> dict[str, Any]:
+        business, token = await businesses.register_business(deps, campaign_id, cmd, call)
+        return {"business": business, "access_token": token}
+
+    @router.get("/campaigns/{campaign_id}/businesses", response_model=BusinessPage, tags=["businesses"],
+                summary="List businesses with filters (organizer)")
+    async def list_businesses(campaign_id: str, call: Someone, province: str | None = None,
+                              sector: str | None = None, q: str | None = None, limit: Limit = 50,
+                              offset: Offset = 0) -> dict[str, Any]:
+        items, total = await businesses.list_businesses(deps, campaign_id, call, province=province, sector=sector,
+                                                        q=q, limit=limit, offset=offset)
+        return {"items": items, "total": total, "limit": limit, "offset": offset}
+
+    @router.get("/campaigns/{campaign_id}/businesses.csv", tags=["businesses"], response_class=Response,
+                summary="Export businesses as CSV (organizer)")
+    async def export_businesses(campaign_id: str, call: Someone) -> Response:
+        body = await businesses.export_businesses_csv(deps, campaign_id, call)
+        return Response(body, media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="businesses-{campaign_id}.csv"'})
+
+    @router.get("/businesses/{business_id}", response_model=BusinessOut, tags=["businesses"])
+    async def read_business(business_id: str, call: Someone) -> dict[str, Any]:
+        return await businesses.get_business(deps, business_id, call)
+
+    @router.put("/businesses/{business_id}/contact", response_model=BusinessOut, tags=["businesses"])
+    async def update_contact(business_id: str, cmd: UpdateBusinessContact, call: Someone) -> dict[str, Any]:
+        return await businesses.update_contact(deps, business_id, cmd, call)
+
+    # --- booth plan and applications -------------------------------------------------------------
+    @router.post("/campaigns/{campaign_id}/venues", status_code=status.HTTP_201_CREATED,
+                 response_model=VenueCreated, tags=["booths"],
+                 summary="Define an exhibition venue and its booths (organizer)")
+    async def define_venue(campaign_id: str, cmd: DefineVenue, call: Someone) -> dict[str, Any]:
+        return await booths.define_venue(deps, campaign_id, cmd, call)
+
+    @router.get("/campaigns/{campaign_id}/venues", response_model=list[VenueOut], tags=["booths"],
+                summary="The booth plan with which booth is free on which day")
+    async def booth_plan(campaign_id: str) -> list[dict[str, Any]]:
+        return await booths.booth_plan(deps, campaign_id)
+
+    @router.post("/businesses/{business_id}/applications", status_code=status.HTTP_201_CREATED,
+                 response_model=ApplicationOut, tags=["booths"],
+                 summary="Apply for booths: confirmed, waitlisted, or pending the organizer's approval")
+    async def apply(business_id: str, cmd: ApplyForBooths, call: Someone,
+                    idempotency_key: Annotated[str | None, Header(max_length=100)] = None) -> dict[str, Any]:
+        return await booths.submit_application(deps, business_id, cmd, call, idempotency_key)
+
+    @router.get("/businesses/{business_id}/applications", response_model=list[ApplicationOut], tags=["booths"])
+    async def applications_of(business_id: str, call: Someone) -> list[dict[str, Any]]:
+        return await booths.applications_of_business(deps, business_id, call)
+
+    @router.get("/campaigns/{campaign_id}/applications", response_model=list[ApplicationOut], tags=["booths"],
+                summary="Applications of a campaign in order (organizer)")
+    async def list_applications(campaign_id: str, call: Someone, status: str | None = None, limit: Limit = 100,
+                                offset: Offset = 0) -> list[dict[str, Any]]:
+        return await booths.list_applications(deps, campaign_id, call, status=status, limit=limit, offset=offset)
+
+    @router.get("/applications/{application_id}", response_model=ApplicationOut, tags=["booths"])
+    async def read_application(application_id: str, call: Someone) -> dict[str, Any]:
+        return await booths.get_application(deps, application_id, call)
+
+    @router.post("/applications/{application_id}/cancel", response_model=ApplicationOut, tags=["booths"],
+                 summary="Cancel; freed booths go to the waitlist in order")
+    async def cancel(application_id: str, call: Someone) -> dict[str, Any]:
+        return await booths.cancel_application(deps, application_id, call)
+
+    @router.post("/applications/{application_id}/approve", response_model=ApplicationOut, tags=["booths"],
+                 summary="Approve a pending application (organizer)")
+    async def approve(application_id: str, call: Someone) -> dict[str, Any]:
+        return await booths.approve_application(deps, application_id, call)
+
+    @router.post("/applications/{application_id}/reject", response_model=ApplicationOut, tags=["booths"],
+                 summary="Reject with a reason (organizer)")
+    async def reject(application_id: str, cmd: RejectApplication, call: Someone) -> dict[str, Any]:
+        return await booths.reject_application(deps, application_id, cmd, call)
+
+    # --- participants ---------------------------------------------------------------------------
+    @router.post("/campaigns/{campaign_id}/participants", status_code=status.HTTP_201_CREATED,
+                 response_model=ParticipantCreated, tags=["participants"],
+                 summary="Sign up (người tham dự) with explicit consent; returns an access token once")
+    async def register_participant(campaign_id: str, cmd: RegisterParticipant, call: Anyone) -> dict[str, Any]:
+        participant, token = await participants.register_participant(deps, campaign_id, cmd, call)
+        return {"participant": participant, "access_token": token}
+
+    @router.get("/participants/{participant_id}", response_model=ParticipantOut, tags=["participants"])
+    async def read_participant(participant_id: str, call: Someone) -> dict[str, Any]:
+        return await participants.get_participant(deps, participant_id, call)
+
+    @router.patch("/participants/{participant_id}", response_model=ParticipantOut, tags=["participants"])
+    async def update_participant(participant_id: str, cmd: UpdateParticipant, call: Someone) -> dict[str, Any]:
+        return await participants.update_participant(deps, participant_id, cmd, call)
+
+    @router.post("/participants/{participant_id}/opt-out", response_model=ParticipantOut, tags=["participants"],
+                 summary="Withdraw consent: no more messages")
+    async def opt_out(participant_id: str, call: Someone) -> dict[str, Any]:
+        return await participants.opt_out(deps, participant_id, call)
+
+    @router.delete("/participants/{participant_id}", status_code=status.HTTP_204_NO_CONTENT, tags=["participants"],
+                   summary="Erase personal data (Law 91/2025/QH15); other services are told to drop theirs")
+    async def erase(participant_id: str, call: Someone) -> Response:
+        await participants.erase(deps, participant_id, call)
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
 
     return router

@@ -1,0 +1,250 @@
+"""Storage of businesses, the booth plan, applications and participants on the unit of work's session."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zlib
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.registration.adapters.orm import (
+    booth_allocations,
+    booth_applications,
+    booth_days,
+    booths,
+    businesses,
+    campaign_windows,
+    participants,
+    venues,
+)
+from services.registration.domain.booths import Allocation, ApplicationStatus, BoothRef
+
+
+class Repository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def _one(self, query: sa.Select) -> dict[str, Any] | None:
+        row = (await self.session.execute(query)).mappings().first()
+        return dict(row) if row else None
+
+    # --- campaigns (read model) ----------------------------------------------------------
+    async def campaign(self, campaign_id: str) -> dict[str, Any] | None:
+        return await self._one(sa.select(campaign_windows).where(campaign_windows.c.campaign_id == campaign_id))
+
+    async def lock_campaign_booths(self, campaign_id: str) -> None:
+        """Serialise booth decisions of one campaign. SQLite already holds the write lock (BEGIN
+        IMMEDIATE); PostgreSQL takes a transaction advisory lock. The unique key on
+        (booth, day) stays the guarantee either way."""
+        if self.session.bind.dialect.name == "postgresql":
+            key = zlib.crc32(f"booths:{campaign_id}".encode())
+            await self.session.execute(sa.select(sa.func.pg_advisory_xact_lock(key)))
+
+    # --- businesses ----------------------------------------------------------------------
+    async def business(self, business_id: str) -> dict[str, Any] | None:
+        return await self._one(sa.select(businesses).where(businesses.c.id == business_id))
+
+    async def business_by_tax_code(self, campaign_id: str, tax_code: str) -> dict[str, Any] | None:
+        return await self._one(
+            sa.select(businesses).where(businesses.c.campaign_id == campaign_id, businesses.c.tax_code == tax_code)
+        )
+
+    async def add_business(self, values: dict[str, Any]) -> None:
+        await self.session.execute(sa.insert(businesses).values(**values))
+
+    async def update_business(self, business_id: str, values: dict[str, Any]) -> None:
+        await self.session.execute(sa.update(businesses).where(businesses.c.id == business_id).values(**values))
+
+    async def list_businesses(
+        self, campaign_id: str, *, province: str | None, sector: str | None, q: str | None, limit: int, offset: int
+    ) -> tuple[list[dict[str, Any]], int]:
+        where = [businesses.c.campaign_id == campaign_id]
+        if province:
+            where.append(businesses.c.province == province)
+        if sector:
+            where.append(businesses.c.sector == sector)
+        if q:
+            where.append(sa.or_(businesses.c.legal_name.contains(q), businesses.c.tax_code.contains(q)))
+        total = (await self.session.execute(sa.select(sa.func.count()).where(*where))).scalar_one()
+        rows = await self.session.execute(
+            sa.select(businesses).where(*where).order_by(businesses.c.created_at, businesses.c.id)
+            .limit(limit).offset(offset)
+        )
+        return [dict(r) for r in rows.mappings()], int(total)
+
+    # --- booth plan ------------------------------------------------------------------------
+    async def add_venue(self, values: dict[str, Any]) -> None:
+        await self.session.execute(sa.insert(venues).values(**values))
+
+    async def add_booth(self, values: dict[str, Any], days: list[dt.date]) -> None:
+        await self.session.execute(sa.insert(booths).values(**values))
+        if days:
+            await self.session.execute(sa.insert(booth_days), [{"booth_id": values["id"], "day": d} for d in days])
+
+    async def booth_codes(self, campaign_id: str) -> set[str]:
+        rows = await self.session.execute(sa.select(booths.c.code).where(booths.c.campaign_id == campaign_id))
+        return set(rows.scalars())
+
+    async def venues_with_booths(self, campaign_id: str) -> list[dict[str, Any]]:
+        venue_rows = (
+            await self.session.execute(
+                sa.select(venues).where(venues.c.campaign_id == campaign_id).order_by(venues.c.created_at)
+            )
+        ).mappings().all()
+        booth_rows = (
+            await self.session.execute(
+                sa.select(booths, booth_days.c.day, booth_allocations.c.application_id)
+                .join(booth_days, booth_days.c.booth_id == booths.c.id)
+                .outerjoin(
+                    booth_allocations,
+                    sa.and_(booth_allocations.c.booth_id == booths.c.id, booth_allocations.c.day == booth_days.c.day),
+                )
+                .where(booths.c.campaign_id == campaign_id)
+                .order_by(booths.c.code, booth_days.c.day)
+            )
+        ).mappings().all()
+        by_booth: dict[str, dict[str, Any]] = {}
+        for r in booth_rows:
+            booth = by_booth.setdefault(
+                r["id"], {"booth_id": r["id"], "venue_id": r["venue_id"], "code": r["code"], "size": r["size"],
+                          "days": []},
+            )
+            booth["days"].append({"day": r["day"], "free": r["application_id"] is None})
+        return [
+            {**dict(v), "booths": [b for b in by_booth.values() if b["venue_id"] == v["id"]]} for v in venue_rows
+        ]
+
+    async def booths_open(self, campaign_id: str, days: list[dt.date]) -> dict[dt.date, list[BoothRef]]:
+        """Every booth open on each of these days, free or not."""
+        return await self._booths(campaign_id, days, only_free=False)
+
+    async def free_booths(self, campaign_id: str, days: list[dt.date]) -> dict[dt.date, list[BoothRef]]:
+        return await self._booths(campaign_id, days, only_free=True)
+
+    async def _booths(self, campaign_id: str, days: list[dt.date], *, only_free: bool) -> dict[dt.date, list[BoothRef]]:
+        query = (
+            sa.select(booths.c.id, booths.c.code, booths.c.venue_id, booth_days.c.day)
+            .join(booth_days, booth_days.c.booth_id == booths.c.id)
+            .where(booths.c.campaign_id == campaign_id, booth_days.c.day.in_(days))
+        )
+        if only_free:
+            taken = sa.select(booth_allocations.c.booth_id).where(
+                booth_allocations.c.booth_id == booths.c.id, booth_allocations.c.day == booth_days.c.day
+            )
+            query = query.where(~sa.exists(taken))
+        result: dict[dt.date, list[BoothRef]] = {d: [] for d in days}
+        for r in (await self.session.execute(query)).all():
+            result[r.day].append(BoothRef(code=r.code, booth_id=r.id, venue_id=r.venue_id))
+        return result
+
+    # --- applications ----------------------------------------------------------------------
+    async def application(self, application_id: str) -> dict[str, Any] | None:
+        return await self._one(sa.select(booth_applications).where(booth_applications.c.id == application_id))
+
+    async def application_by_key(self, business_id: str, key: str) -> dict[str, Any] | None:
+        return await self._one(
+            sa.select(booth_applications).where(
+                booth_applications.c.business_id == business_id, booth_applications.c.idempotency_key == key
+            )
+        )
+
+    async def add_application(self, values: dict[str, Any]) -> None:
+        await self.session.execute(sa.insert(booth_applications).values(**values))
+
+    async def set_status(self, application_id: str, status: ApplicationStatus, reason: str | None,
+                         now: dt.datetime) -> None:
+        await self.session.execute(
+            sa.update(booth_applications).where(booth_applications.c.id == application_id)
+            .values(status=status.value, reason=reason, updated_at=now)
+        )
+
+    async def allocate(self, campaign_id: str, application_id: str, allocations: list[Allocation]) -> None:
+        await self.session.execute(
+            sa.insert(booth_allocations),
+            [{"booth_id": a.booth.booth_id, "day": a.day, "application_id": application_id,
+              "campaign_id": campaign_id} for a in allocations],
+        )
+
+    async def allocations_of(self, application_id: str) -> list[Allocation]:
+        rows = await self.session.execute(
+            sa.select(booths.c.id, booths.c.code, booths.c.venue_id, booth_allocations.c.day)
+            .join(booths, booths.c.id == booth_allocations.c.booth_id)
+            .where(booth_allocations.c.application_id == application_id)
+            .order_by(booth_allocations.c.day, booths.c.code)
+        )
+        return [Allocation(BoothRef(code=r.code, booth_id=r.id, venue_id=r.venue_id), r.day) for r in rows.all()]
+
+    async def free_allocations(self, application_id: str) -> None:
+        await self.session.execute(
+            sa.delete(booth_allocations).where(booth_allocations.c.application_id == application_id)
+        )
+
+    async def applications_in(self, campaign_id: str, status: ApplicationStatus) -> list[dict[str, Any]]:
+        rows = await self.session.execute(
+            sa.select(booth_applications)
+            .where(booth_applications.c.campaign_id == campaign_id, booth_applications.c.status == status.value)
+            .order_by(booth_applications.c.seq)
+        )
+        return [dict(r) for r in rows.mappings()]
+
+    async def waitlist_position(self, campaign_id: str, seq: int) -> int:
+        ahead = await self.session.execute(
+            sa.select(sa.func.count()).where(
+                booth_applications.c.campaign_id == campaign_id,
+                booth_applications.c.status == ApplicationStatus.WAITLISTED.value,
+                booth_applications.c.seq < seq,
+            )
+        )
+        return int(ahead.scalar_one()) + 1
+
+    async def list_applications(self, campaign_id: str, status: str | None, limit: int,
+                                offset: int) -> list[dict[str, Any]]:
+        query = sa.select(booth_applications).where(booth_applications.c.campaign_id == campaign_id)
+        if status:
+            query = query.where(booth_applications.c.status == status)
+        rows = await self.session.execute(query.order_by(booth_applications.c.seq).limit(limit).offset(offset))
+        return [dict(r) for r in rows.mappings()]
+
+    async def applications_of_business(self, business_id: str) -> list[dict[str, Any]]:
+        rows = await self.session.execute(
+            sa.select(booth_applications).where(booth_applications.c.business_id == business_id)
+            .order_by(booth_applications.c.seq)
+        )
+        return [dict(r) for r in rows.mappings()]
+
+    async def booth_counts(self, campaign_id: str) -> tuple[int, int, int]:
+        """(booth-days open, booth-days allocated, applications waiting) for the occupancy gauges."""
+        open_days = (
+            await self.session.execute(
+                sa.select(sa.func.count()).select_from(booth_days.join(booths, booths.c.id == booth_days.c.booth_id))
+                .where(booths.c.campaign_id == campaign_id)
+            )
+        ).scalar_one()
+        taken = (
+            await self.session.execute(
+                sa.select(sa.func.count()).where(booth_allocations.c.campaign_id == campaign_id)
+            )
+        ).scalar_one()
+        waiting = (
+            await self.session.execute(
+                sa.select(sa.func.count()).where(
+                    booth_applications.c.campaign_id == campaign_id,
+                    booth_applications.c.status == ApplicationStatus.WAITLISTED.value,
+                )
+            )
+        ).scalar_one()
+        return int(open_days), int(taken), int(waiting)
+
+    # --- participants ------------------------------------------------------------------------
+    async def participant(self, participant_id: str) -> dict[str, Any] | None:
+        return await self._one(sa.select(participants).where(participants.c.id == participant_id))
+
+    async def add_participant(self, values: dict[str, Any]) -> None:
+        await self.session.execute(sa.insert(participants).values(**values))
+
+    async def update_participant(self, participant_id: str, values: dict[str, Any]) -> None:
+        await self.session.execute(
+            sa.update(participants).where(participants.c.id == participant_id).values(**values)
+        )

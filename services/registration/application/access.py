@@ -1,0 +1,38 @@
+"""Who is calling: the organizer (configured token), a business or a participant (tokens issued here).
+
+A token names its holder (``business.<id>.<secret>``) so it is checked with one lookup; only its
+SHA-256 is stored.
+"""
+
+from __future__ import annotations
+
+import hmac
+
+from services.registration.adapters.repository import Repository
+from shared.auth import new_token, token_hash
+from shared.contracts.envelope import Actor
+from shared.uow import UnitOfWork
+
+KINDS = ("business", "participant")
+
+
+def access_token(kind: str, subject_id: str) -> str:
+    return f"{kind}.{subject_id}.{new_token()}"
+
+
+async def identify(uow: UnitOfWork, token: str | None, organizer_token: str | None) -> Actor | None:
+    if not token:
+        return None
+    if organizer_token and hmac.compare_digest(token.encode(), organizer_token.encode()):
+        return Actor(kind="organizer")
+    kind, _, rest = token.partition(".")
+    subject_id, _, _secret = rest.partition(".")
+    if kind not in KINDS or not subject_id:
+        return None
+    async with uow:
+        repo = Repository(uow.session)
+        row = await (repo.business(subject_id) if kind == "business" else repo.participant(subject_id))
+    stored = row.get("token_hash") if row else None
+    if stored and hmac.compare_digest(stored, token_hash(token)):
+        return Actor(kind=kind, id=subject_id)  # type: ignore[arg-type]
+    return None

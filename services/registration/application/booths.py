@@ -1,0 +1,327 @@
+"""Booth plan and booth applications: apply, approve, reject, cancel, and the waitlist moving up.
+
+Every decision that hands out or frees booths runs under the campaign's booth lock, inside one
+transaction with its events; the database's unique key on (booth, day) is the last word.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from services.registration.adapters.repository import Repository
+from services.registration.application.commands import ApplyForBooths, DefineVenue, RejectApplication
+from services.registration.application.context import Call, Deps, event, known_campaign
+from services.registration.domain.booths import OPEN, Allocation, ApplicationStatus, allocate, days_outside
+from services.registration.domain.errors import (
+    ApplicationNotFound,
+    BusinessNotFound,
+    InvalidApplication,
+    InvalidVenue,
+    TransitionNotAllowed,
+)
+from shared.contracts.envelope import Envelope
+from shared.contracts.registration import (
+    BOOTH_APPLICATION_CANCELLED,
+    BOOTH_APPLICATION_CONFIRMED,
+    BOOTH_APPLICATION_PROMOTED,
+    BOOTH_APPLICATION_REJECTED,
+    BOOTH_APPLICATION_SUBMITTED,
+    BOOTH_APPLICATION_WAITLISTED,
+    BoothAllocation,
+    BoothApplicationCancelled,
+    BoothApplicationConfirmed,
+    BoothApplicationPromoted,
+    BoothApplicationRejected,
+    BoothApplicationSubmitted,
+    BoothApplicationWaitlisted,
+)
+
+NO_BOOTH_FREE = "Hết gian hàng trống cho các ngày đã chọn / No booth free on the chosen days"
+TAKEN_BY_APPROVAL = (
+    "Gian hàng đã được duyệt cho doanh nghiệp khác; hồ sơ chuyển vào danh sách chờ / "
+    "The booths went to another approved application; moved to the waitlist"
+)
+
+
+def campaign_days(campaign: dict[str, Any]) -> tuple[dt.date, dt.date]:
+    tz = ZoneInfo(campaign["timezone"])
+    return campaign["window_start"].astimezone(tz).date(), campaign["window_end"].astimezone(tz).date()
+
+
+def _contract_allocations(allocations: list[Allocation]) -> list[BoothAllocation]:
+    return [BoothAllocation(booth_code=a.booth.code, venue_id=a.booth.venue_id, day=a.day) for a in allocations]
+
+
+def _days(app: dict[str, Any]) -> list[dt.date]:
+    return [dt.date.fromisoformat(d) for d in app["days"]]
+
+
+def _ids(app: dict[str, Any]) -> dict[str, str]:
+    return {"application_id": app["id"], "business_id": app["business_id"], "campaign_id": app["campaign_id"]}
+
+
+# --- booth plan --------------------------------------------------------------------------------
+async def define_venue(deps: Deps, campaign_id: str, cmd: DefineVenue, call: Call) -> dict[str, Any]:
+    call.require_organizer()
+    now = deps.clock.now()
+    async with deps.uow() as uow:
+        repo = Repository(uow.session)
+        campaign = await known_campaign(repo, campaign_id)
+        first, last = campaign_days(campaign)
+        for booth in cmd.booths:
+            if outside := days_outside(booth.days, first, last):
+                raise InvalidVenue(
+                    f"Gian hàng {booth.code} mở vào ngày ngoài chiến dịch ({first:%d/%m}–{last:%d/%m})",
+                    f"Booth {booth.code} is open on days outside the campaign ({first}..{last})",
+                    field="booths", days=[d.isoformat() for d in outside],
+                )
+        taken = await repo.booth_codes(campaign_id) & {b.code for b in cmd.booths}
+        if taken:
+            raise InvalidVenue("Mã gian hàng đã có trong chiến dịch", "Booth codes already used in this campaign",
+                               field="booths", codes=sorted(taken))
+        await repo.lock_campaign_booths(campaign_id)
+        venue_id = str(uuid.uuid4())
+        await repo.add_venue({"id": venue_id, "campaign_id": campaign_id, "name": cmd.name,
+                              "address": cmd.address, "created_at": now})
+        for booth in cmd.booths:
+            await repo.add_booth({"id": str(uuid.uuid4()), "venue_id": venue_id, "campaign_id": campaign_id,
+                                  "code": booth.code, "size": booth.size}, sorted(set(booth.days)))
+        uow.record(*await _promote_waitlist(repo, campaign_id, call, now))  # new booths serve who waits
+        await uow.commit()
+    await _report_occupancy(deps, campaign_id)
+    return {"venue_id": venue_id, "campaign_id": campaign_id, "name": cmd.name, "address": cmd.address,
+            "booths": [b.code for b in cmd.booths]}
+
+
+async def booth_plan(deps: Deps, campaign_id: str) -> list[dict[str, Any]]:
+    async with deps.uow() as uow:
+        repo = Repository(uow.session)
+        await known_campaign(repo, campaign_id)
+        return await repo.venues_with_booths(campaign_id)
+
+
+# --- applications ---------------------------------------------------------------------------------
+async def submit_application(
+    deps: Deps, business_id: str, cmd: ApplyForBooths, call: Call, idempotency_key: str | None = None
+) -> dict[str, Any]:
+    call.require_self_or_organizer("business", business_id)
+    now = deps.clock.now()
+    async with deps.uow() as uow:
+        repo = Repository(uow.session)
+        business = await repo.business(business_id)
+        if business is None:
+            raise BusinessNotFound(f"Không tìm thấy doanh nghiệp {business_id}", f"No business {business_id}")
+        if idempotency_key and (earlier := await repo.application_by_key(business_id, idempotency_key)):
+            return await _view(repo, earlier)  # a retry of a request that was already accepted
+        campaign_id = business["campaign_id"]
+        campaign = await known_campaign(repo, campaign_id)
+        await _check_days(repo, campaign, cmd)
+        await repo.lock_campaign_booths(campaign_id)
+        app = {"id": str(uuid.uuid4()), "campaign_id": campaign_id, "business_id": business_id,
+               "days": [d.isoformat() for d in cmd.days], "quantity": cmd.quantity, "booth_code": cmd.booth_code,
+               "status": ApplicationStatus.PENDING.value, "reason": None, "idempotency_key": idempotency_key,
+               "created_at": now, "updated_at": now}
+        await repo.add_application(app)
+        uow.record(event(BOOTH_APPLICATION_SUBMITTED, BoothApplicationSubmitted(
+            **_ids(app), days=cmd.days, quantity=cmd.quantity, booth_code=cmd.booth_code), call, now, campaign_id))
+        if campaign["booth_confirmation"] == "auto":
+            uow.record(await _try_confirm(repo, app, call, now, approved=False))
+        await uow.commit()
+        result = await _view(repo, await repo.application(app["id"]))
+    deps.metrics.registered("booth_application", result["status"])
+    await _report_occupancy(deps, campaign_id)
+    return result
+
+
+async def _check_days(repo: Repository, campaign: dict[str, Any], cmd: ApplyForBooths) -> None:
+    first, last = campaign_days(campaign)
+    if outside := days_outside(cmd.days, first, last):
+        raise InvalidApplication(
+            f"Ngày ngoài thời gian chiến dịch ({first:%d/%m/%Y}–{last:%d/%m/%Y}): "
+            + ", ".join(f"{d:%d/%m/%Y}" for d in outside),
+            f"Days outside the campaign window ({first}..{last}): " + ", ".join(map(str, outside)),
+            field="days", days=[d.isoformat() for d in outside],
+        )
+    existing = await repo.booths_open(campaign["campaign_id"], cmd.days)
+    for day in cmd.days:
+        candidates = [b for b in existing[day] if cmd.booth_code is None or b.code == cmd.booth_code]
+        if len(candidates) < cmd.quantity:
+            what_vi = f"gian hàng {cmd.booth_code}" if cmd.booth_code else f"{cmd.quantity} gian hàng"
+            what_en = f"booth {cmd.booth_code}" if cmd.booth_code else f"{cmd.quantity} booth(s)"
+            raise InvalidApplication(
+                f"Ngày {day:%d/%m/%Y} không có {what_vi} mở cửa",
+                f"On {day} there is no {what_en} open",
+                field="booth_code" if cmd.booth_code else "quantity", day=day.isoformat(),
+            )
+
+
+async def _try_confirm(repo: Repository, app: dict[str, Any], call: Call, now: dt.datetime, *,
+                       approved: bool, reason: str = NO_BOOTH_FREE) -> Envelope:
+    days = _days(app)
+    allocations = allocate(days, app["quantity"], await repo.free_booths(app["campaign_id"], days), app["booth_code"])
+    if allocations is None:
+        await repo.set_status(app["id"], ApplicationStatus.WAITLISTED, reason, now)
+        position = await repo.waitlist_position(app["campaign_id"], await _seq(repo, app))
+        return event(BOOTH_APPLICATION_WAITLISTED, BoothApplicationWaitlisted(
+            **_ids(app), position=position, reason=reason), call, now, app["campaign_id"])
+    await repo.allocate(app["campaign_id"], app["id"], allocations)
+    await repo.set_status(app["id"], ApplicationStatus.CONFIRMED, None, now)
+    return event(BOOTH_APPLICATION_CONFIRMED, BoothApplicationConfirmed(
+        **_ids(app), allocations=_contract_allocations(allocations), approved_by_organizer=approved),
+        call, now, app["campaign_id"])
+
+
+async def _seq(repo: Repository, app: dict[str, Any]) -> int:
+    if "seq" in app and app["seq"] is not None:
+        return int(app["seq"])
+    stored = await repo.application(app["id"])
+    assert stored is not None
+    return int(stored["seq"])
+
+
+async def _promote_waitlist(repo: Repository, campaign_id: str, call: Call, now: dt.datetime) -> list[Envelope]:
+    """Give freed booths to waiting applications, first come first served."""
+    events: list[Envelope] = []
+    for app in await repo.applications_in(campaign_id, ApplicationStatus.WAITLISTED):
+        days = _days(app)
+        allocations = allocate(days, app["quantity"], await repo.free_booths(campaign_id, days), app["booth_code"])
+        if allocations is None:
+            continue
+        await repo.allocate(campaign_id, app["id"], allocations)
+        await repo.set_status(app["id"], ApplicationStatus.CONFIRMED, None, now)
+        events.append(event(BOOTH_APPLICATION_PROMOTED, BoothApplicationPromoted(
+            **_ids(app), allocations=_contract_allocations(allocations)), call, now, campaign_id))
+    return events
+
+
+async def _load(repo: Repository, application_id: str) -> dict[str, Any]:
+    app = await repo.application(application_id)
+    if app is None:
+        raise ApplicationNotFound(f"Không tìm thấy hồ sơ {application_id}", f"No application {application_id}")
+    return app
+
+
+def _require(app: dict[str, Any], allowed: set[ApplicationStatus], action_vi: str, action_en: str) -> None:
+    if ApplicationStatus(app["status"]) not in allowed:
+        raise TransitionNotAllowed(
+            f"Không thể {action_vi} hồ sơ đang ở trạng thái {app['status']}",
+            f"Cannot {action_en} an application that is {app['status']}",
+            status=app["status"],
+        )
+
+
+async def approve_application(deps: Deps, application_id: str, call: Call) -> dict[str, Any]:
+    call.require_organizer()
+    now = deps.clock.now()
+    async with deps.uow() as uow:
+        repo = Repository(uow.session)
+        app = await _load(repo, application_id)
+        _require(app, {ApplicationStatus.PENDING}, "duyệt", "approve")
+        await repo.lock_campaign_booths(app["campaign_id"])
+        uow.record(await _try_confirm(repo, app, call, now, approved=True))
+        uow.record(*await _waitlist_unservable_pending(repo, app["campaign_id"], call, now))
+        await uow.commit()
+        result = await _view(repo, await repo.application(application_id))
+    await _report_occupancy(deps, app["campaign_id"])
+    return result
+
+
+async def _waitlist_unservable_pending(repo: Repository, campaign_id: str, call: Call,
+                                       now: dt.datetime) -> list[Envelope]:
+    """After an approval, pending applications that can no longer be served are moved to the
+    waitlist and their businesses told, rather than left to be rejected later in silence."""
+    events = []
+    for other in await repo.applications_in(campaign_id, ApplicationStatus.PENDING):
+        days = _days(other)
+        if allocate(days, other["quantity"], await repo.free_booths(campaign_id, days), other["booth_code"]) is None:
+            await repo.set_status(other["id"], ApplicationStatus.WAITLISTED, TAKEN_BY_APPROVAL, now)
+            events.append(event(BOOTH_APPLICATION_WAITLISTED, BoothApplicationWaitlisted(
+                **_ids(other), position=await repo.waitlist_position(campaign_id, other["seq"]),
+                reason=TAKEN_BY_APPROVAL), call, now, campaign_id))
+    return events
+
+
+async def reject_application(deps: Deps, application_id: str, cmd: RejectApplication, call: Call) -> dict[str, Any]:
+    call.require_organizer()
+    return await _close(deps, application_id, call, ApplicationStatus.REJECTED, cmd.reason)
+
+
+async def cancel_application(deps: Deps, application_id: str, call: Call) -> dict[str, Any]:
+    return await _close(deps, application_id, call, ApplicationStatus.CANCELLED, None)
+
+
+async def _close(deps: Deps, application_id: str, call: Call, to: ApplicationStatus, reason: str | None) -> dict:
+    now = deps.clock.now()
+    async with deps.uow() as uow:
+        repo = Repository(uow.session)
+        app = await _load(repo, application_id)
+        call.require_self_or_organizer("business", app["business_id"])
+        if to is ApplicationStatus.CANCELLED:
+            _require(app, OPEN, "hủy", "cancel")
+        else:
+            _require(app, OPEN, "từ chối", "reject")
+        await repo.lock_campaign_booths(app["campaign_id"])
+        freed = await repo.allocations_of(application_id)
+        await repo.free_allocations(application_id)
+        await repo.set_status(application_id, to, reason, now)
+        if to is ApplicationStatus.CANCELLED:
+            uow.record(event(BOOTH_APPLICATION_CANCELLED, BoothApplicationCancelled(
+                **_ids(app), freed=_contract_allocations(freed),
+                cancelled_by="organizer" if call.is_organizer else "business"), call, now, app["campaign_id"]))
+        else:
+            uow.record(event(BOOTH_APPLICATION_REJECTED, BoothApplicationRejected(
+                **_ids(app), reason=reason or ""), call, now, app["campaign_id"]))
+        if freed:
+            uow.record(*await _promote_waitlist(repo, app["campaign_id"], call, now))
+        await uow.commit()
+        result = await _view(repo, await repo.application(application_id))
+    await _report_occupancy(deps, app["campaign_id"])
+    return result
+
+
+async def get_application(deps: Deps, application_id: str, call: Call) -> dict[str, Any]:
+    async with deps.uow() as uow:
+        repo = Repository(uow.session)
+        app = await _load(repo, application_id)
+        call.require_self_or_organizer("business", app["business_id"])
+        return await _view(repo, app)
+
+
+async def applications_of_business(deps: Deps, business_id: str, call: Call) -> list[dict[str, Any]]:
+    call.require_self_or_organizer("business", business_id)
+    async with deps.uow() as uow:
+        repo = Repository(uow.session)
+        return [await _view(repo, a) for a in await repo.applications_of_business(business_id)]
+
+
+async def list_applications(deps: Deps, campaign_id: str, call: Call, *, status: str | None, limit: int,
+                            offset: int) -> list[dict[str, Any]]:
+    call.require_organizer()
+    async with deps.uow() as uow:
+        repo = Repository(uow.session)
+        return [await _view(repo, a) for a in await repo.list_applications(campaign_id, status, limit, offset)]
+
+
+async def _view(repo: Repository, app: dict[str, Any] | None) -> dict[str, Any]:
+    assert app is not None
+    status = ApplicationStatus(app["status"])
+    allocations = await repo.allocations_of(app["id"]) if status is ApplicationStatus.CONFIRMED else []
+    return {
+        "application_id": app["id"], "campaign_id": app["campaign_id"], "business_id": app["business_id"],
+        "days": _days(app), "quantity": app["quantity"], "booth_code": app["booth_code"], "status": status.value,
+        "reason": app["reason"],
+        "waitlist_position": (await repo.waitlist_position(app["campaign_id"], app["seq"])
+                              if status is ApplicationStatus.WAITLISTED else None),
+        "allocations": [{"booth_code": a.booth.code, "venue_id": a.booth.venue_id, "day": a.day}
+                        for a in allocations],
+        "created_at": app["created_at"], "updated_at": app["updated_at"],
+    }
+
+
+async def _report_occupancy(deps: Deps, campaign_id: str) -> None:
+    async with deps.uow() as uow:
+        open_days, taken, waiting = await Repository(uow.session).booth_counts(campaign_id)
+    deps.metrics.booth_state(campaign_id, open_days, taken, waiting)

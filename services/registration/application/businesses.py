@@ -1,0 +1,99 @@
+"""Business use cases: register once per campaign, read, update the contact, list, export."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from typing import Any
+
+from services.registration.adapters.repository import Repository
+from services.registration.application.access import access_token
+from services.registration.application.commands import RegisterBusiness, UpdateBusinessContact
+from services.registration.application.context import Call, Deps, event, known_campaign
+from services.registration.domain.errors import BusinessNotFound, DuplicateBusiness
+from shared.auth import token_hash
+from shared.contracts.registration import (
+    BUSINESS_CONTACT_UPDATED,
+    BUSINESS_REGISTERED,
+    BusinessContactUpdated,
+    BusinessRegistered,
+)
+
+PUBLIC_FIELDS = ("id", "campaign_id", "legal_name", "tax_code", "province", "sector", "contact_person", "email",
+                 "phone", "created_at", "updated_at")
+
+
+def public(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: row[k] for k in PUBLIC_FIELDS}
+
+
+async def register_business(deps: Deps, campaign_id: str, cmd: RegisterBusiness, call: Call) -> tuple[dict, str]:
+    """Returns the business and its access token (shown once, stored hashed)."""
+    now = deps.clock.now()
+    business_id = str(uuid.uuid4())
+    token = access_token("business", business_id)
+    async with deps.uow() as uow:
+        repo = Repository(uow.session)
+        await known_campaign(repo, campaign_id)
+        existing = await repo.business_by_tax_code(campaign_id, cmd.tax_code)
+        if existing is not None:
+            deps.metrics.registered("business", "duplicate")
+            raise DuplicateBusiness(
+                f"Mã số thuế {cmd.tax_code} đã đăng ký trong chiến dịch này",
+                f"Tax code {cmd.tax_code} is already registered in this campaign",
+                existing_id=existing["id"],
+            )
+        values = {"id": business_id, "campaign_id": campaign_id, **cmd.model_dump(),
+                  "token_hash": token_hash(token), "created_at": now, "updated_at": now}
+        await repo.add_business(values)
+        payload = BusinessRegistered(business_id=values["id"], campaign_id=campaign_id, **cmd.model_dump())
+        uow.record(event(BUSINESS_REGISTERED, payload, call.signing_up("business", business_id), now, campaign_id))
+        await uow.commit()
+    deps.metrics.registered("business", "accepted")
+    return public(values), token
+
+
+async def get_business(deps: Deps, business_id: str, call: Call) -> dict[str, Any]:
+    async with deps.uow() as uow:
+        row = await Repository(uow.session).business(business_id)
+    if row is None:
+        raise BusinessNotFound(f"Không tìm thấy doanh nghiệp {business_id}", f"No business {business_id}")
+    call.require_self_or_organizer("business", business_id)
+    return public(row)
+
+
+async def update_contact(deps: Deps, business_id: str, cmd: UpdateBusinessContact, call: Call) -> dict[str, Any]:
+    call.require_self_or_organizer("business", business_id)
+    now = deps.clock.now()
+    async with deps.uow() as uow:
+        repo = Repository(uow.session)
+        row = await repo.business(business_id)
+        if row is None:
+            raise BusinessNotFound(f"Không tìm thấy doanh nghiệp {business_id}", f"No business {business_id}")
+        await repo.update_business(business_id, {**cmd.model_dump(), "updated_at": now})
+        payload = BusinessContactUpdated(business_id=business_id, campaign_id=row["campaign_id"], **cmd.model_dump())
+        uow.record(event(BUSINESS_CONTACT_UPDATED, payload, call, now, row["campaign_id"]))
+        await uow.commit()
+    return public({**row, **cmd.model_dump(), "updated_at": now})
+
+
+async def list_businesses(deps: Deps, campaign_id: str, call: Call, **filters: Any) -> tuple[list[dict], int]:
+    call.require_organizer()
+    async with deps.uow() as uow:
+        rows, total = await Repository(uow.session).list_businesses(campaign_id, **filters)
+    return [public(r) for r in rows], total
+
+
+async def export_businesses_csv(deps: Deps, campaign_id: str, call: Call) -> str:
+    call.require_organizer()
+    rows, _ = await list_businesses(deps, campaign_id, call, province=None, sector=None, q=None,
+                                    limit=1_000_000, offset=0)
+    out = io.StringIO()
+    out.write("\ufeff")  # BOM: spreadsheet programs then read the Vietnamese letters as UTF-8
+    writer = csv.DictWriter(out, fieldnames=list(PUBLIC_FIELDS))
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({**row, "created_at": row["created_at"].isoformat(),
+                         "updated_at": row["updated_at"].isoformat()})
+    return out.getvalue()

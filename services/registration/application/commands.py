@@ -1,0 +1,150 @@
+"""Commands of the registration service: the same models validate HTTP bodies and NATS requests."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
+
+from services.registration.domain import validation
+from shared.contracts.registration import Channel, Language
+
+ConsentPurpose = Literal["service_notices", "reminders", "digest", "promotions"]
+CONSENT_TEXT_VERSION = "2026-01"
+
+
+class _Command(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+def _text(value: str) -> str:
+    return validation.text(value)
+
+
+class RegisterBusiness(_Command):
+    legal_name: str = Field(min_length=2, max_length=300, examples=["Công ty Cổ phần Công nghệ Sông Trà"])
+    tax_code: str = Field(description="10 digits, 13 as NNNNNNNNNN-NNN, or a 12-digit personal id",
+                          examples=["0100233488"])
+    province: str = Field(min_length=2, max_length=100, examples=["Quảng Ngãi"])
+    sector: str = Field(min_length=2, max_length=200, examples=["Phần mềm"])
+    contact_person: str = Field(min_length=2, max_length=200, examples=["Nguyễn Thị Lan"])
+    email: EmailStr
+    phone: str = Field(description="Vietnamese mobile; stored as +84...", examples=["0912 345 678"])
+
+    _texts = field_validator("legal_name", "province", "sector", "contact_person")(_text)
+
+    @field_validator("tax_code")
+    @classmethod
+    def _tax_code(cls, value: str) -> str:
+        return validation.tax_code(value)
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str) -> str:
+        return validation.mobile_phone(value)
+
+
+class UpdateBusinessContact(_Command):
+    contact_person: str = Field(min_length=2, max_length=200)
+    email: EmailStr
+    phone: str
+
+    _texts = field_validator("contact_person")(_text)
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str) -> str:
+        return validation.mobile_phone(value)
+
+
+class BoothSpec(_Command):
+    code: str = Field(pattern=r"^[A-Z0-9][A-Z0-9-]{0,19}$", examples=["A01"])
+    size: str = Field(default="3x3 m", max_length=40)
+    days: list[dt.date] = Field(min_length=1, max_length=31, description="Campaign days the booth is open")
+
+
+class DefineVenue(_Command):
+    name: str = Field(min_length=2, max_length=200, examples=["Khu trưng bày Quảng trường Phạm Văn Đồng"])
+    address: str = Field(min_length=2, max_length=300)
+    booths: list[BoothSpec] = Field(min_length=1, max_length=500)
+
+    _texts = field_validator("name", "address")(_text)
+
+    @model_validator(mode="after")
+    def _unique_codes(self) -> DefineVenue:
+        codes = [b.code for b in self.booths]
+        if len(set(codes)) != len(codes):
+            raise ValueError("Mã gian hàng bị trùng / Booth codes repeat")
+        return self
+
+
+class ApplyForBooths(_Command):
+    days: list[dt.date] = Field(min_length=1, max_length=31, examples=[["2026-10-09", "2026-10-10"]])
+    quantity: int = Field(default=1, ge=1, le=20, description="Booths wanted on each day")
+    booth_code: str | None = Field(default=None, description="A named booth instead of any free one")
+
+    @field_validator("days")
+    @classmethod
+    def _distinct(cls, days: list[dt.date]) -> list[dt.date]:
+        if len(set(days)) != len(days):
+            raise ValueError("Ngày bị trùng / A day is listed twice")
+        return sorted(days)
+
+    @model_validator(mode="after")
+    def _named_booth_is_one(self) -> ApplyForBooths:
+        if self.booth_code is not None and self.quantity != 1:
+            raise ValueError("Khi chọn gian hàng cụ thể, số lượng là 1 / A named booth means quantity 1")
+        return self
+
+
+class RejectApplication(_Command):
+    reason: str = Field(min_length=3, max_length=500)
+
+
+class Consent(_Command):
+    accepted: bool = Field(description="The person ticked the consent box themselves")
+    purposes: list[ConsentPurpose] = Field(min_length=1)
+    text_version: str = CONSENT_TEXT_VERSION
+
+    @field_validator("accepted")
+    @classmethod
+    def _must_accept(cls, accepted: bool) -> bool:
+        if not accepted:
+            raise ValueError(
+                "Cần sự đồng ý rõ ràng để được liên hệ / Explicit consent is required to be contacted"
+            )
+        return accepted
+
+
+class RegisterParticipant(_Command):
+    name: str = Field(min_length=2, max_length=200, examples=["Trần Văn Minh"])
+    email: EmailStr | None = None
+    phone: str | None = None
+    locality: str | None = Field(default=None, max_length=200, examples=["Xã Tịnh Khê"])
+    language: Language = "vi"
+    channels: list[Channel] = Field(min_length=1, examples=[["email"]])
+    consent: Consent
+    wants_digest: bool = False
+
+    _texts = field_validator("name")(_text)
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        return validation.mobile_phone(value) if value else None
+
+    @model_validator(mode="after")
+    def _reachable(self) -> RegisterParticipant:
+        if "email" in self.channels and not self.email:
+            raise ValueError("Kênh email cần địa chỉ email / The email channel needs an email address")
+        if "sms" in self.channels and not self.phone:
+            raise ValueError("Kênh SMS cần số điện thoại / The SMS channel needs a phone number")
+        return self
+
+
+class UpdateParticipant(_Command):
+    language: Language | None = None
+    channels: list[Channel] | None = Field(default=None, min_length=1)
+    locality: str | None = Field(default=None, max_length=200)
+    wants_digest: bool | None = None

@@ -1,0 +1,117 @@
+"""Participants: sign up with explicit consent, change preferences, opt out, be erased."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from services.registration.adapters.repository import Repository
+from services.registration.application.access import access_token
+from services.registration.application.commands import RegisterParticipant, UpdateParticipant
+from services.registration.application.context import Call, Deps, event, known_campaign
+from services.registration.domain.errors import ParticipantNotFound, TransitionNotAllowed
+from shared.auth import token_hash
+from shared.contracts.registration import (
+    PARTICIPANT_ERASED,
+    PARTICIPANT_OPTED_OUT,
+    PARTICIPANT_REGISTERED,
+    PARTICIPANT_UPDATED,
+    ParticipantErased,
+    ParticipantOptedOut,
+    ParticipantRegistered,
+    ParticipantUpdated,
+)
+
+PERSONAL = {"name": None, "email": None, "phone": None, "locality": None, "token_hash": None}
+
+
+def view(row: dict[str, Any]) -> dict[str, Any]:
+    keys = ("id", "campaign_id", "name", "email", "phone", "locality", "language", "channels", "consent_purposes",
+            "consent_text_version", "consented_at", "wants_digest", "opted_out_at", "erased_at", "created_at")
+    return {k: row[k] for k in keys}
+
+
+async def register_participant(deps: Deps, campaign_id: str, cmd: RegisterParticipant,
+                               call: Call) -> tuple[dict[str, Any], str]:
+    now = deps.clock.now()
+    participant_id = str(uuid.uuid4())
+    token = access_token("participant", participant_id)
+    async with deps.uow() as uow:
+        repo = Repository(uow.session)
+        await known_campaign(repo, campaign_id)
+        row = {
+            "id": participant_id, "campaign_id": campaign_id, "name": cmd.name, "email": cmd.email,
+            "phone": cmd.phone, "locality": cmd.locality, "language": cmd.language, "channels": list(cmd.channels),
+            "consent_purposes": list(cmd.consent.purposes), "consent_text_version": cmd.consent.text_version,
+            "consented_at": now, "wants_digest": cmd.wants_digest, "opted_out_at": None, "erased_at": None,
+            "token_hash": token_hash(token), "created_at": now, "updated_at": now,
+        }
+        await repo.add_participant(row)
+        uow.record(event(PARTICIPANT_REGISTERED, ParticipantRegistered(
+            participant_id=participant_id, campaign_id=campaign_id, name=cmd.name, email=cmd.email, phone=cmd.phone,
+            locality=cmd.locality, language=cmd.language, channels=list(cmd.channels),
+            consent_purposes=list(cmd.consent.purposes), consented_at=now, wants_digest=cmd.wants_digest,
+        ), call.signing_up("participant", participant_id), now, campaign_id))
+        await uow.commit()
+    deps.metrics.registered("participant", "accepted")
+    return view(row), token
+
+
+async def _load(repo: Repository, participant_id: str, call: Call) -> dict[str, Any]:
+    row = await repo.participant(participant_id)
+    if row is None or row["erased_at"] is not None:
+        raise ParticipantNotFound(f"Không tìm thấy người tham dự {participant_id}", f"No participant {participant_id}")
+    call.require_self_or_organizer("participant", participant_id)
+    return row
+
+
+async def get_participant(deps: Deps, participant_id: str, call: Call) -> dict[str, Any]:
+    async with deps.uow() as uow:
+        return view(await _load(Repository(uow.session), participant_id, call))
+
+
+async def update_participant(deps: Deps, participant_id: str, cmd: UpdateParticipant, call: Call) -> dict[str, Any]:
+    now = deps.clock.now()
+    async with deps.uow() as uow:
+        repo = Repository(uow.session)
+        row = await _load(repo, participant_id, call)
+        changes = cmd.model_dump(exclude_none=True)
+        merged = {**row, **changes}
+        if "email" in merged["channels"] and not merged["email"] or "sms" in merged["channels"] and not merged["phone"]:
+            raise TransitionNotAllowed("Kênh đã chọn thiếu thông tin liên hệ", "A chosen channel lacks its contact",
+                                       field="channels")
+        await repo.update_participant(participant_id, {**changes, "updated_at": now})
+        uow.record(event(PARTICIPANT_UPDATED, ParticipantUpdated(
+            participant_id=participant_id, campaign_id=row["campaign_id"], language=merged["language"],
+            channels=merged["channels"], locality=merged["locality"], wants_digest=merged["wants_digest"],
+        ), call, now, row["campaign_id"]))
+        await uow.commit()
+    return view({**merged, "updated_at": now})
+
+
+async def opt_out(deps: Deps, participant_id: str, call: Call) -> dict[str, Any]:
+    now = deps.clock.now()
+    async with deps.uow() as uow:
+        repo = Repository(uow.session)
+        row = await _load(repo, participant_id, call)
+        if row["opted_out_at"] is None:
+            await repo.update_participant(participant_id, {"opted_out_at": now, "updated_at": now})
+            uow.record(event(PARTICIPANT_OPTED_OUT, ParticipantOptedOut(
+                participant_id=participant_id, campaign_id=row["campaign_id"]), call, now, row["campaign_id"]))
+            await uow.commit()
+            row = {**row, "opted_out_at": now}
+    return view(row)
+
+
+async def erase(deps: Deps, participant_id: str, call: Call) -> None:
+    """Personal fields are removed for good; the erasure event tells the other services to drop theirs."""
+    now = deps.clock.now()
+    async with deps.uow() as uow:
+        repo = Repository(uow.session)
+        row = await _load(repo, participant_id, call)
+        await repo.update_participant(participant_id, {**PERSONAL, "erased_at": now, "opted_out_at":
+                                                       row["opted_out_at"] or now, "updated_at": now})
+        uow.record(event(PARTICIPANT_ERASED, ParticipantErased(
+            participant_id=participant_id, campaign_id=row["campaign_id"]), call, now, row["campaign_id"]))
+        await uow.commit()
+    deps.metrics.registered("participant", "erased")

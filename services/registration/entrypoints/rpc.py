@@ -1,0 +1,69 @@
+"""The registration commands over NATS request-reply (``rpc.registration.*``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from faststream.nats import NatsBroker
+from pydantic import BaseModel
+
+from services.registration.application import booths, businesses, participants
+from services.registration.application.commands import ApplyForBooths, RegisterBusiness, RegisterParticipant
+from services.registration.application.context import Call, Deps
+from shared.contracts.envelope import Actor
+from shared.rpc import register_rpc
+
+
+class _InCampaign(BaseModel):
+    campaign_id: str
+
+
+class RegisterBusinessArgs(RegisterBusiness, _InCampaign):
+    pass
+
+
+class RegisterParticipantArgs(RegisterParticipant, _InCampaign):
+    pass
+
+
+class ApplyArgs(ApplyForBooths):
+    business_id: str
+    idempotency_key: str | None = None
+
+
+class ApplicationRef(BaseModel):
+    application_id: str
+
+
+def _call(actor: Actor, correlation_id: str | None) -> Call:
+    return Call(actor=actor, correlation_id=correlation_id)
+
+
+def register(broker: NatsBroker, deps: Deps) -> list[str]:
+    async def register_business(a: RegisterBusinessArgs, actor: Actor, cid: str | None) -> dict[str, Any]:
+        cmd = RegisterBusiness.model_validate(a.model_dump(exclude={"campaign_id"}))
+        business, token = await businesses.register_business(deps, a.campaign_id, cmd, _call(actor, cid))
+        return {"business": business, "access_token": token}
+
+    async def apply(a: ApplyArgs, actor: Actor, cid: str | None) -> dict[str, Any]:
+        cmd = ApplyForBooths.model_validate(a.model_dump(exclude={"business_id", "idempotency_key"}))
+        return await booths.submit_application(deps, a.business_id, cmd, _call(actor, cid), a.idempotency_key)
+
+    async def cancel(a: ApplicationRef, actor: Actor, cid: str | None) -> dict[str, Any]:
+        return await booths.cancel_application(deps, a.application_id, _call(actor, cid))
+
+    async def get(a: ApplicationRef, actor: Actor, cid: str | None) -> dict[str, Any]:
+        return await booths.get_application(deps, a.application_id, _call(actor, cid))
+
+    async def register_participant(a: RegisterParticipantArgs, actor: Actor, cid: str | None) -> dict[str, Any]:
+        cmd = RegisterParticipant.model_validate(a.model_dump(exclude={"campaign_id"}))
+        participant, token = await participants.register_participant(deps, a.campaign_id, cmd, _call(actor, cid))
+        return {"participant": participant, "access_token": token}
+
+    return [
+        register_rpc(broker, "registration", "business.register", RegisterBusinessArgs, register_business),
+        register_rpc(broker, "registration", "booth_application.submit", ApplyArgs, apply),
+        register_rpc(broker, "registration", "booth_application.cancel", ApplicationRef, cancel),
+        register_rpc(broker, "registration", "booth_application.get", ApplicationRef, get),
+        register_rpc(broker, "registration", "participant.register", RegisterParticipantArgs, register_participant),
+    ]

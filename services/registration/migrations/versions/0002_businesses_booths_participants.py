@@ -1,0 +1,27 @@
+"""businesses, venues, booths, applications, allocations, participants
+
+Revision ID: 0002
+Revises: 0001
+"""
+from alembic import op
+
+from services.registration.adapters import orm
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+TABLES = ["businesses", "venues", "booths", "booth_days", "booth_applications", "booth_allocations", "participants"]
+
+
+def upgrade() -> None:
+    bind = op.get_bind()
+    for name in TABLES:
+        orm.metadata.tables[name].create(bind)
+
+
+def downgrade() -> None:
+    bind = op.get_bind()
+    for name in reversed(TABLES):
+        orm.metadata.tables[name].drop(bind)

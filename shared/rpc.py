@@ -1,0 +1,69 @@
+"""Commands over NATS request-reply, beside HTTP, over the same use cases.
+
+Request: ``{"actor": {"kind": ..., "id": ...}, "correlation_id": ..., "args": {...}}`` on
+``rpc.<service>.<command>`` (outside every stream). Reply: ``{"ok": true, "result": ...}`` or
+``{"ok": false, "error": {"code", "message", "message_en", ...}}`` — a typed error, never silence.
+Who may publish on ``rpc.<service>.>`` is decided by NATS permissions (trusted internal callers).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from faststream.nats import NatsBroker, NatsMessage
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_core import to_jsonable_python
+
+from shared.contracts.envelope import Actor
+from shared.contracts.streams import rpc_subject
+from shared.errors import AppError
+
+log = logging.getLogger("dxday.rpc")
+
+RpcFunction = Callable[[Any, Actor, str | None], Awaitable[Any]]
+
+
+class RpcRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    actor: Actor = Field(default_factory=lambda: Actor(kind="system"))
+    correlation_id: str | None = None
+    args: dict[str, Any] = Field(default_factory=dict)
+
+
+def error_reply(code: str, message_vi: str, message_en: str, **extra: Any) -> dict[str, Any]:
+    return {"ok": False, "error": {"code": code, "message": message_vi, "message_en": message_en, **extra}}
+
+
+def _fields(exc: ValidationError) -> list[dict[str, str]]:
+    return [{"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"], "type": e["type"]}
+            for e in exc.errors()]
+
+
+def register_rpc(broker: NatsBroker, service: str, command: str, args_model: type[BaseModel] | None,
+                 fn: RpcFunction) -> str:
+    subject = rpc_subject(service, command)
+
+    @broker.subscriber(subject, queue=f"{service}-rpc", title=f"rpc:{subject}")
+    async def handle(msg: NatsMessage) -> dict[str, Any]:
+        return await dispatch(msg.raw_message.data, args_model, fn)
+
+    return subject
+
+
+async def dispatch(data: bytes, args_model: type[BaseModel] | None, fn: RpcFunction) -> dict[str, Any]:
+    try:
+        request = RpcRequest.model_validate_json(data)
+        args = args_model.model_validate(request.args) if args_model else request.args
+    except ValidationError as exc:
+        return error_reply("validation_failed", "Dữ liệu không hợp lệ", "The request is not valid",
+                           fields=_fields(exc))
+    try:
+        result = await fn(args, request.actor, request.correlation_id)
+    except AppError as exc:
+        return {"ok": False, "error": exc.body()["error"]}
+    except Exception:  # the caller gets an answer; the detail stays in our log
+        log.exception("rpc command failed")
+        return error_reply("internal_error", "Lỗi hệ thống, vui lòng thử lại", "Internal error, please retry")
+    return {"ok": True, "result": to_jsonable_python(result)}

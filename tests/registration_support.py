@@ -1,0 +1,111 @@
+"""Shared setup for the registration tests: events + registration running, a campaign known to both."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from stdnum.vn import mst
+
+from services.events.app import create_app as events_app
+from services.registration.app import create_app as registration_app
+from shared.config import Settings
+from tests.support import ORGANIZER, RunningService, eventually, serve_in_process
+
+CAMPAIGN_ID = "quang-ngai-2026"
+DAY = "2026-10-10"
+
+
+def valid_tax_codes(n: int, start: int = 10_000_000) -> list[str]:
+    codes: list[str] = []
+    base = start
+    while len(codes) < n:
+        prefix = f"0{base:08d}"
+        codes += [f"{prefix}{d}" for d in range(10) if mst.is_valid(f"{prefix}{d}")][:1]
+        base += 1
+    return codes
+
+
+def business_body(tax_code: str, **overrides: Any) -> dict[str, Any]:
+    return {
+        "legal_name": "Công ty TNHH Giải pháp Số Sông Trà",
+        "tax_code": tax_code,
+        "province": "Quảng Ngãi",
+        "sector": "Phần mềm",
+        "contact_person": "Nguyễn Thị Lan",
+        "email": "lan@songtra.vn",
+        "phone": "0912 345 678",
+        **overrides,
+    }
+
+
+def participant_body(**overrides: Any) -> dict[str, Any]:
+    return {
+        "name": "Trần Văn Minh",
+        "email": "minh@example.vn",
+        "phone": "0987 654 321",
+        "locality": "Xã Tịnh Khê",
+        "language": "vi",
+        "channels": ["email", "sms"],
+        "consent": {"accepted": True, "purposes": ["service_notices", "reminders"]},
+        **overrides,
+    }
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@dataclass
+class Stack:
+    events: RunningService
+    registration: RunningService
+
+    @property
+    def reg(self):  # type: ignore[no-untyped-def]
+        return self.registration.client
+
+    async def register_business(self, tax_code: str, **overrides: Any) -> tuple[str, str]:
+        r = await self.reg.post(f"/campaigns/{CAMPAIGN_ID}/businesses", json=business_body(tax_code, **overrides))
+        assert r.status_code == 201, r.text
+        return r.json()["business"]["id"], r.json()["access_token"]
+
+    async def define_venue(self, codes: list[str], days: list[str] | None = None) -> dict[str, Any]:
+        body = {"name": "Khu trưng bày Quảng trường Phạm Văn Đồng", "address": "TP. Quảng Ngãi",
+                "booths": [{"code": c, "size": "3x3 m", "days": days or [DAY]} for c in codes]}
+        r = await self.reg.post(f"/campaigns/{CAMPAIGN_ID}/venues", json=body, headers=ORGANIZER)
+        assert r.status_code == 201, r.text
+        return r.json()
+
+    async def apply(self, business_id: str, token: str, days: list[str] | None = None, **extra: Any):  # type: ignore[no-untyped-def]
+        return await self.reg.post(f"/businesses/{business_id}/applications", json={"days": days or [DAY], **extra},
+                                   headers=bearer(token))
+
+
+@asynccontextmanager
+async def registration_stack(settings: Settings, *, booth_confirmation: str = "auto",
+                             window: tuple[str, str] | None = None) -> AsyncIterator[Stack]:
+    async with (
+        serve_in_process(events_app(settings)) as events,
+        serve_in_process(registration_app(settings)) as registration,
+    ):
+        body: dict[str, Any] = {
+            "campaign_id": CAMPAIGN_ID, "year": 2026, "theme": "Chuyển đổi số vì người dân",
+            "organizer": "Sở KH&CN Quảng Ngãi", "locality": "Quảng Ngãi", "booth_confirmation": booth_confirmation,
+        }
+        if window:
+            body["window_start"], body["window_end"] = window
+        assert (await events.client.post("/campaigns", json=body, headers=ORGANIZER)).status_code == 201
+
+        async def known() -> bool:
+            return (await registration.client.get(f"/campaigns/{CAMPAIGN_ID}")).status_code == 200
+
+        await eventually(known, what="campaign known to registration")
+        yield Stack(events, registration)
+
+
+def day(s: str) -> dt.date:
+    return dt.date.fromisoformat(s)
