@@ -193,3 +193,17 @@ class OutboxRelay:
 
 def _age_seconds(oldest: datetime, now: datetime) -> float:
     return max(0.0, (now - oldest).total_seconds())
+
+
+async def forget(session: AsyncSession, subjects: list[str], needle: str) -> int:
+    """Delete outbox rows on these subjects whose body mentions ``needle`` (erasure of personal data
+    that earlier events carried). Returns how many rows went."""
+    rows = (
+        await session.execute(
+            sa.select(outbox_table.c.event_id, outbox_table.c.body).where(outbox_table.c.subject.in_(subjects))
+        )
+    ).all()
+    doomed = [r.event_id for r in rows if needle.encode() in r.body]
+    if doomed:
+        await session.execute(sa.delete(outbox_table).where(outbox_table.c.event_id.in_(doomed)))
+    return len(doomed)

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from services.registration.adapters.orm import participants
 from shared.config import Settings
 from shared.contracts.streams import REGISTRATION
+from shared.db import outbox_table
 from shared.natsserver import NatsServer
 from tests.registration_support import (
     CAMPAIGN_ID,
@@ -279,6 +280,9 @@ async def test_opt_out_and_erasure(settings: Settings, nats: NatsServer):
             row = (await s.execute(sa.select(participants).where(participants.c.id == pid))).mappings().one()
         assert (row["name"], row["email"], row["phone"], row["locality"], row["token_hash"]) == (None,) * 5
         assert row["erased_at"] is not None
+        async with stack.registration.runtime.sessionmaker() as s:
+            bodies = (await s.execute(sa.select(outbox_table.c.body))).scalars().all()
+        assert not any(b"minh@example.vn" in b or b"+84987654321" in b for b in bodies)  # nor in the outbox
 
         async def erasure_event() -> list:
             return await stream_messages(nats.url, REGISTRATION.name, "registration.participant.erased")

@@ -10,6 +10,7 @@ from services.registration.application.access import access_token
 from services.registration.application.commands import RegisterParticipant, UpdateParticipant
 from services.registration.application.context import Call, Deps, event, known_campaign
 from services.registration.domain.errors import ParticipantNotFound, TransitionNotAllowed
+from shared import outbox
 from shared.auth import token_hash
 from shared.contracts.registration import (
     PARTICIPANT_ERASED,
@@ -111,6 +112,8 @@ async def erase(deps: Deps, participant_id: str, call: Call) -> None:
         row = await _load(repo, participant_id, call)
         await repo.update_participant(participant_id, {**PERSONAL, "erased_at": now, "opted_out_at":
                                                        row["opted_out_at"] or now, "updated_at": now})
+        # earlier events in our outbox carried the contact details: they go too
+        await outbox.forget(uow.session, [PARTICIPANT_REGISTERED.subject, PARTICIPANT_UPDATED.subject], participant_id)
         uow.record(event(PARTICIPANT_ERASED, ParticipantErased(
             participant_id=participant_id, campaign_id=row["campaign_id"]), call, now, row["campaign_id"]))
         await uow.commit()
