@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
+from pathlib import Path
 
 from fastapi import Request
 
@@ -32,3 +34,29 @@ def new_token() -> str:
 def token_hash(token: str) -> str:
     """Tokens are stored hashed; a database leak does not hand out access."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def secret_from_file(path: Path) -> str:
+    """A secret kept in a file under the data dir, created on first use (mode 600)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def sign(secret: str, value: str) -> str:
+    mac = hmac.new(secret.encode(), value.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac[:18]).decode().rstrip("=")
+
+
+def signed_token(secret: str, value: str) -> str:
+    return f"{value}.{sign(secret, value)}"
+
+
+def verify_signed(secret: str, token: str) -> str | None:
+    """The value inside a token made by signed_token, or None when the signature is wrong."""
+    value, _, signature = token.rpartition(".")
+    if value and hmac.compare_digest(sign(secret, value), signature):
+        return value
+    return None

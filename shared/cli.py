@@ -7,7 +7,6 @@ import argparse
 import json
 import os
 import runpy
-import secrets
 import signal
 import subprocess
 import sys
@@ -16,6 +15,7 @@ import time
 import urllib.error
 import urllib.request
 
+from shared.auth import secret_from_file
 from shared.config import SERVICE_NAMES, Settings
 from shared.natsserver import NatsServer, NatsServerError
 from shared.runner import PortTaken, check_port_free
@@ -52,13 +52,7 @@ def _ready(url: str) -> bool:
 
 
 def _organizer_token(settings: Settings) -> str:
-    if settings.organizer_token:
-        return settings.organizer_token
-    path = settings.data_dir / "organizer-token"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(24))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    return settings.organizer_token or secret_from_file(settings.data_dir / "organizer-token")
 
 
 class Stack:
@@ -86,6 +80,7 @@ class Stack:
         env.setdefault("DXDAY_LOG_FORMAT", "text")
         env["DXDAY_DATA_DIR"] = str(s.data_dir.resolve())
         env["DXDAY_ORGANIZER_TOKEN"] = _organizer_token(s)
+        env["DXDAY_CHECKIN_SECRET"] = s.checkin_secret or secret_from_file(s.data_dir / "checkin-secret")
         if s.nats_url:
             _say(f"NATS: external {s.nats_url}")
         else:

@@ -63,6 +63,9 @@ class Settings(BaseSettings):
         default=2.0, gt=0, description="How often the outbox relay sweeps for unpublished events"
     )
     max_deliver: int = Field(default=5, ge=2, description="Deliveries of one message before it dead-letters")
+    checkin_secret: str | None = Field(
+        default=None, description="Key that signs seat check-in (QR) tokens; default: generated under the data dir"
+    )
     organizer_token: str | None = Field(
         default=None, description="Bearer token for organizer endpoints (required outside `dxday up`)"
     )

@@ -119,3 +119,13 @@ async def upsert(session: AsyncSession, table: sa.Table, values: dict, keys: lis
     stmt = insert(table).values(**values)
     updates = {k: stmt.excluded[k] for k in values if k not in keys}
     await session.execute(stmt.on_conflict_do_update(index_elements=keys, set_=updates))
+
+
+async def serialise(session: AsyncSession, name: str) -> None:
+    """Serialise transactions that decide over the same thing (a campaign's booths, a workshop's seats).
+    SQLite already holds the database write lock (BEGIN IMMEDIATE); PostgreSQL takes a transaction
+    advisory lock on the name. Constraints in the schema stay the final guarantee."""
+    if session.bind.dialect.name == "postgresql":
+        import zlib
+
+        await session.execute(sa.select(sa.func.pg_advisory_xact_lock(zlib.crc32(name.encode()))))

@@ -74,6 +74,8 @@ class ServiceRuntime:
         self.monitor = ConsumerMonitor(self.js, [], self.metrics)
         self.started = False
         self._on_start: list[Callable[[], Any]] = []
+        self._periodic: list[tuple[str, Callable[[], Any], float]] = []
+        self._tasks: list[asyncio.Task[None]] = []
 
     # --- building blocks for the service's own code ------------------------------------
     def uow(self) -> UnitOfWork:
@@ -98,6 +100,20 @@ class ServiceRuntime:
     def on_start(self, hook: Callable[[], Any]) -> None:
         """Run after everything is up (e.g. start a scheduler)."""
         self._on_start.append(hook)
+
+    def every(self, seconds: float, name: str, job: Callable[[], Any]) -> None:
+        """Run ``job`` every ``seconds`` while the service runs (e.g. refresh gauges); errors are logged."""
+        self._periodic.append((name, job, seconds))
+
+    async def _repeat(self, name: str, job: Callable[[], Any], seconds: float) -> None:
+        while True:
+            try:
+                await job()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("periodic job %s failed", name)
+            await asyncio.sleep(seconds)
 
     def js(self) -> JetStreamContext:
         return self.broker.connection.jetstream()
@@ -125,6 +141,7 @@ class ServiceRuntime:
         self.relay.start()
         self.relay.wake()  # publish whatever a previous run left behind
         self.monitor.start()
+        self._tasks = [asyncio.create_task(self._repeat(*p), name=p[0]) for p in self._periodic]
         for hook in self._on_start:
             result = hook()
             if asyncio.iscoroutine(result):
@@ -134,6 +151,9 @@ class ServiceRuntime:
 
     async def stop(self) -> None:
         self.started = False
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.monitor.stop()
         await self.relay.stop()
         await self.broker.stop()  # waits for in-flight handlers, which still need the database

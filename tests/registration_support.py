@@ -12,6 +12,7 @@ from stdnum.vn import mst
 
 from services.events.app import create_app as events_app
 from services.registration.app import create_app as registration_app
+from shared.clock import FixedClock
 from shared.config import Settings
 from tests.support import ORGANIZER, RunningService, eventually, serve_in_process
 
@@ -85,12 +86,17 @@ class Stack:
                                    headers=bearer(token))
 
 
+# The tests live in the weeks before the 2026 campaign: workshops are still ahead.
+BEFORE_CAMPAIGN = dt.datetime(2026, 9, 20, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+
+
 @asynccontextmanager
 async def registration_stack(settings: Settings, *, booth_confirmation: str = "auto",
                              window: tuple[str, str] | None = None) -> AsyncIterator[Stack]:
+    clock = FixedClock(BEFORE_CAMPAIGN)
     async with (
-        serve_in_process(events_app(settings)) as events,
-        serve_in_process(registration_app(settings)) as registration,
+        serve_in_process(events_app(settings, clock=clock)) as events,
+        serve_in_process(registration_app(settings, clock=clock)) as registration,
     ):
         body: dict[str, Any] = {
             "campaign_id": CAMPAIGN_ID, "year": 2026, "theme": "Chuyển đổi số vì người dân",

@@ -6,7 +6,13 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from services.events.adapters.metrics import EventsMetrics
+from services.events.application import campaigns, workshops
+from services.events.application.context import Deps
+from services.events.entrypoints import rpc
+from services.events.entrypoints.consumers import subscriptions
 from services.events.entrypoints.http import build_router
+from shared.auth import secret_from_file
 from shared.clock import Clock
 from shared.config import Settings
 from shared.contracts.streams import EVENTS, REGISTRATION
@@ -24,12 +30,25 @@ SPEC = ServiceSpec(
 
 
 def create_runtime(settings: Settings, *, clock: Clock | None = None) -> ServiceRuntime:
-    return ServiceRuntime(SPEC, settings, clock=clock)
+    runtime = ServiceRuntime(SPEC, settings, clock=clock)
+    for subscription in subscriptions():
+        runtime.subscribe(subscription)
+    return runtime
 
 
 def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     runtime = create_runtime(settings, clock=clock)
+    secret = settings.checkin_secret or secret_from_file(settings.data_dir / "checkin-secret")
+    deps = Deps(uow=runtime.uow, clock=runtime.clock, checkin_secret=secret,
+                metrics=EventsMetrics(runtime.registry))
+
+    async def refresh_gauges() -> None:
+        for campaign in await campaigns.list_campaigns(runtime.uow(), year=None, limit=500, offset=0):
+            await workshops.report_workshops(deps, campaign.id)
+
+    runtime.every(10.0, "events-gauges", refresh_gauges)
+    rpc.register(runtime.broker, deps)
     app = runtime.http_app()
     install_error_handlers(app)
-    app.include_router(build_router(runtime))
+    app.include_router(build_router(runtime, deps))
     return app

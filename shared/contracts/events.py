@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -24,4 +25,135 @@ class CampaignCreated(BaseModel):
 
 CAMPAIGN_CREATED = event_contract(
     "events.campaign.created", 1, CampaignCreated, "A campaign was created with its window and booth mode"
+)
+
+
+class SeatHolder(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    participant_id: str
+    seat_status: Literal["confirmed", "waitlisted"]
+
+
+class WorkshopScheduled(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    workshop_id: str
+    campaign_id: str
+    title: str
+    kind: str
+    room_id: str
+    room_name: str
+    start: AwareDatetime
+    end: AwareDatetime
+    speakers: list[str]
+    capacity: int
+    audience: str | None = None
+
+
+class WorkshopRescheduled(BaseModel):
+    """Names every seat holder, so each can be told."""
+
+    model_config = ConfigDict(frozen=True)
+    workshop_id: str
+    campaign_id: str
+    title: str
+    room_id: str
+    room_name: str
+    previous_start: AwareDatetime
+    previous_end: AwareDatetime
+    start: AwareDatetime
+    end: AwareDatetime
+    holders: list[SeatHolder]
+
+
+class WorkshopCancelled(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    workshop_id: str
+    campaign_id: str
+    title: str
+    start: AwareDatetime
+    end: AwareDatetime
+    reason: str
+    holders: list[SeatHolder]
+
+
+class SeatConfirmed(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    seat_id: str
+    workshop_id: str
+    campaign_id: str
+    participant_id: str
+    seat_number: int
+
+
+class SeatWaitlisted(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    seat_id: str
+    workshop_id: str
+    campaign_id: str
+    participant_id: str
+    position: int
+
+
+class SeatCancelled(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    seat_id: str
+    workshop_id: str
+    campaign_id: str
+    participant_id: str
+    reason: str
+
+
+class SeatPromoted(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    seat_id: str
+    workshop_id: str
+    campaign_id: str
+    participant_id: str
+    seat_number: int
+
+
+class BannerPlacementPlanned(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    placement_id: str
+    campaign_id: str
+    site_id: str
+    site_name: str
+    spot: int
+    slogan: str
+    first_day: dt.date
+    last_day: dt.date
+
+
+class BannerPlacementChanged(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    placement_id: str
+    campaign_id: str
+    site_id: str
+    spot: int
+    status: Literal["installed", "removed"]
+    by: str
+    at: AwareDatetime
+
+
+WORKSHOP_SCHEDULED = event_contract(
+    "events.workshop.scheduled", 1, WorkshopScheduled, "A workshop (seminar, talk, training) was scheduled"
+)
+WORKSHOP_RESCHEDULED = event_contract(
+    "events.workshop.rescheduled", 1, WorkshopRescheduled, "A workshop moved; every seat holder is named"
+)
+WORKSHOP_CANCELLED = event_contract(
+    "events.workshop.cancelled", 1, WorkshopCancelled, "A workshop was cancelled; every seat is freed"
+)
+SEAT_CONFIRMED = event_contract("events.seat.confirmed", 1, SeatConfirmed, "A participant holds a seat")
+SEAT_WAITLISTED = event_contract("events.seat.waitlisted", 1, SeatWaitlisted, "The workshop is full: on the waitlist")
+SEAT_CANCELLED = event_contract("events.seat.cancelled", 1, SeatCancelled, "A seat or waitlist place was given up")
+SEAT_PROMOTED = event_contract("events.seat.promoted", 1, SeatPromoted, "A waiting participant got a freed seat")
+BANNER_PLACEMENT_PLANNED = event_contract(
+    "events.banner_placement.planned", 1, BannerPlacementPlanned, "A banner is planned on a spot for a period"
+)
+BANNER_PLACEMENT_INSTALLED = event_contract(
+    "events.banner_placement.installed", 1, BannerPlacementChanged, "A banner was put up"
+)
+BANNER_PLACEMENT_REMOVED = event_contract(
+    "events.banner_placement.removed", 1, BannerPlacementChanged, "A banner was taken down"
 )

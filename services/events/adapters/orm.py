@@ -22,3 +22,98 @@ campaigns = sa.Table(
     sa.Column("booth_confirmation", sa.String(16), nullable=False),
     sa.Column("created_at", UtcDateTime(), nullable=False),
 )
+
+rooms = sa.Table(
+    "rooms",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("campaign_id", sa.String(64), sa.ForeignKey("campaigns.id"), nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("seats", sa.Integer, nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.UniqueConstraint("campaign_id", "name", name="uq_room_name_per_campaign"),
+)
+
+workshops = sa.Table(
+    "workshops",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("campaign_id", sa.String(64), sa.ForeignKey("campaigns.id"), nullable=False),
+    sa.Column("room_id", sa.String(36), sa.ForeignKey("rooms.id"), nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("start", UtcDateTime(), nullable=False),
+    sa.Column("end", UtcDateTime(), nullable=False),
+    sa.Column("speakers", sa.JSON, nullable=False),
+    sa.Column("capacity", sa.Integer, nullable=False),
+    sa.Column("audience", sa.Text, nullable=True),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("cancel_reason", sa.Text, nullable=True),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
+    sa.Index("ix_workshops_campaign_start", "campaign_id", "start"),
+)
+
+# A confirmed seat holds a number 1..capacity, unique per workshop: two transactions can never
+# hand out the same seat, whatever the code above does.
+seats = sa.Table(
+    "seats",
+    metadata,
+    sa.Column("seq", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("id", sa.String(36), nullable=False, unique=True),
+    sa.Column("workshop_id", sa.String(36), sa.ForeignKey("workshops.id"), nullable=False),
+    sa.Column("campaign_id", sa.String(64), nullable=False),
+    sa.Column("participant_id", sa.String(36), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("seat_number", sa.Integer, nullable=True),
+    sa.Column("attended_at", UtcDateTime(), nullable=True),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
+    sa.UniqueConstraint("workshop_id", "seat_number", name="uq_one_holder_per_seat"),
+    sa.UniqueConstraint("workshop_id", "participant_id", name="uq_one_seat_per_participant"),
+    sa.CheckConstraint("seat_number IS NULL OR seat_number >= 1", name="ck_seat_number_positive"),
+)
+
+# Read model of the registration service's participants: just enough to check a token and
+# consent; no name, phone or email is kept here.
+participants = sa.Table(
+    "participants",
+    metadata,
+    sa.Column("participant_id", sa.String(36), primary_key=True),
+    sa.Column("campaign_id", sa.String(64), nullable=False),
+    sa.Column("language", sa.String(2), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=True),
+    sa.Column("opted_out", sa.Boolean, nullable=False),
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+banner_sites = sa.Table(
+    "banner_sites",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("campaign_id", sa.String(64), sa.ForeignKey("campaigns.id"), nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("kind", sa.String(30), nullable=False),
+    sa.Column("address", sa.Text, nullable=False),
+    sa.Column("spots", sa.Integer, nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+)
+
+banner_placements = sa.Table(
+    "banner_placements",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("campaign_id", sa.String(64), nullable=False),
+    sa.Column("site_id", sa.String(36), sa.ForeignKey("banner_sites.id"), nullable=False),
+    sa.Column("spot", sa.Integer, nullable=False),
+    sa.Column("slogan", sa.Text, nullable=False),
+    sa.Column("first_day", sa.Date, nullable=False),
+    sa.Column("last_day", sa.Date, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("planned_by", sa.Text, nullable=False),
+    sa.Column("installed_by", sa.Text, nullable=True),
+    sa.Column("installed_at", UtcDateTime(), nullable=True),
+    sa.Column("removed_by", sa.Text, nullable=True),
+    sa.Column("removed_at", UtcDateTime(), nullable=True),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import zlib
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,6 +19,7 @@ from services.registration.adapters.orm import (
     venues,
 )
 from services.registration.domain.booths import Allocation, ApplicationStatus, BoothRef
+from shared.db import serialise
 
 
 class Repository:
@@ -35,12 +35,7 @@ class Repository:
         return await self._one(sa.select(campaign_windows).where(campaign_windows.c.campaign_id == campaign_id))
 
     async def lock_campaign_booths(self, campaign_id: str) -> None:
-        """Serialise booth decisions of one campaign. SQLite already holds the write lock (BEGIN
-        IMMEDIATE); PostgreSQL takes a transaction advisory lock. The unique key on
-        (booth, day) stays the guarantee either way."""
-        if self.session.bind.dialect.name == "postgresql":
-            key = zlib.crc32(f"booths:{campaign_id}".encode())
-            await self.session.execute(sa.select(sa.func.pg_advisory_xact_lock(key)))
+        await serialise(self.session, f"booths:{campaign_id}")
 
     # --- businesses ----------------------------------------------------------------------
     async def business(self, business_id: str) -> dict[str, Any] | None:

@@ -11,9 +11,9 @@ from pydantic import BaseModel
 
 from services.registration.adapters.repository import Repository
 from services.registration.application.campaigns import CampaignUnknown
-from services.registration.domain.errors import NotYours
+from shared.calls import Call
 from shared.clock import Clock
-from shared.contracts.envelope import Actor, Envelope, EventContract, make_envelope
+from shared.contracts.envelope import Envelope, EventContract, make_envelope
 from shared.uow import UnitOfWork
 
 SERVICE = "registration"
@@ -37,33 +37,6 @@ class Deps:
     uow: Callable[[], UnitOfWork]
     clock: Clock
     metrics: RegistrationMetricsPort
-
-
-@dataclass(frozen=True)
-class Call:
-    """Who is asking, and the correlation id their request carries."""
-
-    actor: Actor
-    correlation_id: str | None = None
-
-    @property
-    def is_organizer(self) -> bool:
-        return self.actor.kind == "organizer"
-
-    def signing_up(self, kind: str, subject_id: str) -> Call:
-        """Someone anonymous creating their own record acts as that record from now on."""
-        if self.actor.kind != "system":
-            return self
-        return Call(actor=Actor(kind=kind, id=subject_id), correlation_id=self.correlation_id)  # type: ignore[arg-type]
-
-    def require_organizer(self) -> None:
-        if not self.is_organizer:
-            raise NotYours("Chỉ ban tổ chức được làm việc này", "Only the organizer may do this")
-
-    def require_self_or_organizer(self, kind: str, subject_id: str) -> None:
-        if self.is_organizer or (self.actor.kind == kind and self.actor.id == subject_id):
-            return
-        raise NotYours("Bạn không có quyền với hồ sơ này", "You may not act on this record")
 
 
 def event(contract: EventContract[Any], payload: BaseModel, call: Call, now: datetime, campaign_id: str) -> Envelope:

@@ -52,6 +52,7 @@ async def register_participant(deps: Deps, campaign_id: str, cmd: RegisterPartic
             participant_id=participant_id, campaign_id=campaign_id, name=cmd.name, email=cmd.email, phone=cmd.phone,
             locality=cmd.locality, language=cmd.language, channels=list(cmd.channels),
             consent_purposes=list(cmd.consent.purposes), consented_at=now, wants_digest=cmd.wants_digest,
+            token_hash=row["token_hash"],
         ), call.signing_up("participant", participant_id), now, campaign_id))
         await uow.commit()
     deps.metrics.registered("participant", "accepted")

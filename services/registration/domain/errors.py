@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.errors import Conflict, Forbidden, NotFound, Unprocessable
+from shared.errors import Conflict, NotFound, Unprocessable
 
 
 class DuplicateBusiness(Conflict):
@@ -35,7 +35,3 @@ class ConsentRequired(Unprocessable):
 
 class TransitionNotAllowed(Conflict):
     code = "transition_not_allowed"
-
-
-class NotYours(Forbidden):
-    code = "not_yours"

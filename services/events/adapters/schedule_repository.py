@@ -1,0 +1,185 @@
+"""Storage of rooms, workshops, seats, the participants read model and banners."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.events.adapters.orm import banner_placements, banner_sites, participants, rooms, seats, workshops
+from services.events.domain.schedule import Slot
+from services.events.domain.seats import ACTIVE, SeatStatus
+from shared.db import serialise
+
+
+def _rows(result: sa.Result) -> list[dict[str, Any]]:
+    return [dict(r) for r in result.mappings()]
+
+
+class ScheduleRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def _one(self, query: sa.Select) -> dict[str, Any] | None:
+        row = (await self.session.execute(query)).mappings().first()
+        return dict(row) if row else None
+
+    async def lock(self, name: str) -> None:
+        await serialise(self.session, name)
+
+    # --- rooms ------------------------------------------------------------------------------
+    async def add_room(self, values: dict[str, Any]) -> None:
+        await self.session.execute(sa.insert(rooms).values(**values))
+
+    async def room(self, room_id: str) -> dict[str, Any] | None:
+        return await self._one(sa.select(rooms).where(rooms.c.id == room_id))
+
+    async def room_by_name(self, campaign_id: str, name: str) -> dict[str, Any] | None:
+        return await self._one(sa.select(rooms).where(rooms.c.campaign_id == campaign_id, rooms.c.name == name))
+
+    async def rooms_of(self, campaign_id: str) -> list[dict[str, Any]]:
+        return _rows(await self.session.execute(
+            sa.select(rooms).where(rooms.c.campaign_id == campaign_id).order_by(rooms.c.name)))
+
+    # --- workshops ----------------------------------------------------------------------------
+    async def add_workshop(self, values: dict[str, Any]) -> None:
+        await self.session.execute(sa.insert(workshops).values(**values))
+
+    async def workshop(self, workshop_id: str) -> dict[str, Any] | None:
+        return await self._one(
+            sa.select(workshops, rooms.c.name.label("room_name"))
+            .join(rooms, rooms.c.id == workshops.c.room_id).where(workshops.c.id == workshop_id)
+        )
+
+    async def update_workshop(self, workshop_id: str, values: dict[str, Any]) -> None:
+        await self.session.execute(sa.update(workshops).where(workshops.c.id == workshop_id).values(**values))
+
+    async def slots_between(self, campaign_id: str, start: dt.datetime, end: dt.datetime) -> list[Slot]:
+        """Scheduled workshops of the campaign that overlap [start, end)."""
+        result = await self.session.execute(
+            sa.select(workshops).where(
+                workshops.c.campaign_id == campaign_id, workshops.c.status == "scheduled",
+                workshops.c.start < end, workshops.c.end > start,
+            )
+        )
+        return [Slot(r["id"], r["title"], r["room_id"], r["start"], r["end"], tuple(r["speakers"]))
+                for r in result.mappings()]
+
+    async def workshops_of(self, campaign_id: str, *, start: dt.datetime | None = None,
+                           end: dt.datetime | None = None, include_cancelled: bool = False) -> list[dict[str, Any]]:
+        query = (
+            sa.select(workshops, rooms.c.name.label("room_name"))
+            .join(rooms, rooms.c.id == workshops.c.room_id)
+            .where(workshops.c.campaign_id == campaign_id)
+            .order_by(workshops.c.start, rooms.c.name)
+        )
+        if start is not None and end is not None:
+            query = query.where(workshops.c.start < end, workshops.c.end > start)
+        if not include_cancelled:
+            query = query.where(workshops.c.status == "scheduled")
+        return _rows(await self.session.execute(query))
+
+    # --- seats ---------------------------------------------------------------------------------
+    async def seat(self, seat_id: str) -> dict[str, Any] | None:
+        return await self._one(sa.select(seats).where(seats.c.id == seat_id))
+
+    async def seat_of(self, workshop_id: str, participant_id: str) -> dict[str, Any] | None:
+        return await self._one(
+            sa.select(seats).where(seats.c.workshop_id == workshop_id, seats.c.participant_id == participant_id))
+
+    async def add_seat(self, values: dict[str, Any]) -> None:
+        await self.session.execute(sa.insert(seats).values(**values))
+
+    async def update_seat(self, seat_id: str, values: dict[str, Any]) -> None:
+        await self.session.execute(sa.update(seats).where(seats.c.id == seat_id).values(**values))
+
+    async def taken_seat_numbers(self, workshop_id: str) -> set[int]:
+        result = await self.session.execute(
+            sa.select(seats.c.seat_number).where(seats.c.workshop_id == workshop_id, seats.c.seat_number.is_not(None)))
+        return set(result.scalars())
+
+    async def seats_in(self, workshop_id: str, statuses: set[SeatStatus] = ACTIVE) -> list[dict[str, Any]]:
+        return _rows(await self.session.execute(
+            sa.select(seats).where(seats.c.workshop_id == workshop_id,
+                                   seats.c.status.in_([s.value for s in statuses])).order_by(seats.c.seq)))
+
+    async def waitlist_position(self, workshop_id: str, seq: int) -> int:
+        ahead = await self.session.execute(sa.select(sa.func.count()).where(
+            seats.c.workshop_id == workshop_id, seats.c.status == SeatStatus.WAITLISTED.value, seats.c.seq < seq))
+        return int(ahead.scalar_one()) + 1
+
+    async def seat_counts(self, workshop_ids: list[str]) -> dict[str, dict[str, int]]:
+        """Per workshop: confirmed, waitlisted, attended."""
+        counts = {w: {"confirmed": 0, "waitlisted": 0, "attended": 0} for w in workshop_ids}
+        if not workshop_ids:
+            return counts
+        result = await self.session.execute(
+            sa.select(seats.c.workshop_id, seats.c.status, sa.func.count(), sa.func.count(seats.c.attended_at))
+            .where(seats.c.workshop_id.in_(workshop_ids)).group_by(seats.c.workshop_id, seats.c.status))
+        for workshop_id, status, n, attended in result.all():
+            if status in counts[workshop_id]:
+                counts[workshop_id][status] = int(n)
+            counts[workshop_id]["attended"] += int(attended)
+        return counts
+
+    async def active_seats_of_participant(self, participant_id: str) -> list[dict[str, Any]]:
+        return _rows(await self.session.execute(
+            sa.select(seats).where(seats.c.participant_id == participant_id,
+                                   seats.c.status.in_([s.value for s in ACTIVE]))))
+
+    async def renumber_confirmed(self, workshop_id: str) -> None:
+        """Close the gaps in seat numbers (1..n), so a smaller capacity can hold everyone confirmed."""
+        confirmed = await self.seats_in(workshop_id, {SeatStatus.CONFIRMED})
+        await self.session.execute(
+            sa.update(seats).where(seats.c.workshop_id == workshop_id, seats.c.status == "confirmed")
+            .values(seat_number=None))
+        for number, seat in enumerate(confirmed, start=1):
+            await self.update_seat(seat["id"], {"seat_number": number})
+
+    # --- participants read model ---------------------------------------------------------------
+    async def participant(self, participant_id: str) -> dict[str, Any] | None:
+        return await self._one(sa.select(participants).where(participants.c.participant_id == participant_id))
+
+    async def set_participant(self, participant_id: str, values: dict[str, Any]) -> None:
+        await self.session.execute(
+            sa.update(participants).where(participants.c.participant_id == participant_id).values(**values))
+
+    async def forget_participant(self, participant_id: str) -> None:
+        await self.session.execute(sa.delete(participants).where(participants.c.participant_id == participant_id))
+
+    # --- banners --------------------------------------------------------------------------------
+    async def add_site(self, values: dict[str, Any]) -> None:
+        await self.session.execute(sa.insert(banner_sites).values(**values))
+
+    async def site(self, site_id: str) -> dict[str, Any] | None:
+        return await self._one(sa.select(banner_sites).where(banner_sites.c.id == site_id))
+
+    async def sites_of(self, campaign_id: str) -> list[dict[str, Any]]:
+        return _rows(await self.session.execute(
+            sa.select(banner_sites).where(banner_sites.c.campaign_id == campaign_id).order_by(banner_sites.c.name)))
+
+    async def add_placement(self, values: dict[str, Any]) -> None:
+        await self.session.execute(sa.insert(banner_placements).values(**values))
+
+    async def placement(self, placement_id: str) -> dict[str, Any] | None:
+        return await self._one(sa.select(banner_placements).where(banner_placements.c.id == placement_id))
+
+    async def update_placement(self, placement_id: str, values: dict[str, Any]) -> None:
+        await self.session.execute(
+            sa.update(banner_placements).where(banner_placements.c.id == placement_id).values(**values))
+
+    async def placements_on_spot(self, site_id: str, spot: int, statuses: list[str]) -> list[dict[str, Any]]:
+        return _rows(await self.session.execute(sa.select(banner_placements).where(
+            banner_placements.c.site_id == site_id, banner_placements.c.spot == spot,
+            banner_placements.c.status.in_(statuses))))
+
+    async def placements_of(self, campaign_id: str, status: str | None) -> list[dict[str, Any]]:
+        query = (sa.select(banner_placements, banner_sites.c.name.label("site_name"))
+                 .join(banner_sites, banner_sites.c.id == banner_placements.c.site_id)
+                 .where(banner_placements.c.campaign_id == campaign_id)
+                 .order_by(banner_sites.c.name, banner_placements.c.spot, banner_placements.c.first_day))
+        if status:
+            query = query.where(banner_placements.c.status == status)
+        return _rows(await self.session.execute(query))

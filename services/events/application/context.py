@@ -1,0 +1,48 @@
+"""What every events use case is given: a unit of work, a clock, metrics and the check-in key."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from pydantic import BaseModel
+
+from shared.calls import Call
+from shared.clock import Clock
+from shared.contracts.envelope import Envelope, EventContract, make_envelope
+from shared.uow import UnitOfWork
+
+SERVICE = "events"
+
+
+class EventsMetricsPort(Protocol):
+    def workshop_state(self, campaign_id: str, workshops: int, seats: int, confirmed: int, waiting: int) -> None: ...
+    def placements(self, campaign_id: str, by_status: dict[str, int]) -> None: ...
+    def seat_outcome(self, outcome: str) -> None: ...
+
+
+class NoMetrics:
+    def workshop_state(self, campaign_id: str, workshops: int, seats: int, confirmed: int, waiting: int) -> None:
+        pass
+
+    def placements(self, campaign_id: str, by_status: dict[str, int]) -> None:
+        pass
+
+    def seat_outcome(self, outcome: str) -> None:
+        pass
+
+
+@dataclass
+class Deps:
+    uow: Callable[[], UnitOfWork]
+    clock: Clock
+    checkin_secret: str
+    metrics: EventsMetricsPort
+
+
+def event(contract: EventContract[Any], payload: BaseModel, call: Call, now: datetime, campaign_id: str) -> Envelope:
+    """The one place where a change in this service becomes an integration event."""
+    return make_envelope(contract, payload, producer=SERVICE, actor=call.actor, occurred_at=now,
+                         campaign_id=campaign_id, correlation_id=call.correlation_id)

@@ -1,0 +1,43 @@
+"""The participants this service learns from the registration service: ids, language, token hash.
+Erasure drops the row and gives up the person's seats."""
+
+from __future__ import annotations
+
+from services.events.adapters.orm import participants
+from services.events.adapters.schedule_repository import ScheduleRepository
+from services.events.application.seats import release_participant
+from shared.calls import Call
+from shared.contracts.envelope import Envelope
+from shared.contracts.registration import (
+    ParticipantErased,
+    ParticipantOptedOut,
+    ParticipantRegistered,
+    ParticipantUpdated,
+)
+from shared.db import upsert
+from shared.uow import UnitOfWork
+
+
+async def on_registered(uow: UnitOfWork, event: Envelope, p: ParticipantRegistered) -> None:
+    await upsert(uow.session, participants, {
+        "participant_id": p.participant_id, "campaign_id": p.campaign_id, "language": p.language,
+        "token_hash": p.token_hash, "opted_out": False, "updated_at": event.occurred_at,
+    }, ["participant_id"])
+
+
+async def on_updated(uow: UnitOfWork, event: Envelope, p: ParticipantUpdated) -> None:
+    # no row yet (erased already, or registration still to come): nothing to update
+    await ScheduleRepository(uow.session).set_participant(p.participant_id, {"language": p.language,
+                                                                             "updated_at": event.occurred_at})
+
+
+async def on_opted_out(uow: UnitOfWork, event: Envelope, p: ParticipantOptedOut) -> None:
+    await ScheduleRepository(uow.session).set_participant(p.participant_id, {"opted_out": True,
+                                                                             "updated_at": event.occurred_at})
+
+
+async def on_erased(uow: UnitOfWork, event: Envelope, p: ParticipantErased) -> None:
+    repo = ScheduleRepository(uow.session)
+    call = Call(actor=event.actor, correlation_id=event.correlation_id)
+    uow.record(*await release_participant(repo, p.participant_id, call, event.occurred_at))
+    await repo.forget_participant(p.participant_id)

@@ -1,0 +1,49 @@
+"""What anyone may see: the schedule of a campaign by local day, and its iCal feeds."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from services.events.adapters import ical
+from services.events.adapters.repository import CampaignRepository
+from services.events.adapters.schedule_repository import ScheduleRepository
+from services.events.application.context import Deps
+from services.events.application.workshops import campaign_of, load_workshop, workshops_view
+from shared.errors import Unprocessable
+
+
+async def schedule_of_day(deps: Deps, campaign_id: str, day: dt.date | None) -> dict[str, Any]:
+    async with deps.uow() as uow:
+        campaign = await campaign_of(CampaignRepository(uow.session), campaign_id)
+        first, last = campaign.local(campaign.window_start).date(), campaign.local(campaign.window_end).date()
+        day = day or first
+        if not first <= day <= last:
+            raise Unprocessable(f"Ngày {day:%d/%m/%Y} ngoài chiến dịch ({first:%d/%m}–{last:%d/%m})",
+                                f"{day} is outside the campaign ({first}..{last})", field="day")
+        tz = campaign.local(campaign.window_start).tzinfo
+        start = dt.datetime.combine(day, dt.time(0), tzinfo=tz)
+        repo = ScheduleRepository(uow.session)
+        rows = await repo.workshops_of(campaign_id, start=start, end=start + dt.timedelta(days=1))
+        workshops = await workshops_view(repo, rows)
+    local = [{**w, "start": campaign.local(w["start"]), "end": campaign.local(w["end"])} for w in workshops]
+    days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+    return {"campaign_id": campaign_id, "day": day, "timezone": campaign.timezone, "days": days,
+            "theme": campaign.theme, "workshops": local}
+
+
+async def campaign_calendar(deps: Deps, campaign_id: str, base_url: str) -> bytes:
+    async with deps.uow() as uow:
+        campaign = await campaign_of(CampaignRepository(uow.session), campaign_id)
+        repo = ScheduleRepository(uow.session)
+        workshops = await workshops_view(repo, await repo.workshops_of(campaign_id, include_cancelled=True))
+    name = f"Ngày Chuyển đổi số {campaign.year} — {campaign.locality}"
+    return ical.calendar(name, workshops, now=deps.clock.now(), base_url=base_url)
+
+
+async def workshop_calendar(deps: Deps, workshop_id: str, base_url: str) -> bytes:
+    async with deps.uow() as uow:
+        repo = ScheduleRepository(uow.session)
+        row = await load_workshop(repo, workshop_id)
+        workshops = await workshops_view(repo, [row])
+    return ical.calendar(row["title"], workshops, now=deps.clock.now(), base_url=base_url)

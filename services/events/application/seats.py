@@ -1,0 +1,254 @@
+"""Seats: reserve (confirmed up to capacity, then a waitlist in order), cancel, promote, check in.
+
+Every decision over one workshop's seats runs under that workshop's lock; the unique seat number
+per workshop is the database's guarantee that nobody gets a seat that is not there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from services.events.adapters.schedule_repository import ScheduleRepository
+from services.events.application.commands import ChangeCapacity, CheckIn, ReserveSeat
+from services.events.application.context import Deps, event
+from services.events.application.workshops import load_workshop, workshop_view
+from services.events.domain.seats import ACTIVE, SeatStatus, free_seat_number
+from shared.auth import signed_token, verify_signed
+from shared.calls import Call
+from shared.contracts.envelope import Envelope
+from shared.contracts.events import (
+    SEAT_CANCELLED,
+    SEAT_CONFIRMED,
+    SEAT_PROMOTED,
+    SEAT_WAITLISTED,
+    SeatCancelled,
+    SeatConfirmed,
+    SeatPromoted,
+    SeatWaitlisted,
+)
+from shared.errors import Conflict, NotFound, Unavailable, Unprocessable
+
+
+class CapacityTooSmall(Conflict):
+    code = "capacity_below_confirmed"
+
+
+class ParticipantUnknown(Unavailable):
+    code = "participant_unknown"
+
+
+class SeatNotFound(NotFound):
+    code = "seat_not_found"
+
+
+class AlreadyCheckedIn(Conflict):
+    code = "already_checked_in"
+
+
+class InvalidTicket(Unprocessable):
+    code = "invalid_ticket"
+
+
+class WorkshopClosed(Conflict):
+    code = "workshop_closed"
+
+
+def _ids(seat: dict[str, Any]) -> dict[str, str]:
+    return {"seat_id": seat["id"], "workshop_id": seat["workshop_id"], "campaign_id": seat["campaign_id"],
+            "participant_id": seat["participant_id"]}
+
+
+async def reserve_seat(deps: Deps, workshop_id: str, cmd: ReserveSeat, call: Call) -> dict[str, Any]:
+    participant_id = cmd.participant_id if call.is_organizer and cmd.participant_id else call.actor.id
+    if not participant_id:
+        call.require_organizer()  # neither a participant nor an organizer naming one
+    assert participant_id is not None
+    call.require_self_or_organizer("participant", participant_id)
+    now = deps.clock.now()
+    async with deps.uow() as uow:
+        repo = ScheduleRepository(uow.session)
+        workshop = await load_workshop(repo, workshop_id)
+        if workshop["status"] != "scheduled" or workshop["end"] <= now:
+            raise WorkshopClosed("Hội thảo không còn nhận đăng ký", "The workshop takes no more reservations")
+        person = await repo.participant(participant_id)
+        if person is None or person["campaign_id"] != workshop["campaign_id"]:
+            raise ParticipantUnknown(
+                "Chưa có thông tin người tham dự này; thử lại sau ít giây",
+                "This participant is not known here (yet); retry in a few seconds",
+            )
+        await repo.lock(f"seats:{workshop_id}")
+        seat = await repo.seat_of(workshop_id, participant_id)
+        if seat is not None and SeatStatus(seat["status"]) in ACTIVE:
+            return await seat_view(repo, seat["id"], deps.checkin_secret)  # reserving twice is one reservation
+        number = free_seat_number(await repo.taken_seat_numbers(workshop_id), workshop["capacity"])
+        if number is not None and await repo.seats_in(workshop_id, {SeatStatus.WAITLISTED}):
+            number = None  # people are already waiting: join the end of the line
+        status = SeatStatus.CONFIRMED if number is not None else SeatStatus.WAITLISTED
+        values = {"status": status.value, "seat_number": number, "updated_at": now}
+        if seat is None:
+            seat = {"id": str(uuid.uuid4()), "workshop_id": workshop_id, "campaign_id": workshop["campaign_id"],
+                    "participant_id": participant_id, "attended_at": None, "created_at": now, **values}
+            await repo.add_seat(seat)
+        else:  # came back after cancelling: a new place at the end of the line
+            await repo.update_seat(seat["id"], values)
+            seat = {**seat, **values}
+        stored = await repo.seat(seat["id"])
+        assert stored is not None
+        if status is SeatStatus.CONFIRMED:
+            uow.record(event(SEAT_CONFIRMED, SeatConfirmed(**_ids(seat), seat_number=number),
+                             call, now, seat["campaign_id"]))
+        else:
+            position = await repo.waitlist_position(workshop_id, stored["seq"])
+            uow.record(event(SEAT_WAITLISTED, SeatWaitlisted(**_ids(seat), position=position),
+                             call, now, seat["campaign_id"]))
+        await uow.commit()
+        view = await seat_view(repo, seat["id"], deps.checkin_secret)
+    deps.metrics.seat_outcome(status.value)
+    return view
+
+
+async def cancel_seat(deps: Deps, seat_id: str, call: Call) -> dict[str, Any]:
+    now = deps.clock.now()
+    async with deps.uow() as uow:
+        repo = ScheduleRepository(uow.session)
+        seat = await _load_seat(repo, seat_id)
+        call.require_self_or_organizer("participant", seat["participant_id"])
+        await repo.lock(f"seats:{seat['workshop_id']}")
+        events = await _give_up(repo, seat, call, now, "Người tham dự hủy chỗ / Cancelled by the participant")
+        uow.record(*events)
+        await uow.commit()
+        return await seat_view(repo, seat_id, deps.checkin_secret)
+
+
+async def _give_up(repo: ScheduleRepository, seat: dict[str, Any], call: Call, now: dt.datetime,
+                   reason: str) -> list[Envelope]:
+    if SeatStatus(seat["status"]) not in ACTIVE:
+        return []
+    was_confirmed = seat["status"] == SeatStatus.CONFIRMED.value
+    await repo.update_seat(seat["id"], {"status": SeatStatus.CANCELLED.value, "seat_number": None,
+                                        "updated_at": now})
+    events = [event(SEAT_CANCELLED, SeatCancelled(**_ids(seat), reason=reason), call, now, seat["campaign_id"])]
+    if was_confirmed:
+        workshop = await load_workshop(repo, seat["workshop_id"])
+        events += await promote_waitlist(repo, workshop, call, now)
+    return events
+
+
+async def promote_waitlist(repo: ScheduleRepository, workshop: dict[str, Any], call: Call,
+                           now: dt.datetime) -> list[Envelope]:
+    """Freed seats go to the first waiting, in order."""
+    if workshop["status"] != "scheduled":
+        return []
+    events: list[Envelope] = []
+    taken = await repo.taken_seat_numbers(workshop["id"])
+    for waiting in await repo.seats_in(workshop["id"], {SeatStatus.WAITLISTED}):
+        number = free_seat_number(taken, workshop["capacity"])
+        if number is None:
+            break
+        taken.add(number)
+        await repo.update_seat(waiting["id"], {"status": SeatStatus.CONFIRMED.value, "seat_number": number,
+                                               "updated_at": now})
+        events.append(event(SEAT_PROMOTED, SeatPromoted(**_ids(waiting), seat_number=number),
+                            call, now, waiting["campaign_id"]))
+    return events
+
+
+async def release_participant(repo: ScheduleRepository, participant_id: str, call: Call,
+                              now: dt.datetime) -> list[Envelope]:
+    """An erased participant gives up every seat (and its place goes to the next in line)."""
+    events: list[Envelope] = []
+    for seat in await repo.active_seats_of_participant(participant_id):
+        await repo.lock(f"seats:{seat['workshop_id']}")
+        events += await _give_up(repo, seat, call, now, "Dữ liệu cá nhân đã xóa / Personal data erased")
+    return events
+
+
+async def change_capacity(deps: Deps, workshop_id: str, cmd: ChangeCapacity, call: Call) -> dict[str, Any]:
+    call.require_organizer()
+    now = deps.clock.now()
+    async with deps.uow() as uow:
+        repo = ScheduleRepository(uow.session)
+        row = await load_workshop(repo, workshop_id)
+        await repo.lock(f"seats:{workshop_id}")
+        confirmed = len(await repo.seats_in(workshop_id, {SeatStatus.CONFIRMED}))
+        if cmd.capacity < confirmed:
+            raise CapacityTooSmall(
+                f"Đã có {confirmed} chỗ được xác nhận; không thể giảm xuống {cmd.capacity}",
+                f"{confirmed} seats are confirmed; capacity cannot drop to {cmd.capacity}",
+                confirmed=confirmed,
+            )
+        if cmd.capacity < row["capacity"]:
+            await repo.renumber_confirmed(workshop_id)
+        await repo.update_workshop(workshop_id, {"capacity": cmd.capacity, "updated_at": now})
+        uow.record(*await promote_waitlist(repo, {**row, "capacity": cmd.capacity}, call, now))
+        await uow.commit()
+        return await workshop_view(repo, workshop_id)
+
+
+async def _load_seat(repo: ScheduleRepository, seat_id: str) -> dict[str, Any]:
+    seat = await repo.seat(seat_id)
+    if seat is None:
+        raise SeatNotFound(f"Không tìm thấy chỗ {seat_id}", f"No seat {seat_id}")
+    return seat
+
+
+async def get_seat(deps: Deps, seat_id: str, call: Call) -> dict[str, Any]:
+    async with deps.uow() as uow:
+        repo = ScheduleRepository(uow.session)
+        seat = await _load_seat(repo, seat_id)
+        call.require_self_or_organizer("participant", seat["participant_id"])
+        return await seat_view(repo, seat_id, deps.checkin_secret)
+
+
+async def seat_view(repo: ScheduleRepository, seat_id: str, secret: str) -> dict[str, Any]:
+    seat = await _load_seat(repo, seat_id)
+    confirmed = seat["status"] == SeatStatus.CONFIRMED.value
+    position = (await repo.waitlist_position(seat["workshop_id"], seat["seq"])
+                if seat["status"] == SeatStatus.WAITLISTED.value else None)
+    return {
+        "seat_id": seat["id"], "workshop_id": seat["workshop_id"], "campaign_id": seat["campaign_id"],
+        "participant_id": seat["participant_id"], "status": seat["status"], "seat_number": seat["seat_number"],
+        "waitlist_position": position, "attended_at": seat["attended_at"],
+        # the QR code shown at the door: only a confirmed seat carries one
+        "checkin_token": signed_token(secret, f"seat:{seat['id']}") if confirmed else None,
+    }
+
+
+async def check_in(deps: Deps, cmd: CheckIn, call: Call) -> dict[str, Any]:
+    """Staff at the door scan the QR token; attendance is marked once."""
+    call.require_organizer()
+    value = verify_signed(deps.checkin_secret, cmd.token)
+    if value is None or not value.startswith("seat:"):
+        raise InvalidTicket("Mã QR không hợp lệ", "The QR token is not valid")
+    seat_id = value.removeprefix("seat:")
+    now = deps.clock.now()
+    async with deps.uow() as uow:
+        repo = ScheduleRepository(uow.session)
+        seat = await _load_seat(repo, seat_id)
+        if seat["status"] != SeatStatus.CONFIRMED.value:
+            raise InvalidTicket("Chỗ này không còn được xác nhận", "This seat is no longer confirmed")
+        if seat["attended_at"] is not None:
+            first = seat["attended_at"]
+            raise AlreadyCheckedIn(
+                f"Vé đã được dùng lúc {first:%H:%M:%S %d/%m/%Y} (UTC)", f"Already used at {first.isoformat()}",
+                first_used_at=first.isoformat(),
+            )
+        await repo.update_seat(seat_id, {"attended_at": now, "updated_at": now})
+        await uow.commit()
+        workshop = await workshop_view(repo, seat["workshop_id"])
+    return {"seat_id": seat_id, "workshop_id": seat["workshop_id"], "seat_number": seat["seat_number"],
+            "checked_in_at": now, "attended": workshop["attended"]}
+
+
+async def seat_list(deps: Deps, workshop_id: str, call: Call) -> list[dict[str, Any]]:
+    """Who is coming (organizer): participant ids, status and seat numbers; no personal data here."""
+    call.require_organizer()
+    async with deps.uow() as uow:
+        repo = ScheduleRepository(uow.session)
+        await load_workshop(repo, workshop_id)
+        rows = await repo.seats_in(workshop_id, {*ACTIVE})
+        return [{"seat_id": s["id"], "participant_id": s["participant_id"], "status": s["status"],
+                 "seat_number": s["seat_number"], "attended_at": s["attended_at"]} for s in rows]
+

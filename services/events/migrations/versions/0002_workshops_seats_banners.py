@@ -1,0 +1,27 @@
+"""rooms, workshops, seats, participants read model, banner sites and placements
+
+Revision ID: 0002
+Revises: 0001
+"""
+from alembic import op
+
+from services.events.adapters import orm
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+TABLES = ["rooms", "workshops", "seats", "participants", "banner_sites", "banner_placements"]
+
+
+def upgrade() -> None:
+    bind = op.get_bind()
+    for name in TABLES:
+        orm.metadata.tables[name].create(bind)
+
+
+def downgrade() -> None:
+    bind = op.get_bind()
+    for name in reversed(TABLES):
+        orm.metadata.tables[name].drop(bind)

@@ -1,0 +1,41 @@
+"""Who is asking: the actor behind a command and the correlation id its request carries.
+
+Use cases check permissions on it (the organizer, or the record's own holder); entry points
+only build it from a token or a NATS request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shared.contracts.envelope import Actor
+from shared.errors import Forbidden
+
+
+class NotYours(Forbidden):
+    code = "not_yours"
+
+
+@dataclass(frozen=True)
+class Call:
+    actor: Actor
+    correlation_id: str | None = None
+
+    @property
+    def is_organizer(self) -> bool:
+        return self.actor.kind == "organizer"
+
+    def signing_up(self, kind: str, subject_id: str) -> Call:
+        """Someone anonymous creating their own record acts as that record from now on."""
+        if self.actor.kind != "system":
+            return self
+        return Call(actor=Actor(kind=kind, id=subject_id), correlation_id=self.correlation_id)  # type: ignore[arg-type]
+
+    def require_organizer(self) -> None:
+        if not self.is_organizer:
+            raise NotYours("Chỉ ban tổ chức được làm việc này", "Only the organizer may do this")
+
+    def require_self_or_organizer(self, kind: str, subject_id: str) -> None:
+        if self.is_organizer or (self.actor.kind == kind and self.actor.id == subject_id):
+            return
+        raise NotYours("Bạn không có quyền với hồ sơ này", "You may not act on this record")
