@@ -125,35 +125,11 @@ class Stack:
         return not pending
 
     def load_demo(self) -> None:
-        """The demo campaign (events), then its booth plan (registration, once it has heard of it)."""
-        for service in ("events", "registration"):
-            deadline = time.monotonic() + 30
-            while True:
-                status, body = self._post_demo(service)
-                if status == 200 or time.monotonic() > deadline or status not in (503, 0):
-                    break
-                time.sleep(0.3)  # registration learns of the campaign over NATS a moment later
-            if status == 200:
-                _say(f"demo {service}: {body.get('campaign_id', '?')} — {body.get('summary', '')}")
-            else:
-                _say(f"demo {service} not loaded: {status} {body}")
-
-    def _post_demo(self, service: str) -> tuple[int, dict]:
-        request = urllib.request.Request(
-            f"{self.settings.base_url_of(service)}/demo",
-            method="POST",
-            headers={"Authorization": f"Bearer {_organizer_token(self.settings)}"},
-        )
         try:
-            with urllib.request.urlopen(request, timeout=30) as r:
-                return r.status, json.loads(r.read() or b"{}")
-        except urllib.error.HTTPError as exc:
-            try:
-                return exc.code, json.loads(exc.read() or b"{}")
-            except ValueError:
-                return exc.code, {}
-        except (urllib.error.URLError, OSError, ValueError) as exc:
-            return 0, {"error": str(exc)}
+            result = _run_demo(self.settings)
+            _say(f"demo campaign ready: {result['schedule']}")
+        except Exception as exc:  # the stack stays up; the user can run `dxday demo` again
+            _say(f"demo campaign not loaded: {exc}")
 
     def watch(self) -> int:
         while not self.stopping.wait(0.5):
@@ -198,7 +174,7 @@ def cmd_up(args: argparse.Namespace) -> int:
         stack.start()
         if not stack.await_ready():
             return 1
-        if not args.no_demo:
+        if settings.demo and not args.no_demo:
             stack.load_demo()
         token_file = settings.data_dir / "organizer-token"
         _say(f"organizer token: {token_file} (header 'Authorization: Bearer <token>')")
@@ -210,6 +186,25 @@ def cmd_up(args: argparse.Namespace) -> int:
         return 1
     finally:
         stack.stop()
+
+
+def _run_demo(settings: Settings) -> dict:
+    import datetime as dt
+    import importlib
+
+    demo = importlib.import_module("services.demo")  # found by name: shared never imports service code
+    return demo.run(settings, _organizer_token(settings), dt.date.today(), say=lambda line: _say(f"demo: {line}"))
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Create the demo campaign on a running stack through its public APIs (idempotent)."""
+    try:
+        result = _run_demo(Settings())
+    except Exception as exc:
+        print(f"dxday: demo failed: {exc}", file=sys.stderr)
+        return 1
+    _say(f"demo campaign ready: {result['schedule']}")
+    return 0
 
 
 def cmd_service(args: argparse.Namespace) -> int:
@@ -301,6 +296,8 @@ def main(argv: list[str] | None = None) -> int:
     up = sub.add_parser("up", help="start NATS (unless DXDAY_NATS_URL is set) and the three services")
     up.add_argument("--no-demo", action="store_true", help="do not load the demo campaign")
     up.set_defaults(func=cmd_up)
+    demo = sub.add_parser("demo", help="create the demo campaign on the running stack (idempotent)")
+    demo.set_defaults(func=cmd_demo)
     service = sub.add_parser("service", help="run one service")
     service.add_argument("name", choices=SERVICE_NAMES)
     service.set_defaults(func=cmd_service)

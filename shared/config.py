@@ -63,6 +63,7 @@ class Settings(BaseSettings):
         default=2.0, gt=0, description="How often the outbox relay sweeps for unpublished events"
     )
     max_deliver: int = Field(default=5, ge=2, description="Deliveries of one message before it dead-letters")
+    demo: bool = Field(default=True, description="`dxday up` loads the demo campaign (0 = start empty)")
     checkin_secret: str | None = Field(
         default=None, description="Key that signs seat check-in (QR) tokens; default: generated under the data dir"
     )

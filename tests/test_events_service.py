@@ -268,7 +268,8 @@ async def test_erased_participant_gives_up_seats_and_leaves_no_data_here(setting
         await await_known(stack, w["workshop_id"], people)
         await reserve(stack, w["workshop_id"], people[0][1])
         waiting = (await reserve(stack, w["workshop_id"], people[1][1])).json()
-        assert (await stack.reg.delete(f"/participants/{people[0][0]}", headers=bearer(people[0][1]))).status_code == 204
+        erased = await stack.reg.delete(f"/participants/{people[0][0]}", headers=bearer(people[0][1]))
+        assert erased.status_code == 204
 
         async def promoted() -> bool:
             r = await stack.events.client.get(f"/seats/{waiting['seat_id']}", headers=ORGANIZER)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import signal
 import socket
@@ -13,9 +14,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from services.demo import demo_campaign_id, demo_year
 from tests.support import free_port, metric_value
 
 pytestmark = pytest.mark.slow
+DEMO = demo_campaign_id(demo_year(dt.date.today()))
 
 
 def _pids_with(marker: str) -> list[int]:
@@ -75,7 +78,7 @@ def test_dxday_up_serves_three_ready_services_and_leaves_nothing_after_sigterm(t
         # the demo campaign flows events -> NATS -> registration and notifications
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            if httpx.get(f"{urls['registration']}/campaigns/demo-quang-ngai-2026").status_code == 200:
+            if httpx.get(f"{urls['registration']}/campaigns/{DEMO}").status_code == 200:
                 break
             time.sleep(0.2)
         else:
@@ -88,6 +91,9 @@ def test_dxday_up_serves_three_ready_services_and_leaves_nothing_after_sigterm(t
         assert metric_value(text, "faststream_received_messages_total", handler="events.campaign.created") >= 1
         assert "dxday_outbox_pending_events" in httpx.get(f"{urls['events']}/metrics").text
         assert (tmp_path / "var" / "nats" / "jetstream").is_dir()  # the store lives under the data dir
+        deadline = time.monotonic() + 40
+        while "demo campaign" not in (tmp_path / "up.log").read_text() and time.monotonic() < deadline:
+            time.sleep(0.2)
     finally:
         proc.send_signal(signal.SIGTERM)
         code = proc.wait(60)
@@ -95,8 +101,8 @@ def test_dxday_up_serves_three_ready_services_and_leaves_nothing_after_sigterm(t
     output = (tmp_path / "up.log").read_text()
     assert code == 0, output
     assert "registration  ready: http://127.0.0.1:" in output
-    assert "demo events: demo-quang-ngai-2026" in output
-    assert "demo registration: demo-quang-ngai-2026 — 6 booths" in output
+    assert f"demo: campaign {DEMO}: created" in output
+    assert f"demo campaign ready: {urls['events']}/campaigns/{DEMO}/schedule" in output
     time.sleep(0.5)
     assert _pids_with(str(tmp_path)) == [], "processes left behind after SIGTERM"
 
@@ -126,13 +132,14 @@ def test_state_under_the_data_dir_survives_a_restart(tmp_path: Path):
             try:
                 _wait_ready(urls, proc)
                 deadline = time.monotonic() + 20
-                while "demo registration" not in log_path.read_text() and time.monotonic() < deadline:
+                while "demo campaign ready" not in log_path.read_text() and time.monotonic() < deadline:
                     time.sleep(0.2)
                 campaigns = httpx.get(f"{urls[1]}/campaigns").json()
             finally:
                 proc.send_signal(signal.SIGINT)
                 proc.wait(60)
         outputs.append(log_path.read_text())
-        assert [c["campaign_id"] for c in campaigns] == ["demo-quang-ngai-2026"]
-    assert "(created)" in outputs[0]
-    assert "(already there)" in outputs[1]
+        assert [c["campaign_id"] for c in campaigns] == [DEMO]
+    assert f"campaign {DEMO}: created" in outputs[0]
+    assert f"campaign {DEMO}: already there" in outputs[1]
+    assert "4 workshops" in outputs[1] and "3 businesses (already there)" in outputs[1]

@@ -47,3 +47,11 @@ async def workshop_calendar(deps: Deps, workshop_id: str, base_url: str) -> byte
         row = await load_workshop(repo, workshop_id)
         workshops = await workshops_view(repo, [row])
     return ical.calendar(row["title"], workshops, now=deps.clock.now(), base_url=base_url)
+
+
+async def list_workshops(deps: Deps, campaign_id: str, include_cancelled: bool) -> list[dict[str, Any]]:
+    async with deps.uow() as uow:
+        campaign = await campaign_of(CampaignRepository(uow.session), campaign_id)
+        repo = ScheduleRepository(uow.session)
+        views = await workshops_view(repo, await repo.workshops_of(campaign_id, include_cancelled=include_cancelled))
+    return [{**w, "start": campaign.local(w["start"]), "end": campaign.local(w["end"])} for w in views]

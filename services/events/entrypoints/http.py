@@ -209,6 +209,11 @@ def build_router(runtime: ServiceRuntime, deps: Deps) -> APIRouter:
     async def schedule(campaign_id: str, cmd: ScheduleWorkshop, call: Someone) -> dict[str, Any]:
         return await workshops.schedule_workshop(deps, campaign_id, cmd, call)
 
+    @router.get("/campaigns/{campaign_id}/workshops", response_model=list[WorkshopOut], tags=["workshops"],
+                summary="Every workshop of the campaign in time order, local times")
+    async def list_workshops(campaign_id: str, include_cancelled: bool = False) -> list[dict[str, Any]]:
+        return await public.list_workshops(deps, campaign_id, include_cancelled)
+
     @router.get("/workshops/{workshop_id}", response_model=WorkshopOut, tags=["workshops"])
     async def read_workshop(workshop_id: str) -> dict[str, Any]:
         return await workshops.get_workshop(deps, workshop_id)

@@ -19,7 +19,6 @@ from services.registration.application.commands import (
     UpdateParticipant,
 )
 from services.registration.application.context import Call, Deps
-from services.registration.application.demo import load_demo
 from shared.auth import bearer
 from shared.contracts.envelope import Actor
 from shared.errors import Unauthorized
@@ -154,10 +153,6 @@ def build_router(runtime: ServiceRuntime, deps: Deps) -> APIRouter:
                 summary="The campaign window as this service knows it")
     async def read_campaign(campaign_id: str) -> dict[str, Any]:
         return await campaign_window(runtime.uow(), campaign_id)
-
-    @router.post("/demo", tags=["operations"], summary="Load the demo booth plan (organizer; idempotent)")
-    async def demo(call: Someone) -> dict[str, Any]:
-        return await load_demo(deps, call)
 
     # --- businesses -------------------------------------------------------------------------
     @router.post("/campaigns/{campaign_id}/businesses", status_code=status.HTTP_201_CREATED,
