@@ -288,3 +288,23 @@ async def test_bad_room_input_is_a_422(settings: Settings, body: dict):
     async with registration_stack(settings) as stack:
         r = await stack.events.client.post(f"/campaigns/{CAMPAIGN_ID}/rooms", json=body, headers=ORGANIZER)
         assert r.status_code == 422 and r.json()["error"]["fields"]
+
+
+async def test_the_database_itself_refuses_a_seat_beyond_capacity_or_taken_twice(settings: Settings):
+    import sqlalchemy as sa
+    from sqlalchemy.exc import IntegrityError
+
+    from services.events.adapters.orm import seats as seats_table
+
+    async with registration_stack(settings) as stack:
+        w = await make_workshop(stack, await make_room(stack, seats=2))
+        people = await make_participants(stack, 1)
+        await await_known(stack, w["workshop_id"], people)
+        seat = (await reserve(stack, w["workshop_id"], people[0][1])).json()
+        base = {"workshop_id": w["workshop_id"], "campaign_id": CAMPAIGN_ID, "status": "confirmed",
+                "created_at": BEFORE_CAMPAIGN, "updated_at": BEFORE_CAMPAIGN}
+        for number, who in ((3, "beyond-capacity"), (seat["seat_number"], "same-seat")):
+            with pytest.raises(IntegrityError):
+                async with stack.events.runtime.sessionmaker() as s, s.begin():
+                    await s.execute(sa.insert(seats_table).values(id=who, participant_id=who, seat_number=number,
+                                                                  **base))

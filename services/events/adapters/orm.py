@@ -54,8 +54,16 @@ workshops = sa.Table(
     sa.Index("ix_workshops_campaign_start", "campaign_id", "start"),
 )
 
-# A confirmed seat holds a number 1..capacity, unique per workshop: two transactions can never
-# hand out the same seat, whatever the code above does.
+# The seats a workshop offers, one row per seat number 1..capacity. A confirmed seat must point at
+# one of them (foreign key) and no two seats at the same one (unique): the database itself refuses
+# an overbooking, whatever the code above it does.
+seat_slots = sa.Table(
+    "seat_slots",
+    metadata,
+    sa.Column("workshop_id", sa.String(36), sa.ForeignKey("workshops.id"), primary_key=True),
+    sa.Column("seat_number", sa.Integer, primary_key=True),
+)
+
 seats = sa.Table(
     "seats",
     metadata,
@@ -71,7 +79,8 @@ seats = sa.Table(
     sa.Column("updated_at", UtcDateTime(), nullable=False),
     sa.UniqueConstraint("workshop_id", "seat_number", name="uq_one_holder_per_seat"),
     sa.UniqueConstraint("workshop_id", "participant_id", name="uq_one_seat_per_participant"),
-    sa.CheckConstraint("seat_number IS NULL OR seat_number >= 1", name="ck_seat_number_positive"),
+    sa.ForeignKeyConstraint(["workshop_id", "seat_number"], ["seat_slots.workshop_id", "seat_slots.seat_number"],
+                            name="fk_seat_is_offered"),
 )
 
 # Read model of the registration service's participants: just enough to check a token and

@@ -8,7 +8,15 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.events.adapters.orm import banner_placements, banner_sites, participants, rooms, seats, workshops
+from services.events.adapters.orm import (
+    banner_placements,
+    banner_sites,
+    participants,
+    rooms,
+    seat_slots,
+    seats,
+    workshops,
+)
 from services.events.domain.schedule import Slot
 from services.events.domain.seats import ACTIVE, SeatStatus
 from shared.db import serialise
@@ -128,6 +136,17 @@ class ScheduleRepository:
         return _rows(await self.session.execute(
             sa.select(seats).where(seats.c.participant_id == participant_id,
                                    seats.c.status.in_([s.value for s in ACTIVE]))))
+
+    async def offer_seats(self, workshop_id: str, first: int, last: int) -> None:
+        """Seat numbers first..last become available (capacity grows)."""
+        if last >= first:
+            await self.session.execute(sa.insert(seat_slots), [{"workshop_id": workshop_id, "seat_number": n}
+                                                               for n in range(first, last + 1)])
+
+    async def withdraw_seats_above(self, workshop_id: str, capacity: int) -> None:
+        """Capacity shrinks; a seat still held above it makes the database refuse (foreign key)."""
+        await self.session.execute(sa.delete(seat_slots).where(
+            seat_slots.c.workshop_id == workshop_id, seat_slots.c.seat_number > capacity))
 
     async def renumber_confirmed(self, workshop_id: str) -> None:
         """Close the gaps in seat numbers (1..n), so a smaller capacity can hold everyone confirmed."""

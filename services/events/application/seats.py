@@ -181,6 +181,9 @@ async def change_capacity(deps: Deps, workshop_id: str, cmd: ChangeCapacity, cal
             )
         if cmd.capacity < row["capacity"]:
             await repo.renumber_confirmed(workshop_id)
+            await repo.withdraw_seats_above(workshop_id, cmd.capacity)
+        else:
+            await repo.offer_seats(workshop_id, row["capacity"] + 1, cmd.capacity)
         await repo.update_workshop(workshop_id, {"capacity": cmd.capacity, "updated_at": now})
         uow.record(*await promote_waitlist(repo, {**row, "capacity": cmd.capacity}, call, now))
         await uow.commit()

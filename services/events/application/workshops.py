@@ -104,6 +104,7 @@ async def schedule_workshop(deps: Deps, campaign_id: str, cmd: ScheduleWorkshop,
                "capacity": cmd.capacity or room["seats"], "audience": cmd.audience, "status": "scheduled",
                "cancel_reason": None, "created_at": now, "updated_at": now}
         await repo.add_workshop(row)
+        await repo.offer_seats(workshop_id, 1, row["capacity"])
         uow.record(event(WORKSHOP_SCHEDULED, WorkshopScheduled(
             workshop_id=workshop_id, campaign_id=campaign_id, title=cmd.title, kind=cmd.kind, room_id=room["id"],
             room_name=room["name"], start=cmd.start, end=cmd.end, speakers=list(cmd.speakers),

@@ -1,4 +1,4 @@
-"""rooms, workshops, seats, participants read model, banner sites and placements
+"""rooms, workshops, seat slots, seats, participants read model, banner sites and placements
 
 Revision ID: 0002
 Revises: 0001
@@ -12,7 +12,7 @@ down_revision = "0001"
 branch_labels = None
 depends_on = None
 
-TABLES = ["rooms", "workshops", "seats", "participants", "banner_sites", "banner_placements"]
+TABLES = ["rooms", "workshops", "seat_slots", "seats", "participants", "banner_sites", "banner_placements"]
 
 
 def upgrade() -> None:
