@@ -56,6 +56,25 @@ class Settings(BaseSettings):
         default=None, description="Base URL users reach (for links); default http://<http_host>"
     )
 
+    # --- notifications -------------------------------------------------------------------
+    smtp_host: str | None = Field(default=None, description="SMTP server for email; unset = email is written as files")
+    smtp_port: int = Field(default=587, ge=1, le=65535, description="SMTP port")
+    smtp_starttls: bool = Field(default=True, description="Upgrade the SMTP connection with STARTTLS")
+    smtp_user: str | None = Field(default=None, description="SMTP user")
+    smtp_password: str | None = Field(default=None, description="SMTP password")
+    mail_from: str = Field(default="Ngày Chuyển đổi số <no-reply@dxday.local>", description="Sender of emails")
+    sms_gateway_url: str | None = Field(default=None, description="HTTP SMS gateway; unset = SMS written as files")
+    sms_gateway_key: str | None = Field(default=None, description="Bearer key for the SMS gateway")
+    sms_sender: str = Field(default="CDS-QUOCGIA", description="SMS sender name (brandname)")
+    webhook_url: str | None = Field(default=None, description="URL that receives webhook notices; unset = files")
+    webhook_secret: str | None = Field(default=None, description="HMAC-SHA256 key signing webhook notices")
+    quiet_hours: str = Field(default="sms=21:00-07:00", description="Per channel, local time: held until the end")
+    channel_rates: str = Field(default="sms=20,email=50,webhook=50", description="Sends per second per channel")
+    notify_max_attempts: int = Field(default=5, ge=1, description="Tries per channel before it fails for good")
+    notify_retry_seconds: float = Field(default=5.0, gt=0, description="First retry delay; doubles, with jitter")
+    coalesce_seconds: float = Field(default=120.0, ge=0, description="Quiet period that merges edits of a workshop")
+    notify_tick_seconds: float = Field(default=1.0, gt=0, description="How often due notifications are looked for")
+
     # --- behaviour ----------------------------------------------------------------------
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO", description="Log level")
     log_format: Literal["json", "text"] = Field(default="json", description="json lines or readable text")
@@ -63,6 +82,9 @@ class Settings(BaseSettings):
         default=2.0, gt=0, description="How often the outbox relay sweeps for unpublished events"
     )
     max_deliver: int = Field(default=5, ge=2, description="Deliveries of one message before it dead-letters")
+    ack_wait_seconds: float = Field(
+        default=30.0, gt=0, description="A delivered message not acked in this time is delivered again"
+    )
     demo: bool = Field(default=True, description="`dxday up` loads the demo campaign (0 = start empty)")
     checkin_secret: str | None = Field(
         default=None, description="Key that signs seat check-in (QR) tokens; default: generated under the data dir"

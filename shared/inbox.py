@@ -19,6 +19,7 @@ from typing import Any
 
 from faststream import AckPolicy
 from faststream.nats import ConsumerConfig, JStream, NatsBroker, NatsMessage, PullSub
+from nats.aio.msg import Msg
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -113,40 +114,47 @@ class InboxConsumer:
     def register(self) -> None:
         sub = self.sub
 
+        # A batch is handled in stream order, one message after the other: a workshop's "scheduled"
+        # is applied before its "rescheduled". FastStream's per-message mode would run a batch
+        # concurrently and lose that order.
         @self._broker.subscriber(
             f"{sub.stream.subject_root}.>",
             stream=JStream(sub.stream.name, declare=False),
             durable=sub.durable,
-            pull_sub=PullSub(batch_size=sub.batch_size, timeout=1.0),
+            pull_sub=PullSub(batch_size=sub.batch_size, timeout=1.0, batch=True),
             config=ConsumerConfig(ack_wait=sub.ack_wait_s, max_deliver=self._max_deliver),
             ack_policy=AckPolicy.MANUAL,
             title=sub.durable,
         )
-        async def on_message(msg: NatsMessage) -> None:
-            await self.handle(msg)
+        async def on_batch(msg: NatsMessage) -> None:
+            for raw in msg.raw_message:
+                await self.handle(raw)
 
-    async def handle(self, msg: NatsMessage) -> None:
-        raw = msg.raw_message
+    async def handle(self, raw: Msg) -> None:
         versions = self.sub.versions_of(raw.subject)
         if versions is None:
-            await msg.ack()  # not an event this consumer cares about
+            await raw.ack()  # not an event this consumer cares about
             return
         try:
             envelope, contract, handler, payload = self._decode(raw.subject, raw.data, versions)
         except DeadLetter as dl:
-            await self._dead_letter(msg, dl.reason, dl.detail)
+            await self._dead_letter(raw, dl.reason, dl.detail)
             return
         try:
             handled = await self._apply(envelope, handler, payload)
         except PermanentEventError as exc:
-            await self._dead_letter(msg, "rejected_by_handler", str(exc))
+            await self._dead_letter(raw, "rejected_by_handler", str(exc))
             return
         except Exception as exc:
-            await self._retry_or_dead_letter(msg, envelope, exc)
+            await self._retry_or_dead_letter(raw, envelope, exc)
             return
         if handled and self.after_commit is not None:
-            await self.after_commit(envelope)
-        await msg.ack()
+            try:
+                await self.after_commit(envelope)
+            except Exception:  # the test seam's "crash": no ack, so the server redelivers
+                log.warning("after-commit hook failed; message left unacknowledged")
+                return
+        await raw.ack()
 
     def _decode(
         self, subject: str, data: bytes, versions: dict[int, tuple[EventContract[Any], EventHandler]]
@@ -182,11 +190,11 @@ class InboxConsumer:
         self._metrics.inbox_handled.labels(self.sub.durable).inc()
         return True
 
-    async def _retry_or_dead_letter(self, msg: NatsMessage, envelope: Envelope, exc: Exception) -> None:
-        delivered = msg.raw_message.metadata.num_delivered
+    async def _retry_or_dead_letter(self, raw: Msg, envelope: Envelope, exc: Exception) -> None:
+        delivered = raw.metadata.num_delivered
         error = f"{type(exc).__name__}: {exc}"
         if delivered >= self._max_deliver:
-            await self._dead_letter(msg, "handler_failed", f"after {delivered} deliveries: {error}")
+            await self._dead_letter(raw, "handler_failed", f"after {delivered} deliveries: {error}")
             return
         delay = self._retry_delays[min(delivered - 1, len(self._retry_delays) - 1)]
         log.warning(
@@ -196,10 +204,9 @@ class InboxConsumer:
                    "consumer": self.sub.durable},
         )
         self._metrics.handler_retries.labels(self.sub.durable).inc()
-        await msg.nack(delay=delay)
+        await raw.nak(delay=delay)
 
-    async def _dead_letter(self, msg: NatsMessage, reason: str, detail: str) -> None:
-        raw = msg.raw_message
+    async def _dead_letter(self, raw: Msg, reason: str, detail: str) -> None:
         meta = raw.metadata
         # Nats-* headers of the original (e.g. Nats-Expected-Stream) would make the copy fail.
         headers = {k: v for k, v in (raw.headers or {}).items() if not k.startswith("Nats-")}
@@ -225,14 +232,14 @@ class InboxConsumer:
             )
         except Exception as exc:  # the dead-letter copy failed: keep the message, try again later
             log.error("dead-letter publish failed, will redeliver: %s", exc)
-            await msg.nack(delay=self._retry_delays[-1])
+            await raw.nak(delay=self._retry_delays[-1])
             return
         self._metrics.dead_letters.labels(self.sub.durable, reason).inc()
         log.error(
             "message dead-lettered: %s", reason,
             extra={"consumer": self.sub.durable, "stream_seq": meta.sequence.stream, "detail": detail[:300]},
         )
-        await msg.ack()
+        await raw.ack()
 
 
 def _short(exc: ValidationError) -> str:

@@ -74,7 +74,7 @@ class ServiceRuntime:
         self.monitor = ConsumerMonitor(self.js, [], self.metrics)
         self.started = False
         self._on_start: list[Callable[[], Any]] = []
-        self._periodic: list[tuple[str, Callable[[], Any], float]] = []
+        self._periodic: list[tuple[str, Callable[[], Any], float, asyncio.Event | None]] = []
         self._tasks: list[asyncio.Task[None]] = []
 
     # --- building blocks for the service's own code ------------------------------------
@@ -82,6 +82,8 @@ class ServiceRuntime:
         return UnitOfWork(self.sessionmaker, self.relay)
 
     def subscribe(self, subscription: Subscription) -> InboxConsumer:
+        if subscription.ack_wait_s == Subscription.ack_wait_s:  # the default: the setting decides
+            subscription.ack_wait_s = self.settings.ack_wait_seconds
         consumer = InboxConsumer(
             subscription,
             uow_factory=self.uow,
@@ -101,11 +103,12 @@ class ServiceRuntime:
         """Run after everything is up (e.g. start a scheduler)."""
         self._on_start.append(hook)
 
-    def every(self, seconds: float, name: str, job: Callable[[], Any]) -> None:
-        """Run ``job`` every ``seconds`` while the service runs (e.g. refresh gauges); errors are logged."""
-        self._periodic.append((name, job, seconds))
+    def every(self, seconds: float, name: str, job: Callable[[], Any], wake: asyncio.Event | None = None) -> None:
+        """Run ``job`` every ``seconds`` while the service runs, or sooner when ``wake`` is set;
+        errors are logged and the loop goes on."""
+        self._periodic.append((name, job, seconds, wake))
 
-    async def _repeat(self, name: str, job: Callable[[], Any], seconds: float) -> None:
+    async def _repeat(self, name: str, job: Callable[[], Any], seconds: float, wake: asyncio.Event | None) -> None:
         while True:
             try:
                 await job()
@@ -113,7 +116,14 @@ class ServiceRuntime:
                 raise
             except Exception:
                 log.exception("periodic job %s failed", name)
-            await asyncio.sleep(seconds)
+            if wake is None:
+                await asyncio.sleep(seconds)
+                continue
+            try:
+                await asyncio.wait_for(wake.wait(), seconds)
+            except TimeoutError:
+                pass
+            wake.clear()
 
     def js(self) -> JetStreamContext:
         return self.broker.connection.jetstream()

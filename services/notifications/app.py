@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 from pathlib import Path
 
+import httpx
 from fastapi import FastAPI
 
+from services.notifications.adapters.channels import FileTransport, SmsGateway, SmtpTransport, Transport, Webhook
+from services.notifications.adapters.metrics import NotificationMetrics
+from services.notifications.adapters.repository import Repository
+from services.notifications.application import scheduled
+from services.notifications.application.dispatch import Dispatcher
+from services.notifications.application.handlers import Deps, Handlers
+from services.notifications.domain.policy import parse_quiet_hours, parse_rates
 from services.notifications.entrypoints.consumers import subscriptions
+from services.notifications.entrypoints.http import build_router
 from shared.clock import Clock
 from shared.config import Settings
 from shared.contracts.streams import EVENTS, NOTIFICATIONS, REGISTRATION
@@ -23,15 +34,50 @@ SPEC = ServiceSpec(
 )
 
 
-def create_runtime(settings: Settings, *, clock: Clock | None = None) -> ServiceRuntime:
+def transports(settings: Settings, client: httpx.AsyncClient) -> dict[str, Transport]:
+    """Each channel goes out for real when configured, else as a readable file under the data dir."""
+    files = FileTransport(settings.data_dir / "messages")
+    return {
+        "file": files,
+        "email": SmtpTransport(settings.smtp_host, settings.smtp_port, sender=settings.mail_from,
+                               starttls=settings.smtp_starttls, user=settings.smtp_user,
+                               password=settings.smtp_password) if settings.smtp_host else files,
+        "sms": SmsGateway(settings.sms_gateway_url, settings.sms_gateway_key, settings.sms_sender, client)
+        if settings.sms_gateway_url else files,
+        "webhook": Webhook(settings.webhook_url, settings.webhook_secret, client) if settings.webhook_url else files,
+    }
+
+
+def create_app(settings: Settings, *, clock: Clock | None = None,
+               transport_overrides: dict[str, Transport] | None = None) -> FastAPI:
     runtime = ServiceRuntime(SPEC, settings, clock=clock)
-    for subscription in subscriptions():
+    client = httpx.AsyncClient(timeout=15.0)
+    channels = {**transports(settings, client), **(transport_overrides or {})}
+    wake = asyncio.Event()
+    deps = Deps(uow=runtime.uow, clock=runtime.clock, quiet=parse_quiet_hours(settings.quiet_hours),
+                available=set(channels), coalesce=dt.timedelta(seconds=settings.coalesce_seconds),
+                wake_dispatcher=wake.set)
+    handlers = Handlers(deps)
+    for subscription in subscriptions(handlers):
         runtime.subscribe(subscription)
-    return runtime
+    metrics = NotificationMetrics(runtime.registry)
+    dispatcher = Dispatcher(runtime.uow, runtime.clock, channels, metrics,
+                            planner_for=lambda repo: handlers.planner_for_repo(repo),
+                            max_attempts=settings.notify_max_attempts, retry_base_s=settings.notify_retry_seconds,
+                            rates=parse_rates(settings.channel_rates))
+    runtime.on_start(dispatcher.recover)
+    runtime.every(settings.notify_tick_seconds, "notification-dispatch", dispatcher.run_until_idle, wake)
+    runtime.every(settings.notify_tick_seconds, "reminders", lambda: scheduled.send_due_reminders(deps, handlers))
+    runtime.every(30.0, "digest", scheduled.digest_job(deps, handlers))
 
+    async def refresh_gauges() -> None:
+        async with runtime.uow() as uow:
+            metrics.statuses(await Repository(uow.session).counts_by_status())
 
-def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
-    runtime = create_runtime(settings, clock=clock)
+    runtime.every(5.0, "notification-gauges", refresh_gauges)
     app = runtime.http_app()
+    app.state.dispatcher = dispatcher
+    app.state.handlers = handlers
     install_error_handlers(app)
+    app.include_router(build_router(runtime, deps, handlers))
     return app

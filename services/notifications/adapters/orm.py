@@ -20,3 +20,79 @@ campaigns = sa.Table(
     sa.Column("window_start", UtcDateTime(), nullable=False),
     sa.Column("window_end", UtcDateTime(), nullable=False),
 )
+
+# The contact directory, kept from the registration service's events.
+contacts = sa.Table(
+    "contacts",
+    metadata,
+    sa.Column("contact_id", sa.String(36), primary_key=True),
+    sa.Column("kind", sa.String(16), nullable=False),  # participant | business
+    sa.Column("campaign_id", sa.String(64), nullable=False),
+    sa.Column("name", sa.Text, nullable=True),
+    sa.Column("email", sa.String(320), nullable=True),
+    sa.Column("phone", sa.String(20), nullable=True),
+    sa.Column("language", sa.String(2), nullable=False),
+    sa.Column("channels", sa.JSON, nullable=False),  # in order of preference
+    sa.Column("purposes", sa.JSON, nullable=False),
+    sa.Column("wants_digest", sa.Boolean, nullable=False),
+    sa.Column("opted_out", sa.Boolean, nullable=False),
+    sa.Column("erased", sa.Boolean, nullable=False, server_default=sa.false()),  # a tombstone: no personal data
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+workshops = sa.Table(
+    "workshops",
+    metadata,
+    sa.Column("workshop_id", sa.String(36), primary_key=True),
+    sa.Column("campaign_id", sa.String(64), nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("room_name", sa.Text, nullable=False),
+    sa.Column("start", UtcDateTime(), nullable=False),
+    sa.Column("end", UtcDateTime(), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+)
+
+# Durable reminders: rows, not timers. A loop turns due ones into notifications.
+reminders = sa.Table(
+    "reminders",
+    metadata,
+    sa.Column("workshop_id", sa.String(36), primary_key=True),
+    sa.Column("participant_id", sa.String(36), primary_key=True),
+    sa.Column("minutes_before", sa.Integer, primary_key=True),
+    sa.Column("campaign_id", sa.String(64), nullable=False),
+    sa.Column("due_at", UtcDateTime(), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # scheduled | done | cancelled
+    sa.Index("ix_reminders_due", "status", "due_at"),
+)
+
+# One row per message to one recipient on one channel. The unique key makes a second plan for the
+# same cause, recipient and channel impossible, whatever redeliveries and restarts happen.
+notifications = sa.Table(
+    "notifications",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("dedup_key", sa.String(200), nullable=False),
+    sa.Column("cause_event_id", sa.String(100), nullable=False),
+    sa.Column("cause_type", sa.String(100), nullable=False),
+    sa.Column("campaign_id", sa.String(64), nullable=True),
+    sa.Column("recipient_kind", sa.String(16), nullable=False),
+    sa.Column("recipient_id", sa.String(36), nullable=False),
+    sa.Column("channel", sa.String(16), nullable=False),
+    sa.Column("template", sa.String(50), nullable=False),
+    sa.Column("language", sa.String(2), nullable=False),
+    sa.Column("klass", sa.String(10), nullable=False),  # service | promo
+    sa.Column("subject", sa.Text, nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("next_attempt_at", UtcDateTime(), nullable=False),
+    sa.Column("last_error", sa.Text, nullable=True),
+    sa.Column("caused_at", UtcDateTime(), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
+    sa.Column("sent_at", UtcDateTime(), nullable=True),
+    sa.Column("fallback_of", sa.String(36), nullable=True),
+    sa.UniqueConstraint("dedup_key", "recipient_id", "channel", name="uq_one_notice_per_cause_recipient_channel"),
+    sa.Index("ix_notifications_due", "status", "next_attempt_at"),
+    sa.Index("ix_notifications_recipient", "recipient_id"),
+)

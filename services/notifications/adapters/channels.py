@@ -1,0 +1,144 @@
+"""How a message leaves: SMTP, an HTTP SMS gateway, a signed webhook, or a readable file.
+
+Every transport gets the notification id as an idempotency key (Message-ID, Idempotency-Key
+header, file name), so a retry after an ambiguous failure can be recognised downstream.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate
+from pathlib import Path
+from typing import Protocol
+
+import aiosmtplib
+import httpx
+
+
+class ChannelError(Exception):
+    """A failed send. ``permanent`` means retrying cannot help (bad address, 4xx)."""
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    notification_id: str
+    channel: str
+    to: str
+    subject: str
+    body: str
+    language: str
+    template: str
+    recipient_id: str
+
+
+class Transport(Protocol):
+    async def send(self, message: Outgoing) -> None: ...
+
+
+class FileTransport:
+    """The embedded default: one readable file per message under the data dir."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    async def send(self, message: Outgoing) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        path = self.directory / f"{message.channel}-{message.notification_id}.txt"
+        text = (f"Kênh / Channel: {message.channel}\nĐến / To: {message.to}\nTiêu đề / Subject: {message.subject}\n"
+                f"Mã / Id: {message.notification_id}\n\n{message.body}")
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)  # the same id overwrites the same file: a retry leaves one message
+
+
+class SmtpTransport:
+    def __init__(self, host: str, port: int, *, sender: str, starttls: bool, user: str | None,
+                 password: str | None, timeout: float = 20.0) -> None:
+        self.host, self.port, self.sender = host, port, sender
+        self.starttls, self.user, self.password, self.timeout = starttls, user, password, timeout
+
+    async def send(self, message: Outgoing) -> None:
+        if not message.to:
+            raise ChannelError("no email address", permanent=True)
+        mail = EmailMessage()
+        mail["From"] = self.sender
+        mail["To"] = message.to
+        mail["Subject"] = message.subject
+        mail["Date"] = formatdate(localtime=False)
+        mail["Message-ID"] = f"<{message.notification_id}@dxday>"
+        mail["Content-Language"] = message.language
+        mail.set_content(message.body)
+        try:
+            await aiosmtplib.send(mail, hostname=self.host, port=self.port, start_tls=self.starttls or None,
+                                  username=self.user, password=self.password, timeout=self.timeout)
+        except aiosmtplib.SMTPRecipientsRefused as exc:
+            raise ChannelError(f"recipient refused: {exc}", permanent=True) from exc
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            raise ChannelError(f"{type(exc).__name__}: {exc}") from exc
+
+
+class SmsGateway:
+    def __init__(self, url: str, key: str | None, sender: str, client: httpx.AsyncClient) -> None:
+        self.url, self.key, self.sender, self.client = url, key, sender, client
+
+    async def send(self, message: Outgoing) -> None:
+        if not message.to:
+            raise ChannelError("no phone number", permanent=True)
+        headers = {"Idempotency-Key": message.notification_id}
+        if self.key:
+            headers["Authorization"] = f"Bearer {self.key}"
+        text = f"{message.subject}\n{message.body}"
+        await _post(self.client, self.url, {"to": message.to, "sender": self.sender, "text": text,
+                                            "id": message.notification_id}, headers)
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    """``sha256=<hex>`` of ``<timestamp>.<body>``: the timestamp is signed too, against replay."""
+    mac = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+    return f"sha256={mac}"
+
+
+def verify(secret: str, timestamp: str, body: bytes, signature: str, *, now: float | None = None,
+           tolerance_s: int = 300) -> bool:
+    """For receivers: the signature matches and the timestamp is recent."""
+    fresh = abs((now if now is not None else time.time()) - int(timestamp)) <= tolerance_s
+    return fresh and hmac.compare_digest(sign(secret, timestamp, body), signature)
+
+
+class Webhook:
+    def __init__(self, url: str, secret: str | None, client: httpx.AsyncClient) -> None:
+        self.url, self.secret, self.client = url, secret, client
+
+    async def send(self, message: Outgoing) -> None:
+        body = json.dumps({"id": message.notification_id, "recipient_id": message.recipient_id,
+                           "template": message.template, "language": message.language,
+                           "subject": message.subject, "body": message.body}, ensure_ascii=False).encode()
+        timestamp = str(int(time.time()))
+        headers = {"Content-Type": "application/json", "Idempotency-Key": message.notification_id,
+                   "X-Dxday-Timestamp": timestamp}
+        if self.secret:
+            headers["X-Dxday-Signature"] = sign(self.secret, timestamp, body)
+        await _post(self.client, self.url, body, headers)
+
+
+async def _post(client: httpx.AsyncClient, url: str, payload: dict | bytes, headers: dict[str, str]) -> None:
+    try:
+        if isinstance(payload, bytes):
+            response = await client.post(url, content=payload, headers=headers)
+        else:
+            response = await client.post(url, json=payload, headers=headers)
+    except httpx.HTTPError as exc:
+        raise ChannelError(f"{type(exc).__name__}: {exc}") from exc
+    if response.status_code >= 500 or response.status_code == 429:
+        raise ChannelError(f"HTTP {response.status_code}: {response.text[:200]}")
+    if response.status_code >= 400:
+        raise ChannelError(f"HTTP {response.status_code}: {response.text[:200]}", permanent=True)

@@ -1,0 +1,46 @@
+"""Message templates: files under templates/<language>/<name>.txt.j2, first line the subject.
+Rendered with Jinja2 (strict: a missing value is an error, not an empty hole)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from services.notifications.domain import timefmt
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+LANGUAGES = ("vi", "en")
+
+
+def _as_datetime(value: dt.datetime | str) -> dt.datetime:
+    return dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _as_date(value: dt.date | str) -> dt.date:
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+@cache
+def _environment(language: str, timezone: str) -> Environment:
+    env = Environment(loader=FileSystemLoader(TEMPLATES / language), undefined=StrictUndefined,
+                      autoescape=False, keep_trailing_newline=False, trim_blocks=False)
+    env.filters["when"] = lambda v: timefmt.when(_as_datetime(v), timezone, language)
+    env.filters["hour"] = lambda v: f"{_as_datetime(v).astimezone(ZoneInfo(timezone)):%H:%M}"
+    env.filters["day"] = lambda v: timefmt.day(_as_date(v), language)
+    return env
+
+
+def names() -> list[str]:
+    return sorted(p.name.removesuffix(".txt.j2") for p in (TEMPLATES / "vi").glob("*.txt.j2"))
+
+
+def render(name: str, language: str, timezone: str, context: dict[str, Any]) -> tuple[str, str]:
+    language = language if language in LANGUAGES else "vi"
+    text = _environment(language, timezone).get_template(f"{name}.txt.j2").render(**context)
+    subject, _, body = text.partition("\n\n")
+    return subject.strip(), body.strip() + "\n"

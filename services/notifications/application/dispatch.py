@@ -1,0 +1,171 @@
+"""Sending planned notifications: claim the due ones, send them concurrently per batch, record each
+outcome; retry with back-off and jitter; when a channel fails for good, fall back to the person's
+next consented channel. Consent is checked again right before sending."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from services.notifications.adapters.channels import ChannelError, Outgoing, Transport
+from services.notifications.adapters.repository import Repository
+from services.notifications.application.planning import Planner
+from services.notifications.domain.policy import fallback_channel, retry_delay
+from shared.clock import Clock
+from shared.uow import UnitOfWork
+
+log = logging.getLogger("dxday.notifications")
+
+
+class DispatchMetrics(Protocol):
+    def outcome(self, channel: str, template: str, status: str) -> None: ...
+    def delay(self, channel: str, seconds: float) -> None: ...
+
+
+class RateLimiter:
+    """Spaces sends on one channel to at most ``rate`` a second."""
+
+    def __init__(self, rate: float) -> None:
+        self.interval = 1.0 / rate if rate > 0 else 0.0
+        self.next_free = 0.0
+        self.lock = asyncio.Lock()
+
+    async def acquire(self) -> None:
+        if not self.interval:
+            return
+        async with self.lock:
+            now = time.monotonic()
+            wait = self.next_free - now
+            self.next_free = max(now, self.next_free) + self.interval
+        if wait > 0:
+            await asyncio.sleep(wait)
+
+
+@dataclass
+class Dispatcher:
+    uow: Callable[[], UnitOfWork]
+    clock: Clock
+    transports: dict[str, Transport]
+    metrics: DispatchMetrics
+    planner_for: Callable[[Repository], Planner]
+    max_attempts: int = 5
+    retry_base_s: float = 5.0
+    batch: int = 200
+    rates: dict[str, float] | None = None
+
+    def __post_init__(self) -> None:
+        self.limiters = {c: RateLimiter(r) for c, r in (self.rates or {}).items()}
+
+    async def recover(self) -> int:
+        """At start: what a crash left half-sent goes back to the queue, with the same idempotency key."""
+        async with self.uow() as uow:
+            n = await Repository(uow.session).release_stuck(self.clock.now())
+            await uow.commit()
+        if n:
+            log.warning("%d notifications were being sent when the service stopped; they go out again", n)
+        return n
+
+    async def run_once(self) -> int:
+        """Send one batch of due notifications; returns how many were handled."""
+        now = self.clock.now()
+        async with self.uow() as uow:
+            repo = Repository(uow.session)
+            claimed = await repo.claim_due(now, self.batch)
+            contacts = await repo.contacts_by_id(list({n["recipient_id"] for n in claimed}))
+            await uow.commit()
+        if not claimed:
+            return 0
+        results = await asyncio.gather(*(self._send(n, contacts.get(n["recipient_id"])) for n in claimed))
+        async with self.uow() as uow:
+            repo = Repository(uow.session)
+            for notification, (status, error) in zip(claimed, results, strict=True):
+                await self._record(repo, notification, contacts.get(notification["recipient_id"]), status, error)
+            await uow.commit()
+        return len(claimed)
+
+    async def run_until_idle(self) -> int:
+        total = 0
+        while (n := await self.run_once()) > 0:
+            total += n
+        return total
+
+    async def _send(self, n: dict[str, Any], contact: dict[str, Any] | None) -> tuple[str, str | None]:
+        if contact is None or contact["opted_out"]:
+            return "suppressed", "no consent: opted out or erased"
+        if n["channel"] not in contact["channels"]:
+            return "suppressed", f"no consent for channel {n['channel']}"
+        transport = self.transports.get(n["channel"])
+        if transport is None:
+            return "failed_for_good", f"channel {n['channel']} is not configured"
+        address = {"email": contact["email"], "sms": contact["phone"]}.get(n["channel"], n["recipient_id"])
+        limiter = self.limiters.get(n["channel"])
+        if limiter:
+            await limiter.acquire()
+        try:
+            await transport.send(Outgoing(n["id"], n["channel"], address or "", n["subject"], n["body"],
+                                          n["language"], n["template"], n["recipient_id"]))
+        except ChannelError as exc:
+            return ("failed_for_good" if exc.permanent else "retry"), str(exc)[:500]
+        except Exception as exc:  # a transport bug must not stop the batch; it is recorded and retried
+            log.exception("channel %s crashed", n["channel"])
+            return "retry", f"{type(exc).__name__}: {exc}"[:500]
+        return "sent", None
+
+    async def _record(self, repo: Repository, n: dict[str, Any], contact: dict[str, Any] | None, status: str,
+                      error: str | None) -> None:
+        now = self.clock.now()
+        attempts = n["attempts"] + 1
+        if status == "sent":
+            await repo.update_notification(n["id"], {"status": "sent", "attempts": attempts, "sent_at": now,
+                                                     "last_error": None, "updated_at": now})
+            self.metrics.outcome(n["channel"], n["template"], "sent")
+            self.metrics.delay(n["channel"], (now - n["caused_at"]).total_seconds())
+            return
+        if status == "suppressed":
+            await repo.update_notification(n["id"], {"status": "suppressed", "last_error": error, "updated_at": now})
+            self.metrics.outcome(n["channel"], n["template"], "suppressed")
+            return
+        if status == "retry" and attempts < self.max_attempts:
+            await repo.update_notification(n["id"], {
+                "status": "pending", "attempts": attempts, "last_error": error, "updated_at": now,
+                "next_attempt_at": now + retry_delay(attempts, self.retry_base_s)})
+            self.metrics.outcome(n["channel"], n["template"], "retried")
+            return
+        await repo.update_notification(n["id"], {"status": "failed", "attempts": attempts, "last_error": error,
+                                                 "updated_at": now})
+        self.metrics.outcome(n["channel"], n["template"], "failed")
+        log.warning("notification failed on %s after %d attempts: %s", n["channel"], attempts, error,
+                    extra={"notification_id": n["id"], "cause_event_id": n["cause_event_id"]})
+        await self._fall_back(repo, n, contact, now)
+
+    async def _fall_back(self, repo: Repository, n: dict[str, Any], contact: dict[str, Any] | None,
+                         now: dt.datetime) -> None:
+        """The notice goes out on the person's next consented channel; both rows stay in the log."""
+        if contact is None:
+            return
+        tried = {n["channel"]}
+        origin = n
+        while origin.get("fallback_of"):
+            parent = await repo.notification(origin["fallback_of"])
+            if parent is None:
+                break
+            tried.add(parent["channel"])
+            origin = parent
+        planner = self.planner_for(repo)
+        channel = fallback_channel(contact["channels"], tried, planner.available)
+        if channel is None:
+            return
+        tz = await planner.timezone(n["campaign_id"])
+        await repo.add_notifications([{
+            **{k: n[k] for k in ("dedup_key", "cause_event_id", "cause_type", "campaign_id", "recipient_kind",
+                                 "recipient_id", "template", "language", "klass", "subject", "body", "caused_at")},
+            "id": str(uuid.uuid4()), "channel": channel, "status": "pending", "attempts": 0, "last_error": None,
+            "next_attempt_at": planner.send_time(channel, tz, n["klass"], now), "created_at": now,
+            "updated_at": now, "sent_at": None, "fallback_of": n["id"]}])
+        log.info("falling back from %s to %s", n["channel"], channel, extra={"notification_id": n["id"]})

@@ -1,0 +1,194 @@
+"""What each integration event means for the notifications service: directory, reminders, notices."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from services.notifications.adapters.repository import Repository
+from services.notifications.application.planning import Cause, Planner
+from services.notifications.domain.policy import QuietHours
+from shared.clock import Clock
+from shared.contracts import events as ev
+from shared.contracts import registration as rg
+from shared.contracts.envelope import Envelope
+from shared.uow import UnitOfWork
+
+REMINDER_OFFSETS_MIN = (24 * 60, 60)
+
+
+@dataclass
+class Deps:
+    uow: Callable[[], UnitOfWork]
+    clock: Clock
+    quiet: dict[str, QuietHours]
+    available: set[str]
+    coalesce: dt.timedelta
+    wake_dispatcher: Callable[[], None] = lambda: None
+
+
+def cause_of(event: Envelope) -> Cause:
+    return Cause(event.event_id, event.type, event.occurred_at, event.campaign_id)
+
+
+def _dump(model: Any) -> dict[str, Any]:
+    return model.model_dump(mode="json")
+
+
+class Handlers:
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+
+    def planner(self, uow: UnitOfWork) -> Planner:
+        return self.planner_for_repo(Repository(uow.session))
+
+    def planner_for_repo(self, repo: Repository) -> Planner:
+        return Planner(repo, self.deps.clock.now(), self.deps.quiet, self.deps.available, self.deps.coalesce)
+
+    async def _campaign(self, repo: Repository, campaign_id: str | None) -> dict[str, Any]:
+        campaign = await repo.campaign(campaign_id)
+        return {"locality": campaign["locality"], "theme": campaign["theme"]} if campaign else {
+            "locality": "", "theme": ""}
+
+    async def _notify(self, uow: UnitOfWork, event: Envelope, template: str, recipients: list[str],
+                      context: dict[str, Any], **kwargs: Any) -> None:
+        planner = self.planner(uow)
+        context = {"campaign": await self._campaign(planner.repo, event.campaign_id), **context}
+        await planner.plan(cause_of(event), template, recipients, context, **kwargs)
+        self.deps.wake_dispatcher()
+
+    # --- directory ------------------------------------------------------------------------------
+    async def business_registered(self, uow: UnitOfWork, event: Envelope, p: rg.BusinessRegistered) -> None:
+        await Repository(uow.session).put_contact({
+            "contact_id": p.business_id, "kind": "business", "campaign_id": p.campaign_id,
+            "name": p.contact_person, "email": p.email, "phone": p.phone, "language": "vi",
+            "channels": ["email", "sms"], "purposes": ["service_notices"], "wants_digest": False,
+            "opted_out": False, "erased": False, "updated_at": event.occurred_at})
+
+    async def business_contact_updated(self, uow: UnitOfWork, event: Envelope, p: rg.BusinessContactUpdated) -> None:
+        await Repository(uow.session).update_contact(p.business_id, {
+            "name": p.contact_person, "email": p.email, "phone": p.phone, "updated_at": event.occurred_at})
+
+    async def participant_registered(self, uow: UnitOfWork, event: Envelope, p: rg.ParticipantRegistered) -> None:
+        await Repository(uow.session).put_contact({
+            "contact_id": p.participant_id, "kind": "participant", "campaign_id": p.campaign_id, "name": p.name,
+            "email": p.email, "phone": p.phone, "language": p.language, "channels": list(p.channels),
+            "purposes": list(p.consent_purposes), "wants_digest": p.wants_digest, "opted_out": False,
+            "erased": False, "updated_at": event.occurred_at})
+
+    async def participant_updated(self, uow: UnitOfWork, event: Envelope, p: rg.ParticipantUpdated) -> None:
+        await Repository(uow.session).update_contact(p.participant_id, {
+            "language": p.language, "channels": list(p.channels), "wants_digest": p.wants_digest,
+            "updated_at": event.occurred_at})
+
+    async def participant_opted_out(self, uow: UnitOfWork, event: Envelope, p: rg.ParticipantOptedOut) -> None:
+        repo = Repository(uow.session)
+        await repo.update_contact(p.participant_id, {"opted_out": True, "updated_at": event.occurred_at})
+        await repo.suppress_unsent_for(p.participant_id, "opted out", self.deps.clock.now())
+        await repo.cancel_reminders_of(p.participant_id)
+
+    async def participant_erased(self, uow: UnitOfWork, event: Envelope, p: rg.ParticipantErased) -> None:
+        repo = Repository(uow.session)
+        await repo.erase_contact(p.participant_id, event.occurred_at)
+        await repo.redact_for(p.participant_id, self.deps.clock.now())
+        await repo.cancel_reminders_of(p.participant_id)
+
+    # --- booths ------------------------------------------------------------------------------------
+    async def booth_confirmed(self, uow: UnitOfWork, event: Envelope, p: rg.BoothApplicationConfirmed) -> None:
+        await self._notify(uow, event, "booth_confirmed", [p.business_id],
+                           {"application_id": p.application_id, "allocations": _dump(p)["allocations"]})
+
+    async def booth_promoted(self, uow: UnitOfWork, event: Envelope, p: rg.BoothApplicationPromoted) -> None:
+        await self._notify(uow, event, "booth_promoted", [p.business_id],
+                           {"application_id": p.application_id, "allocations": _dump(p)["allocations"]})
+
+    async def booth_waitlisted(self, uow: UnitOfWork, event: Envelope, p: rg.BoothApplicationWaitlisted) -> None:
+        await self._notify(uow, event, "booth_waitlisted", [p.business_id],
+                           {"application_id": p.application_id, "position": p.position, "reason": p.reason})
+
+    async def booth_rejected(self, uow: UnitOfWork, event: Envelope, p: rg.BoothApplicationRejected) -> None:
+        await self._notify(uow, event, "booth_rejected", [p.business_id],
+                           {"application_id": p.application_id, "reason": p.reason})
+
+    async def booth_cancelled(self, uow: UnitOfWork, event: Envelope, p: rg.BoothApplicationCancelled) -> None:
+        await self._notify(uow, event, "booth_cancelled", [p.business_id],
+                           {"application_id": p.application_id, "by_organizer": p.cancelled_by == "organizer"})
+
+    # --- workshops and seats ----------------------------------------------------------------------------
+    async def workshop_scheduled(self, uow: UnitOfWork, event: Envelope, p: ev.WorkshopScheduled) -> None:
+        await Repository(uow.session).put_workshop({
+            "workshop_id": p.workshop_id, "campaign_id": p.campaign_id, "title": p.title,
+            "room_name": p.room_name, "start": p.start, "end": p.end, "status": "scheduled"})
+
+    async def workshop_rescheduled(self, uow: UnitOfWork, event: Envelope, p: ev.WorkshopRescheduled) -> None:
+        repo = Repository(uow.session)
+        await repo.put_workshop({"workshop_id": p.workshop_id, "campaign_id": p.campaign_id, "title": p.title,
+                                 "room_name": p.room_name, "start": p.start, "end": p.end, "status": "scheduled"})
+        now = self.deps.clock.now()
+        for r in await repo.reminders_of(p.workshop_id):  # reminders follow the workshop
+            if r["status"] == "cancelled":
+                continue
+            due = p.start - dt.timedelta(minutes=r["minutes_before"])
+            await repo.move_reminder(p.workshop_id, r["participant_id"], r["minutes_before"], due,
+                                     "scheduled" if due > now else "done")
+        planner = self.planner(uow)
+        context = {"campaign": await self._campaign(repo, p.campaign_id),
+                   "workshop": {"title": p.title, "room_name": p.room_name, "start": p.start, "end": p.end},
+                   "previous_start": p.previous_start}
+        await planner.plan_workshop_change(cause_of(event), p.workshop_id, "workshop_changed",
+                                           [h.participant_id for h in p.holders], context)
+        self.deps.wake_dispatcher()
+
+    async def workshop_cancelled(self, uow: UnitOfWork, event: Envelope, p: ev.WorkshopCancelled) -> None:
+        repo = Repository(uow.session)
+        known = await repo.workshop(p.workshop_id)
+        await repo.put_workshop({"workshop_id": p.workshop_id, "campaign_id": p.campaign_id, "title": p.title,
+                                 "room_name": known["room_name"] if known else "", "start": p.start, "end": p.end,
+                                 "status": "cancelled"})
+        await repo.cancel_reminders(p.workshop_id)
+        planner = self.planner(uow)
+        context = {"campaign": await self._campaign(repo, p.campaign_id), "reason": p.reason,
+                   "workshop": {"title": p.title, "room_name": known["room_name"] if known else "",
+                                "start": p.start, "end": p.end}}
+        await planner.plan_workshop_change(cause_of(event), p.workshop_id, "workshop_cancelled",
+                                           [h.participant_id for h in p.holders], context)
+        self.deps.wake_dispatcher()
+
+    async def _seat_notice(self, uow: UnitOfWork, event: Envelope, template: str, workshop_id: str,
+                           participant_id: str, extra: dict[str, Any]) -> None:
+        workshop = await Repository(uow.session).workshop(workshop_id)
+        if workshop is None:
+            return  # the workshop event comes first on its stream; nothing to say without it
+        await self._notify(uow, event, template, [participant_id], {"workshop": workshop, **extra})
+
+    async def _remind(self, uow: UnitOfWork, workshop_id: str, participant_id: str, campaign_id: str) -> None:
+        repo = Repository(uow.session)
+        workshop = await repo.workshop(workshop_id)
+        if workshop is None:
+            return
+        now = self.deps.clock.now()
+        rows = [{"workshop_id": workshop_id, "participant_id": participant_id, "minutes_before": m,
+                 "campaign_id": campaign_id, "due_at": workshop["start"] - dt.timedelta(minutes=m),
+                 "status": "scheduled" if workshop["start"] - dt.timedelta(minutes=m) > now else "done"}
+                for m in REMINDER_OFFSETS_MIN]
+        await repo.put_reminders(rows)
+
+    async def seat_confirmed(self, uow: UnitOfWork, event: Envelope, p: ev.SeatConfirmed) -> None:
+        await self._remind(uow, p.workshop_id, p.participant_id, p.campaign_id)
+        await self._seat_notice(uow, event, "seat_confirmed", p.workshop_id, p.participant_id,
+                                {"seat_number": p.seat_number})
+
+    async def seat_promoted(self, uow: UnitOfWork, event: Envelope, p: ev.SeatPromoted) -> None:
+        await self._remind(uow, p.workshop_id, p.participant_id, p.campaign_id)
+        await self._seat_notice(uow, event, "seat_promoted", p.workshop_id, p.participant_id,
+                                {"seat_number": p.seat_number})
+
+    async def seat_waitlisted(self, uow: UnitOfWork, event: Envelope, p: ev.SeatWaitlisted) -> None:
+        await self._seat_notice(uow, event, "seat_waitlisted", p.workshop_id, p.participant_id,
+                                {"position": p.position})
+
+    async def seat_cancelled(self, uow: UnitOfWork, event: Envelope, p: ev.SeatCancelled) -> None:
+        await Repository(uow.session).cancel_reminders(p.workshop_id, p.participant_id)
+        await self._seat_notice(uow, event, "seat_cancelled", p.workshop_id, p.participant_id, {})

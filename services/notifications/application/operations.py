@@ -1,0 +1,69 @@
+"""The delivery log for operators, re-sending a failed notice, and promotional announcements."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.notifications.adapters.repository import Repository
+from services.notifications.application.handlers import Deps, Handlers
+from services.notifications.application.planning import Cause
+from services.notifications.domain.policy import PROMO
+from shared.calls import Call
+from shared.errors import Conflict, NotFound
+
+VISIBLE = ("id", "cause_event_id", "cause_type", "campaign_id", "recipient_kind", "recipient_id", "channel",
+           "template", "language", "klass", "subject", "status", "attempts", "next_attempt_at", "last_error",
+           "caused_at", "created_at", "sent_at", "fallback_of")
+
+
+class Announcement(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: str = Field(min_length=3, max_length=120, examples=["Mời tham quan khu trưng bày giải pháp số"])
+    text: str = Field(min_length=3, max_length=1000)
+
+
+async def query_log(deps: Deps, call: Call, **filters: Any) -> list[dict[str, Any]]:
+    call.require_organizer()
+    async with deps.uow() as uow:
+        rows = await Repository(uow.session).query(**filters)
+    return [{k: r[k] for k in VISIBLE} for r in rows]
+
+
+async def resend(deps: Deps, notification_id: str, call: Call) -> dict[str, Any]:
+    call.require_organizer()
+    now = deps.clock.now()
+    async with deps.uow() as uow:
+        repo = Repository(uow.session)
+        row = await repo.notification(notification_id)
+        if row is None:
+            raise NotFound(f"Không tìm thấy thông báo {notification_id}", f"No notification {notification_id}")
+        if row["status"] != "failed":
+            raise Conflict("Chỉ gửi lại được thông báo đã thất bại", "Only a failed notification can be re-sent",
+                           status=row["status"])
+        await repo.update_notification(notification_id, {"status": "pending", "attempts": 0, "next_attempt_at": now,
+                                                         "updated_at": now})
+        await uow.commit()
+        row = await repo.notification(notification_id)
+    deps.wake_dispatcher()
+    assert row is not None
+    return {k: row[k] for k in VISIBLE}
+
+
+async def announce(deps: Deps, handlers: Handlers, campaign_id: str, cmd: Announcement, call: Call) -> dict[str, Any]:
+    """A promotional message: only to those who consented to promotions, "[QC]", opt-out line, at most
+    3 a day per person, held to 07:00-22:00 local (Decree 91/2020)."""
+    call.require_organizer()
+    cause = Cause(f"announcement:{uuid.uuid4()}", "announcement", deps.clock.now(), campaign_id)
+    async with deps.uow() as uow:
+        repo = Repository(uow.session)
+        people = [c["contact_id"] for c in await repo.participants_of(campaign_id)]
+        planner = handlers.planner(uow)
+        context = {"campaign": await handlers._campaign(repo, campaign_id), "title": cmd.title, "text": cmd.text}
+        planned = await planner.plan(cause, "announcement", people, context, klass=PROMO)
+        suppressed = sum(1 for row in planner.planned if row["status"] == "suppressed")
+        await uow.commit()
+    deps.wake_dispatcher()
+    return {"announcement_id": cause.event_id, "planned": planned - suppressed, "suppressed": suppressed}

@@ -1,0 +1,139 @@
+"""Turning causes into planned notifications: who, on which channel, with which text, and when.
+
+Planning happens in the consumer's transaction, so a redelivered event plans nothing twice (the
+inbox), and the unique key (cause, recipient, channel) holds even if it did.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from services.notifications.adapters import templates
+from services.notifications.adapters.repository import Repository
+from services.notifications.domain.policy import (
+    PROMO,
+    PROMO_DAILY_LIMIT,
+    SERVICE,
+    QuietHours,
+    next_allowed,
+    promo_quiet,
+)
+
+DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+# The purpose a participant must have consented to for each kind of message.
+PURPOSE = {"reminder": "reminders", "digest": "digest", "announcement": "promotions"}
+
+
+class RecipientNotYetKnown(Exception):
+    """The registration stream has not told us of this person yet (streams are not ordered with each
+    other): the event is retried later, not dropped."""
+
+
+@dataclass(frozen=True)
+class Cause:
+    event_id: str
+    type: str
+    occurred_at: dt.datetime
+    campaign_id: str | None
+
+
+@dataclass
+class Planner:
+    """Plans notices for one cause; ``quiet`` and ``available`` come from the settings."""
+
+    repo: Repository
+    now: dt.datetime
+    quiet: dict[str, QuietHours]
+    available: set[str]
+    coalesce: dt.timedelta = dt.timedelta(0)
+    planned: list[dict[str, Any]] = field(default_factory=list)
+
+    async def timezone(self, campaign_id: str | None) -> str:
+        campaign = await self.repo.campaign(campaign_id)
+        return campaign["timezone"] if campaign else DEFAULT_TIMEZONE
+
+    def channel_for(self, contact: dict[str, Any]) -> str | None:
+        return next((c for c in contact["channels"] if c in self.available), None)
+
+    def consented(self, contact: dict[str, Any], template: str) -> bool:
+        if contact["opted_out"]:
+            return False
+        if contact["kind"] == "business":
+            return template != "announcement"  # businesses get service notices about their own booths
+        needed = PURPOSE.get(template, "service_notices")
+        return needed in contact["purposes"]
+
+    async def plan(self, cause: Cause, template: str, recipients: list[str], context: dict[str, Any], *,
+                   dedup_key: str | None = None, klass: str = SERVICE, delay: dt.timedelta = dt.timedelta(0),
+                   per_recipient: dict[str, dict[str, Any]] | None = None) -> int:
+        """Plan one notice per consenting recipient; returns how many were new."""
+        tz = await self.timezone(cause.campaign_id)
+        directory = await self.repo.contacts_by_id(recipients)
+        missing = [r for r in recipients if r not in directory]
+        if missing:
+            raise RecipientNotYetKnown(f"{len(missing)} recipient(s) not in the directory yet, e.g. {missing[0]}")
+        rows = []
+        for recipient in recipients:
+            contact = directory.get(recipient)
+            if contact is None or not self.consented(contact, template):
+                continue
+            channel = self.channel_for(contact)
+            if channel is None:
+                continue
+            rows.append(await self._row(cause, template, contact, channel, tz,
+                                        {**context, **(per_recipient or {}).get(recipient, {})},
+                                        dedup_key or cause.event_id, klass, delay))
+        self.planned += rows
+        return await self.repo.add_notifications(rows)
+
+    async def _row(self, cause: Cause, template: str, contact: dict[str, Any], channel: str, tz: str,
+                   context: dict[str, Any], dedup_key: str, klass: str, delay: dt.timedelta) -> dict[str, Any]:
+        subject, body = templates.render(template, contact["language"], tz,
+                                         {"name": contact["name"] or "", **context})
+        status, reason = "pending", None
+        if klass == PROMO:
+            since = self.now - dt.timedelta(days=1)
+            if await self.repo.promo_count_since(contact["contact_id"], since) >= PROMO_DAILY_LIMIT:
+                status, reason = "suppressed", f"promotional limit: {PROMO_DAILY_LIMIT} a day (Decree 91/2020)"
+        send_at = self.send_time(channel, tz, klass, self.now + delay)
+        return {
+            "id": str(uuid.uuid4()), "dedup_key": dedup_key, "cause_event_id": cause.event_id,
+            "cause_type": cause.type, "campaign_id": cause.campaign_id, "recipient_kind": contact["kind"],
+            "recipient_id": contact["contact_id"], "channel": channel, "template": template,
+            "language": contact["language"], "klass": klass, "subject": subject, "body": body, "status": status,
+            "attempts": 0, "next_attempt_at": send_at, "last_error": reason, "caused_at": cause.occurred_at,
+            "created_at": self.now, "updated_at": self.now, "sent_at": None, "fallback_of": None,
+        }
+
+    def send_time(self, channel: str, tz: str, klass: str, at: dt.datetime) -> dt.datetime:
+        at = next_allowed(at, tz, self.quiet.get(channel))
+        if klass == PROMO:
+            at = next_allowed(at, tz, promo_quiet())
+        return at
+
+    async def plan_workshop_change(self, cause: Cause, workshop_id: str, template: str, holders: list[str],
+                                   context: dict[str, Any]) -> int:
+        """A burst of edits gives each person one notice with the final state: a change notice still
+        waiting out its quiet period is rewritten and waits again, instead of a second one."""
+        tz = await self.timezone(cause.campaign_id)
+        waiting = await self.repo.pending_changes(workshop_id)
+        directory = await self.repo.contacts_by_id(holders)
+        fresh: list[str] = []
+        for recipient in holders:
+            contact = directory.get(recipient)
+            channel = self.channel_for(contact) if contact else None
+            earlier = waiting.get((recipient, channel)) if channel else None
+            if earlier is None or contact is None or channel is None:
+                fresh.append(recipient)
+                continue
+            subject, body = templates.render(template, contact["language"], tz,
+                                             {"name": contact["name"] or "", **context})
+            await self.repo.update_notification(earlier["id"], {
+                "template": template, "subject": subject, "body": body, "cause_event_id": cause.event_id,
+                "cause_type": cause.type, "updated_at": self.now,
+                "next_attempt_at": self.send_time(channel, tz, SERVICE, self.now + self.coalesce)})
+        return await self.plan(cause, template, fresh, context, dedup_key=f"workshop-change:{workshop_id}:"
+                               f"{cause.event_id}", delay=self.coalesce)

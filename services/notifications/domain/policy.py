@@ -1,0 +1,79 @@
+"""When and how a notice may go out: quiet hours, the promotional rules, retries, fallback. Pure."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+SERVICE = "service"
+PROMO = "promo"
+PROMO_PREFIX = "[QC] "
+PROMO_DAILY_LIMIT = 3  # Decree 91/2020: at most 3 advertising messages a day per person
+PROMO_HOURS = (time(7, 0), time(22, 0))  # and only between 07:00 and 22:00
+
+
+@dataclass(frozen=True)
+class QuietHours:
+    start: time
+    end: time
+
+    @classmethod
+    def parse(cls, text: str) -> QuietHours:
+        a, b = text.split("-")
+        return cls(time.fromisoformat(a.strip()), time.fromisoformat(b.strip()))
+
+    def contains(self, t: time) -> bool:
+        if self.start <= self.end:
+            return self.start <= t < self.end
+        return t >= self.start or t < self.end  # across midnight, e.g. 21:00-07:00
+
+
+def parse_quiet_hours(spec: str) -> dict[str, QuietHours]:
+    """"sms=21:00-07:00,email=23:00-06:00" -> per channel."""
+    out: dict[str, QuietHours] = {}
+    for part in filter(None, (p.strip() for p in spec.split(","))):
+        channel, _, hours = part.partition("=")
+        out[channel.strip()] = QuietHours.parse(hours)
+    return out
+
+
+def parse_rates(spec: str) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for part in filter(None, (p.strip() for p in spec.split(","))):
+        channel, _, rate = part.partition("=")
+        out[channel.strip()] = float(rate)
+    return out
+
+
+def next_allowed(now: datetime, timezone: str, quiet: QuietHours | None) -> datetime:
+    """``now`` if sending is allowed, else the end of the quiet period (local time), in UTC."""
+    if quiet is None:
+        return now
+    tz = ZoneInfo(timezone)
+    local = now.astimezone(tz)
+    if not quiet.contains(local.time()):
+        return now
+    end = datetime.combine(local.date(), quiet.end, tzinfo=tz)
+    if end <= local:
+        end += timedelta(days=1)
+    return end.astimezone(now.tzinfo)
+
+
+def promo_quiet() -> QuietHours:
+    return QuietHours(PROMO_HOURS[1], PROMO_HOURS[0])
+
+
+def retry_delay(attempt: int, base: float, rng: random.Random | None = None) -> timedelta:
+    """Exponential back-off with full jitter: up to base * 2^(attempt-1) seconds."""
+    ceiling = base * 2 ** max(0, attempt - 1)
+    return timedelta(seconds=(rng or random).uniform(ceiling / 2, ceiling))
+
+
+def fallback_channel(preferred: list[str], tried: set[str], available: set[str]) -> str | None:
+    """The person's next consented channel not tried yet."""
+    for channel in preferred:
+        if channel not in tried and channel in available:
+            return channel
+    return None

@@ -1,0 +1,389 @@
+"""Notifications against real parts: NATS, SQLite/PostgreSQL, an SMTP server (aiosmtpd), an HTTP gateway."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from services.notifications.adapters.orm import notifications, reminders
+from services.notifications.app import create_app as notifications_app
+from shared.clock import FixedClock
+from shared.config import Settings
+from shared.natsserver import NatsServer
+from tests.notification_support import (
+    VN,
+    Gateway,
+    campaign_created,
+    gateway_server,
+    participant,
+    publish,
+    rescheduled,
+    seat,
+    smtp_server,
+    workshop,
+)
+from tests.registration_support import (
+    BEFORE_CAMPAIGN,
+    CAMPAIGN_ID,
+    bearer,
+    participant_body,
+    registration_stack,
+    valid_tax_codes,
+)
+from tests.support import ORGANIZER, RunningClock, RunningService, eventually, metric_value, serve_in_process
+
+SEMINAR_START = dt.datetime(2026, 10, 10, 8, 0, tzinfo=VN)
+
+
+def fast(settings: Settings, **extra: object) -> Settings:
+    return settings.model_copy(update={"notify_retry_seconds": 0.05, "notify_tick_seconds": 0.1,
+                                       "coalesce_seconds": 0.0, **extra})
+
+
+async def rows(service: RunningService, **where: str) -> list[dict]:
+    async with service.runtime.sessionmaker() as s:
+        query = sa.select(notifications).where(*(notifications.c[k] == v for k, v in where.items()))
+        return [dict(r) for r in (await s.execute(query)).mappings()]
+
+
+async def test_booth_confirmation_reaches_the_business_mailbox_once_in_vietnamese(settings: Settings):
+    async with smtp_server() as (mailbox, port):
+        settings = fast(settings, smtp_host="127.0.0.1", smtp_port=port, smtp_starttls=False)
+        async with registration_stack(settings) as stack, serve_in_process(
+                notifications_app(settings, clock=FixedClock(BEFORE_CAMPAIGN))) as notifier:
+            await stack.define_venue(["A01", "A02"], days=["2026-10-09", "2026-10-10"])
+            bid, token = await stack.register_business(valid_tax_codes(1)[0], email="lan@songtra.vn")
+            applied = await stack.apply(bid, token, days=["2026-10-09", "2026-10-10"])
+            assert applied.json()["status"] == "confirmed"
+            [message] = await eventually(lambda: _mail(mailbox, "lan@songtra.vn", 1), what="the email")
+            assert message["Subject"] == "Xác nhận gian hàng — Quảng Ngãi"
+            body = message.get_payload(decode=True).decode()
+            assert "Kính gửi Nguyễn Thị Lan" in body and "XÁC NHẬN" in body
+            assert "Gian hàng A01: thứ Sáu, 09/10/2026" in body
+            assert "Gian hàng A01: thứ Bảy, 10/10/2026" in body
+            assert message["Message-ID"].startswith("<") and "@dxday>" in message["Message-ID"]
+            await stack.registration.runtime.relay.publish_pending()
+            text = (await notifier.client.get("/metrics")).text
+            assert metric_value(text, "dxday_notifications_total", channel="email", template="booth_confirmed",
+                                status="sent") == 1
+            assert metric_value(text, "dxday_notification_delay_seconds_count", channel="email") == 1
+            assert len(mailbox.to("lan@songtra.vn")) == 1
+
+
+async def _mail(mailbox, address: str, n: int):  # type: ignore[no-untyped-def]
+    found = mailbox.to(address)
+    return found if len(found) >= n else None
+
+
+async def test_a_crash_between_planning_and_ack_and_a_restart_send_no_second_email(
+    settings: Settings, nats: NatsServer
+):
+    async with smtp_server() as (mailbox, port):
+        settings = fast(settings, smtp_host="127.0.0.1", smtp_port=port, smtp_starttls=False, ack_wait_seconds=1.0)
+        clock = FixedClock(BEFORE_CAMPAIGN)
+        app = notifications_app(settings, clock=clock)
+        registration_consumer = next(c for c in app.state.runtime.consumers if c.sub.name == "registration")
+        crashed: list[str] = []
+
+        async def crash_once(event) -> None:  # type: ignore[no-untyped-def]
+            if event.type.endswith("confirmed") and not crashed:
+                crashed.append(event.event_id)
+                raise ConnectionResetError("killed after the commit, before the ack")
+
+        registration_consumer.after_commit = crash_once
+        async with registration_stack(settings) as stack:
+            async with serve_in_process(app):
+                await stack.define_venue(["A01"])
+                bid, token = await stack.register_business(valid_tax_codes(1)[0], email="an@example.vn")
+                await stack.apply(bid, token)
+                await eventually(lambda: _mail(mailbox, "an@example.vn", 1), timeout=30, what="the email")
+
+                async def redelivered() -> float:
+                    text = generate(app)
+                    return metric_value(text, "dxday_inbox_duplicate_events_total", consumer="notifications-registration")
+
+                await eventually(redelivered, timeout=30, what="the redelivery recognised")
+            async with serve_in_process(notifications_app(settings, clock=clock)) as again:  # a restart
+                await again.runtime.relay.publish_pending()
+                await eventually(lambda: _consumer_settled(again), timeout=20, what="consumer caught up")
+        assert crashed and len(mailbox.to("an@example.vn")) == 1
+
+
+def generate(app) -> str:  # type: ignore[no-untyped-def]
+    from prometheus_client import generate_latest
+
+    return generate_latest(app.state.runtime.registry).decode()
+
+
+async def _consumer_settled(service: RunningService) -> bool:
+    info = await service.runtime.js().consumer_info("REGISTRATION", "notifications-registration")
+    return info.num_pending == 0 and info.num_ack_pending == 0
+
+
+async def test_sms_gateway_failing_twice_then_succeeding_sends_once(settings: Settings, nats: NatsServer):
+    gateway = Gateway(fail_first=2)
+    async with gateway_server(gateway) as url:
+        settings = fast(settings, sms_gateway_url=f"{url}/sms", sms_gateway_key="k")
+        async with serve_in_process(notifications_app(settings, clock=RunningClock(BEFORE_CAMPAIGN))) as notifier:
+            now = BEFORE_CAMPAIGN
+            await publish(nats.url, [campaign_created(now), workshop("w1", SEMINAR_START, now),
+                                     participant("p1", now, channels=["sms"], phone="+84912345678"),
+                                     seat("w1", "p1", 7, now)])
+            await eventually(lambda: _count(gateway.sms, 1), what="the SMS")
+            [sms] = gateway.sms
+            assert sms["to"] == "+84912345678" and "số 7" in sms["text"]
+            assert len(gateway.sms_attempts) == 3 and len(set(gateway.sms_attempts)) == 1  # same idempotency key
+            [row] = await rows(notifier, recipient_id="p1")
+            assert (row["status"], row["attempts"]) == ("sent", 3)
+
+
+async def _count(items: list, n: int) -> bool:
+    return len(items) >= n
+
+
+async def test_a_gateway_that_keeps_failing_ends_failed_and_falls_back_to_the_next_channel(
+    settings: Settings, nats: NatsServer
+):
+    gateway = Gateway(always_fail=True)
+    async with gateway_server(gateway) as url, smtp_server() as (mailbox, port):
+        settings = fast(settings, sms_gateway_url=f"{url}/sms", notify_max_attempts=3, smtp_host="127.0.0.1",
+                        smtp_port=port, smtp_starttls=False)
+        async with serve_in_process(notifications_app(settings, clock=RunningClock(BEFORE_CAMPAIGN))) as notifier:
+            now = BEFORE_CAMPAIGN
+            await publish(nats.url, [campaign_created(now), workshop("w1", SEMINAR_START, now),
+                                     participant("p1", now, channels=["sms", "email"], phone="+84912345678",
+                                                 email_addr="p1@example.vn"),
+                                     seat("w1", "p1", 1, now)])
+            await eventually(lambda: _mail(mailbox, "p1@example.vn", 1), timeout=20, what="the fallback email")
+            log = (await notifier.client.get("/notifications?recipient=p1", headers=ORGANIZER)).json()
+            by_channel = {n["channel"]: n for n in log}
+            assert by_channel["sms"]["status"] == "failed" and "HTTP 500" in by_channel["sms"]["last_error"]
+            assert by_channel["sms"]["attempts"] == 3
+            assert by_channel["email"]["status"] == "sent" and by_channel["email"]["fallback_of"] == by_channel[
+                "sms"]["id"]
+            resent = await notifier.client.post(f"/notifications/{by_channel['sms']['id']}/resend", headers=ORGANIZER)
+            assert resent.status_code == 200 and resent.json()["status"] == "pending"
+            assert (await notifier.client.post(f"/notifications/{by_channel['email']['id']}/resend",
+                                               headers=ORGANIZER)).status_code == 409
+
+
+async def test_webhook_notices_are_signed_and_a_changed_body_fails_verification(settings: Settings, nats: NatsServer):
+    gateway = Gateway()
+    async with gateway_server(gateway) as url:
+        settings = fast(settings, webhook_url=f"{url}/hook", webhook_secret=gateway.secret)
+        async with serve_in_process(notifications_app(settings, clock=FixedClock(BEFORE_CAMPAIGN))):
+            now = BEFORE_CAMPAIGN
+            await publish(nats.url, [campaign_created(now), workshop("w1", SEMINAR_START, now),
+                                     participant("p1", now, channels=["webhook"]), seat("w1", "p1", 2, now)])
+            await eventually(lambda: _count(gateway.hooks, 1), what="the webhook call")
+            headers, body = gateway.hooks[0]
+            assert gateway.verified(headers, body)
+            assert not gateway.verified(headers, body.replace(b"p1", b"p2"))
+            assert not gateway.verified({**headers, "x-dxday-timestamp": str(int(headers["x-dxday-timestamp"]) - 1)},
+                                        body)
+            assert headers["idempotency-key"]
+
+
+async def test_reschedule_of_a_workshop_with_2000_holders_notifies_each_once_and_moves_reminders(
+    settings: Settings, nats: NatsServer, tmp_path: Path
+):
+    settings = fast(settings)
+    people = [f"p{i:04d}" for i in range(2000)]
+    now = BEFORE_CAMPAIGN
+    moved_to = SEMINAR_START + dt.timedelta(hours=2)
+    async with serve_in_process(notifications_app(settings, clock=FixedClock(now))) as notifier:
+        await publish(nats.url, [campaign_created(now), workshop("w1", SEMINAR_START, now)]
+                      + [participant(p, now, channels=["file"]) for p in people]
+                      + [seat("w1", p, i + 1, now) for i, p in enumerate(people)])
+        await eventually(lambda: _sent(notifier, "seat_confirmed", 2000), timeout=120, what="2000 seat notices")
+        change = rescheduled("w1", SEMINAR_START, moved_to, people, now)
+        await publish(nats.url, [change, change])  # the duplicate is dropped by the stream, or by the inbox
+        await eventually(lambda: _sent(notifier, "workshop_changed", 2000), timeout=60, what="2000 change notices")
+        changed = await rows(notifier, template="workshop_changed")
+        assert Counter(r["recipient_id"] for r in changed) == Counter(people)  # each exactly once
+        assert all(r["status"] == "sent" for r in changed)
+        files = list((settings.data_dir / "messages").glob("file-*.txt"))
+        assert len(files) == 4000
+        sample = next(f for f in files if changed[0]["id"] in f.name).read_text()
+        assert "Thời gian mới: 10:00, thứ Bảy, 10/10/2026" in sample and "Lịch cũ: 08:00" in sample
+        async with notifier.runtime.sessionmaker() as s:
+            due = (await s.execute(sa.select(reminders.c.minutes_before, reminders.c.due_at).where(
+                reminders.c.participant_id == "p0042"))).all()
+        assert sorted((m, d) for m, d in due) == [(60, moved_to - dt.timedelta(hours=1)),
+                                                  (1440, moved_to - dt.timedelta(days=1))]
+
+
+async def _sent(service: RunningService, template: str, n: int) -> bool:
+    async with service.runtime.sessionmaker() as s:
+        count = (await s.execute(sa.select(sa.func.count()).where(
+            notifications.c.template == template, notifications.c.status == "sent"))).scalar_one()
+    return count >= n
+
+
+async def test_quiet_hours_hold_an_sms_caused_at_22_until_07(settings: Settings, nats: NatsServer):
+    gateway = Gateway()
+    async with gateway_server(gateway) as url:
+        settings = fast(settings, sms_gateway_url=f"{url}/sms")
+        evening = dt.datetime(2026, 9, 30, 22, 0, tzinfo=VN)
+        clock = FixedClock(evening)
+        app = notifications_app(settings, clock=clock)
+        async with serve_in_process(app) as notifier:
+            await publish(nats.url, [campaign_created(evening), workshop("w1", SEMINAR_START, evening),
+                                     participant("p1", evening, channels=["sms"], phone="+84912345678"),
+                                     seat("w1", "p1", 3, evening)])
+            [row] = await eventually(lambda: rows(notifier, recipient_id="p1"), what="the planned SMS")
+            assert row["status"] == "pending"
+            assert row["next_attempt_at"] == dt.datetime(2026, 10, 1, 7, 0, tzinfo=VN)
+            clock.advance(dt.timedelta(hours=8, minutes=59))  # 06:59
+            assert await app.state.dispatcher.run_until_idle() == 0 and gateway.sms == []
+            clock.advance(dt.timedelta(minutes=1))  # 07:00
+            await eventually(lambda: _count(gateway.sms, 1), what="the SMS at 07:00")
+            [sent] = await rows(notifier, recipient_id="p1")
+            assert sent["sent_at"] == dt.datetime(2026, 10, 1, 7, 0, tzinfo=VN)
+
+
+async def test_reminders_fire_once_when_due_and_vanish_when_the_seat_is_cancelled(settings: Settings,
+                                                                                   nats: NatsServer):
+    settings = fast(settings)
+    clock = FixedClock(BEFORE_CAMPAIGN)
+    async with serve_in_process(notifications_app(settings, clock=clock)) as notifier:
+        now = BEFORE_CAMPAIGN
+        from shared.contracts import events as ev
+        from tests.notification_support import envelope
+
+        await publish(nats.url, [campaign_created(now), workshop("w1", SEMINAR_START, now),
+                                 participant("p1", now, channels=["file"]), participant("p2", now, channels=["file"]),
+                                 seat("w1", "p1", 1, now), seat("w1", "p2", 2, now),
+                                 envelope(ev.SEAT_CANCELLED, ev.SeatCancelled(
+                                     seat_id="s2", workshop_id="w1", campaign_id="quang-ngai-2026",
+                                     participant_id="p2", reason="đổi ý"), now)])
+        await eventually(lambda: _sent(notifier, "seat_cancelled", 1), what="the cancellation notice")
+        clock.advance(SEMINAR_START - dt.timedelta(hours=24) - BEFORE_CAMPAIGN)  # exactly 24 h before
+        await eventually(lambda: _sent(notifier, "reminder", 1), what="the 24-hour reminder")
+        clock.advance(dt.timedelta(hours=23))  # 1 h before
+        await eventually(lambda: _sent(notifier, "reminder", 2), what="the 1-hour reminder")
+        sent = await rows(notifier, template="reminder")
+        assert [r["recipient_id"] for r in sent] == ["p1", "p1"]
+        assert any("ngày mai" in r["body"] for r in sent) and any("1 giờ" in r["body"] for r in sent)
+
+
+async def test_a_burst_of_edits_gives_one_notice_with_the_final_state(settings: Settings, nats: NatsServer):
+    settings = fast(settings, coalesce_seconds=120.0)
+    clock = FixedClock(BEFORE_CAMPAIGN)
+    app = notifications_app(settings, clock=clock)
+    async with serve_in_process(app) as notifier:
+        now = BEFORE_CAMPAIGN
+        first_move, second_move = SEMINAR_START + dt.timedelta(hours=1), SEMINAR_START + dt.timedelta(hours=3)
+        await publish(nats.url, [campaign_created(now), workshop("w1", SEMINAR_START, now),
+                                 participant("p1", now, channels=["file"]), seat("w1", "p1", 1, now)])
+        await eventually(lambda: _sent(notifier, "seat_confirmed", 1), what="seat notice")
+        await publish(nats.url, [rescheduled("w1", SEMINAR_START, first_move, ["p1"], now)])
+        await eventually(lambda: _template_rows(notifier, "workshop_changed", 1), what="first change planned")
+        clock.advance(dt.timedelta(seconds=40))
+        await publish(nats.url, [rescheduled("w1", first_move, second_move, ["p1"], clock.now())])
+
+        async def rewritten() -> bool:
+            [row] = await rows(notifier, template="workshop_changed")
+            return "11:00" in row["body"]
+
+        await eventually(rewritten, what="the pending notice rewritten with the final time")
+        assert await app.state.dispatcher.run_until_idle() == 0  # still inside the quiet period
+        clock.advance(dt.timedelta(seconds=121))
+        await eventually(lambda: _sent(notifier, "workshop_changed", 1), what="one change notice")
+        [row] = await rows(notifier, template="workshop_changed")
+        assert "Thời gian mới: 11:00" in row["body"]
+
+
+async def _template_rows(service: RunningService, template: str, n: int) -> bool:
+    return len(await rows(service, template=template)) >= n
+
+
+async def test_opt_out_and_erasure_stop_every_further_message(settings: Settings):
+    settings = fast(settings)
+    async with registration_stack(settings) as stack, serve_in_process(
+            notifications_app(settings, clock=FixedClock(BEFORE_CAMPAIGN))) as notifier:
+        room = (await stack.events.client.post(f"/campaigns/{CAMPAIGN_ID}/rooms", headers=ORGANIZER,
+                                               json={"name": "Hội trường", "seats": 10})).json()
+        w = (await stack.events.client.post(f"/campaigns/{CAMPAIGN_ID}/workshops", headers=ORGANIZER, json={
+            "title": "Tập huấn kỹ năng số", "room_id": room["id"], "start": "2026-10-09T14:00:00+07:00",
+            "end": "2026-10-09T16:00:00+07:00"})).json()
+        people = []
+        for i in range(2):
+            r = await stack.reg.post(f"/campaigns/{CAMPAIGN_ID}/participants", json=participant_body(
+                name=f"Người {i}", email=f"n{i}@example.vn", phone=None, channels=["file"]))
+            people.append((r.json()["participant"]["id"], r.json()["access_token"]))
+
+        async def reserved(token: str):  # type: ignore[no-untyped-def]
+            r = await stack.events.client.post(f"/workshops/{w['workshop_id']}/seats", headers=bearer(token))
+            return r.json() if r.status_code == 201 else None
+
+        for _, token in people:
+            await eventually(lambda token=token: reserved(token), what="seat")  # type: ignore[misc]
+        await eventually(lambda: _sent(notifier, "seat_confirmed", 2), what="two seat notices")
+        (a, a_tok), (b, b_tok) = people
+        await stack.reg.post(f"/participants/{a}/opt-out", headers=bearer(a_tok))
+        assert (await stack.reg.delete(f"/participants/{b}", headers=bearer(b_tok))).status_code == 204
+        await stack.registration.runtime.relay.publish_pending()
+        await eventually(lambda: _contact_state(notifier, a, b), what="directory updated")
+        moved = await stack.events.client.post(f"/workshops/{w['workshop_id']}/reschedule", headers=ORGANIZER,
+                                               json={"start": "2026-10-09T15:00:00+07:00",
+                                                     "end": "2026-10-09T17:00:00+07:00"})
+        assert moved.status_code == 200
+        await stack.events.runtime.relay.publish_pending()
+        await eventually(lambda: _handled(notifier, "events.workshop.rescheduled"), what="reschedule handled")
+        assert await rows(notifier, template="workshop_changed") == []
+        erased = await rows(notifier, recipient_id=b)
+        assert erased and all(r["body"] == "[đã xóa / erased]" for r in erased)
+        async with notifier.runtime.sessionmaker() as s:
+            left = (await s.execute(sa.select(reminders.c.status).where(reminders.c.participant_id.in_([a, b])))).all()
+        assert {status for (status,) in left} == {"cancelled"}
+
+
+async def _contact_state(service: RunningService, opted: str, erased: str) -> bool:
+    from services.notifications.adapters.repository import Repository
+
+    async with service.runtime.sessionmaker() as s:
+        repo = Repository(s)
+        a, b = await repo.contact(opted), await repo.contact(erased)
+    return a is not None and a["opted_out"] and b is not None and b["erased"] and b["email"] is None
+
+
+async def _handled(service: RunningService, subject: str) -> bool:
+    from shared.db import inbox_table
+
+    async with service.runtime.sessionmaker() as s:
+        return bool((await s.execute(sa.select(sa.func.count()).where(inbox_table.c.subject == subject))).scalar_one())
+
+
+async def test_promotional_messages_follow_decree_91(settings: Settings, nats: NatsServer):
+    settings = fast(settings)
+    evening = dt.datetime(2026, 10, 2, 22, 30, tzinfo=VN)
+    clock = FixedClock(evening)
+    async with serve_in_process(notifications_app(settings, clock=clock)) as notifier:
+        await publish(nats.url, [campaign_created(evening),
+                                 participant("fan", evening, channels=["file"],
+                                             purposes=("service_notices", "promotions")),
+                                 participant("quiet", evening, channels=["file"])])
+        await eventually(lambda: _contacts(notifier, 2), what="directory")
+        results = []
+        for i in range(4):
+            r = await notifier.client.post(f"/campaigns/{CAMPAIGN_ID}/announcements", headers=ORGANIZER,
+                                           json={"title": f"Mời tham quan {i}", "text": "Khu trưng bày mở cửa."})
+            results.append(r.json())
+        assert [(r["planned"], r["suppressed"]) for r in results] == [(1, 0), (1, 0), (1, 0), (0, 1)]
+        promo = await rows(notifier, recipient_id="fan")
+        assert all(r["subject"].startswith("[QC] ") and "ngừng nhận" in r["body"] for r in promo)
+        assert [r for r in promo if r["status"] == "suppressed"][0]["last_error"].startswith("promotional limit")
+        assert await rows(notifier, recipient_id="quiet") == []  # no consent to promotions, nothing at all
+        pending = [r for r in promo if r["status"] == "pending"]
+        assert {r["next_attempt_at"] for r in pending} == {dt.datetime(2026, 10, 3, 7, 0, tzinfo=VN)}  # not at 22:30
+
+
+async def _contacts(service: RunningService, n: int) -> bool:
+    from services.notifications.adapters.orm import contacts
+
+    async with service.runtime.sessionmaker() as s:
+        return (await s.execute(sa.select(sa.func.count()).select_from(contacts))).scalar_one() >= n
