@@ -103,7 +103,8 @@ async def test_a_crash_between_planning_and_ack_and_a_restart_send_no_second_ema
 
                 async def redelivered() -> float:
                     text = generate(app)
-                    return metric_value(text, "dxday_inbox_duplicate_events_total", consumer="notifications-registration")
+                    return metric_value(text, "dxday_inbox_duplicate_events_total",
+                                        consumer="notifications-registration")
 
                 await eventually(redelivered, timeout=30, what="the redelivery recognised")
             async with serve_in_process(notifications_app(settings, clock=clock)) as again:  # a restart
