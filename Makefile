@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dxday
 PYTEST_ARGS ?=
 
-.PHONY: install up test test-fast lint docs clean
+.PHONY: install up test test-fast lint rules docs clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,8 +19,14 @@ install: $(STAMP)
 up: install  ## start NATS and the three services, load the demo campaign
 	$(VENV)/bin/dxday up
 
-test: install lint  ## the whole suite: real nats-server, SQLite and PostgreSQL
+test: install lint rules  ## the whole suite: real nats-server, SQLite and PostgreSQL, real Prometheus
 	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+rules:  ## check and unit-test the Prometheus alert rules (Debian package `prometheus` provides promtool)
+	@if command -v promtool >/dev/null; then \
+	  promtool check rules deploy/prometheus/alerts.yml && promtool test rules tests/prometheus/alerts_test.yml; \
+	elif [ -n "$$CI" ]; then echo "promtool missing (apt-get install prometheus)"; exit 1; \
+	else echo "SKIPPED alert rule checks: promtool not installed (apt-get install prometheus)"; fi
 
 test-fast: install  ## SQLite only, no whole-stack tests
 	DXDAY_TEST_POSTGRES_URL= $(PY) -m pytest -q -m "not slow" $(PYTEST_ARGS)

@@ -72,6 +72,10 @@ class MessagingMetrics:
             ["stream", "consumer"],
             registry=registry,
         )
+        self.ready = Gauge(
+            "dxday_ready", "1 when the database, NATS and the streams are all reachable (as /readyz)",
+            registry=registry,
+        )
         self.http_requests = Counter(
             "dxday_http_requests_total",
             "HTTP requests by route template, method and status class",

@@ -76,6 +76,7 @@ class ServiceRuntime:
         self._on_start: list[Callable[[], Any]] = []
         self._periodic: list[tuple[str, Callable[[], Any], float, asyncio.Event | None]] = []
         self._tasks: list[asyncio.Task[None]] = []
+        self.every(10.0, "readiness", self._refresh_readiness)
 
     # --- building blocks for the service's own code ------------------------------------
     def uow(self) -> UnitOfWork:
@@ -169,6 +170,10 @@ class ServiceRuntime:
         await self.broker.stop()  # waits for in-flight handlers, which still need the database
         await self.engine.dispose()
         log.info("%s stopped", self.spec.name)
+
+    async def _refresh_readiness(self) -> None:
+        checks = await self.readiness()
+        self.metrics.ready.set(1.0 if all(v == "ok" for v in checks.values()) else 0.0)
 
     async def readiness(self) -> dict[str, str]:
         checks: dict[str, str] = {}

@@ -52,3 +52,53 @@ def test_dockerfile_installs_the_project_and_runs_a_service():
     text = (ROOT / "deploy" / "Dockerfile").read_text()
     for needed in ("COPY shared", "COPY services", 'ENTRYPOINT ["dxday", "service"]', "USER dxday"):
         assert needed in text
+
+
+def test_compose_mounts_only_files_that_exist_and_builds_from_the_repo():
+    for name, service in COMPOSE["services"].items():
+        assert "image" in service or (ROOT / service["build"]["context"] / service["build"]["dockerfile"]).exists()
+        for volume in service.get("volumes", []):
+            source = volume.split(":")[0]
+            if source.startswith("./"):
+                assert (ROOT / source).exists(), f"{name} mounts a missing {source}"
+    assert {"prometheus", "grafana", "nats-exporter"} <= set(COMPOSE["services"])
+
+
+K8S = [doc for f in sorted((ROOT / "deploy" / "k8s").glob("*.yaml")) for doc in yaml.safe_load_all(f.read_text())
+       if doc and "kind" in doc]
+
+
+def test_kubernetes_deployments_probe_health_and_readiness_and_are_scraped():
+    deployments = {d["metadata"]["name"]: d for d in K8S if d["kind"] == "Deployment"}
+    assert set(deployments) == {f"dxday-{n}" for n in SERVICE_NAMES}
+    known = {f"DXDAY_{name.upper()}" for name in Settings.model_fields}
+    for name, d in deployments.items():
+        spec = d["spec"]["template"]["spec"]
+        [container] = spec["containers"]
+        assert d["spec"]["replicas"] >= 2
+        assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
+        assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
+        assert d["spec"]["template"]["metadata"]["annotations"]["prometheus.io/scrape"] == "true"
+        assert container["args"] == [name.removeprefix("dxday-")]
+        assert {e["name"] for e in container["env"]} <= known
+    config = next(d for d in K8S if d["kind"] == "ConfigMap")
+    secret = next(d for d in K8S if d["kind"] == "Secret")
+    assert set(config["data"]) | set(secret["stringData"]) <= known
+    services = {d["metadata"]["name"] for d in K8S if d["kind"] == "Service"}
+    assert services == set(deployments)
+
+
+def test_grafana_is_provisioned_with_the_dashboard():
+    import json
+
+    dashboard = json.loads((ROOT / "deploy/grafana/dashboards/dxday-campaign.json").read_text())
+    assert len(dashboard["panels"]) >= 12 and all(p["targets"][0]["expr"] for p in dashboard["panels"])
+    provider = yaml.safe_load((ROOT / "deploy/grafana/provisioning/dashboards/dxday.yml").read_text())
+    assert provider["providers"][0]["options"]["path"] == "/var/lib/grafana/dashboards"
+
+
+def test_prometheus_configuration_scrapes_the_three_services_and_loads_the_rules():
+    config = yaml.safe_load((ROOT / "deploy/prometheus/prometheus.yml").read_text())
+    jobs = {j["job_name"] for j in config["scrape_configs"]}
+    assert {f"dxday-{n}" for n in SERVICE_NAMES} <= jobs and "nats" in jobs
+    assert config["rule_files"] == ["/etc/prometheus/alerts.yml"]
