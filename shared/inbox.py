@@ -34,7 +34,7 @@ from shared.uow import UnitOfWork
 log = logging.getLogger("dxday.inbox")
 
 EventHandler = Callable[[UnitOfWork, Envelope, Any], Awaitable[None]]
-RETRY_DELAYS_S = (1.0, 5.0, 15.0, 30.0, 60.0)
+RETRY_DELAYS_S = (0.5, 2.0, 5.0, 15.0, 30.0)
 
 
 class PermanentEventError(Exception):

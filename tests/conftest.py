@@ -26,8 +26,10 @@ REQUIRE_POSTGRES = os.environ.get("DXDAY_REQUIRE_POSTGRES") == "1"
 
 @pytest.fixture
 def nats() -> Iterator[NatsServer]:
-    """A fresh nats-server per test (starts in ~0.1 s): streams and consumers never leak between tests."""
-    with NatsServer() as server:
+    """A fresh nats-server per test (starts in ~0.1 s): streams and consumers never leak between tests.
+    It fsyncs on its own schedule: these tests are about our code, not power cuts (the stack tests
+    and `dxday up` keep `sync_interval: always`)."""
+    with NatsServer(sync_always=False) as server:
         yield server
 
 

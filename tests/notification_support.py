@@ -121,10 +121,11 @@ def campaign_created(at: dt.datetime) -> Envelope:
 
 def participant(pid: str, at: dt.datetime, *, channels: list[str], email_addr: str | None = None,
                 phone: str | None = None, language: str = "vi",
-                purposes: tuple[str, ...] = ("service_notices", "reminders")) -> Envelope:
+                purposes: tuple[str, ...] = ("service_notices", "reminders"), wants_digest: bool = False) -> Envelope:
     return envelope(rg.PARTICIPANT_REGISTERED, rg.ParticipantRegistered(
         participant_id=pid, campaign_id=CAMPAIGN, name=f"Người {pid[:4]}", email=email_addr, phone=phone,
-        locality=None, language=language, channels=channels, consent_purposes=list(purposes), consented_at=at), at)
+        locality=None, language=language, channels=channels, consent_purposes=list(purposes), consented_at=at,
+        wants_digest=wants_digest), at)
 
 
 def workshop(wid: str, start: dt.datetime, at: dt.datetime, title: str = "Hội thảo Chuyển đổi số") -> Envelope:

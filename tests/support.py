@@ -67,7 +67,7 @@ async def serve_in_process(app: FastAPI) -> AsyncIterator[RunningService]:
 
 
 async def eventually(
-    probe: Callable[[], Awaitable[T]], *, timeout: float = 15.0, interval: float = 0.05, what: str = "condition"
+    probe: Callable[[], Awaitable[T]], *, timeout: float = 30.0, interval: float = 0.05, what: str = "condition"
 ) -> T:
     """Retry ``probe`` until it returns a truthy value without raising; return that value."""
     deadline = time.monotonic() + timeout

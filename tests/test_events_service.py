@@ -57,7 +57,7 @@ async def await_known(stack, workshop_id: str, people: list[tuple[str, str]]) ->
         r = await stack.events.client.get("/seats/none", headers=bearer(people[-1][1]))
         return r.status_code == 404  # authenticated (token known here), the seat simply does not exist
 
-    await eventually(known, timeout=30, what="participants known to the events service")
+    await eventually(known, timeout=45, what="participants known to the events service")
 
 
 async def test_conflicting_workshop_is_refused_with_every_conflict(settings: Settings):
@@ -195,7 +195,7 @@ async def test_participants_published_while_events_was_down_reach_it_when_it_ret
             r = await events.client.post(f"/workshops/{workshops[0]['workshop_id']}/seats", headers=bearer(token))
             return r.json() if r.status_code == 201 else None
 
-        seat = await eventually(reserved, timeout=30, what="participant caught up from the durable consumer")
+        seat = await eventually(reserved, timeout=45, what="participant caught up from the durable consumer")
         assert seat["status"] == "confirmed"
 
 
@@ -275,7 +275,7 @@ async def test_erased_participant_gives_up_seats_and_leaves_no_data_here(setting
             r = await stack.events.client.get(f"/seats/{waiting['seat_id']}", headers=ORGANIZER)
             return r.json()["status"] == "confirmed"
 
-        await eventually(promoted, timeout=20, what="the erased participant's seat passed on")
+        await eventually(promoted, timeout=45, what="the erased participant's seat passed on")
         runtime = stack.events.runtime
         from services.events.adapters.schedule_repository import ScheduleRepository
 

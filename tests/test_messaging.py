@@ -84,7 +84,7 @@ async def test_event_committed_while_nats_is_down_is_published_once_when_it_retu
             uow.record(event)
             await uow.commit()  # the business change commits although NATS is gone
         await eventually(lambda: _positive(metric_value(metrics_text(rt), "dxday_outbox_publish_errors_total")),
-                         timeout=20, what="a failed publish attempt")
+                         timeout=45, what="a failed publish attempt")
         assert await unpublished(rt) == 1
         nats.restart()
         await eventually(lambda: _zero(unpublished(rt)), timeout=40, what="outbox drained after NATS returned")
@@ -132,7 +132,7 @@ async def test_consumer_that_dies_before_ack_gets_the_message_again_and_the_inbo
             await uow.commit()
         await eventually(lambda: _positive(metric_value(
             metrics_text(rt), "dxday_inbox_duplicate_events_total", consumer="probe-probes")),
-            timeout=20, what="the redelivery recognised as a duplicate")
+            timeout=45, what="the redelivery recognised as a duplicate")
         assert crashes == [event.event_id]
         assert behaviour.calls == 1  # the handler's effect ran once
         assert await effects(rt) == [("once", 42)]
@@ -199,7 +199,7 @@ async def test_transient_handler_failure_is_retried_and_takes_effect_once(settin
         async with rt.uow() as uow:
             uow.record(probe_event("flaky", 3, now()))
             await uow.commit()
-        await eventually(lambda: _effects_are(rt, [("flaky", 3)]), timeout=20, what="effect after retries")
+        await eventually(lambda: _effects_are(rt, [("flaky", 3)]), timeout=45, what="effect after retries")
         assert behaviour.calls == 3
         assert metric_value(metrics_text(rt), "dxday_consumer_retries_total", consumer="probe-probes") == 2
         async with rt.sessionmaker() as s:  # the failed attempts left no inbox row behind
@@ -214,7 +214,7 @@ async def test_handler_failing_on_every_delivery_is_dead_lettered_with_its_error
             uow.record(probe_event("poison", 9, now()))
             await uow.commit()
         dead = await eventually(lambda: _at_least(stream_messages(nats.url, DEAD_LETTERS.name), 1),
-                                timeout=20, what="dead letter after the last delivery")
+                                timeout=45, what="dead letter after the last delivery")
         assert dead[0].headers["Dxday-Dlq-Reason"] == "handler_failed"
         assert "simulated database hiccup" in dead[0].headers["Dxday-Dlq-Detail"]
         assert dead[0].headers["Dxday-Deliveries"] == "3"

@@ -99,17 +99,17 @@ async def test_a_crash_between_planning_and_ack_and_a_restart_send_no_second_ema
                 await stack.define_venue(["A01"])
                 bid, token = await stack.register_business(valid_tax_codes(1)[0], email="an@example.vn")
                 await stack.apply(bid, token)
-                await eventually(lambda: _mail(mailbox, "an@example.vn", 1), timeout=30, what="the email")
+                await eventually(lambda: _mail(mailbox, "an@example.vn", 1), timeout=45, what="the email")
 
                 async def redelivered() -> float:
                     text = generate(app)
                     return metric_value(text, "dxday_inbox_duplicate_events_total",
                                         consumer="notifications-registration")
 
-                await eventually(redelivered, timeout=30, what="the redelivery recognised")
+                await eventually(redelivered, timeout=45, what="the redelivery recognised")
             async with serve_in_process(notifications_app(settings, clock=clock)) as again:  # a restart
                 await again.runtime.relay.publish_pending()
-                await eventually(lambda: _consumer_settled(again), timeout=20, what="consumer caught up")
+                await eventually(lambda: _consumer_settled(again), timeout=45, what="consumer caught up")
         assert crashed and len(mailbox.to("an@example.vn")) == 1
 
 
@@ -158,7 +158,7 @@ async def test_a_gateway_that_keeps_failing_ends_failed_and_falls_back_to_the_ne
                                      participant("p1", now, channels=["sms", "email"], phone="+84912345678",
                                                  email_addr="p1@example.vn"),
                                      seat("w1", "p1", 1, now)])
-            await eventually(lambda: _mail(mailbox, "p1@example.vn", 1), timeout=20, what="the fallback email")
+            await eventually(lambda: _mail(mailbox, "p1@example.vn", 1), timeout=45, what="the fallback email")
             log = (await notifier.client.get("/notifications?recipient=p1", headers=ORGANIZER)).json()
             by_channel = {n["channel"]: n for n in log}
             assert by_channel["sms"]["status"] == "failed" and "HTTP 500" in by_channel["sms"]["last_error"]
@@ -388,3 +388,27 @@ async def _contacts(service: RunningService, n: int) -> bool:
 
     async with service.runtime.sessionmaker() as s:
         return (await s.execute(sa.select(sa.func.count()).select_from(contacts))).scalar_one() >= n
+
+
+async def test_morning_digest_once_a_day_for_those_who_asked(settings: Settings, nats: NatsServer):
+    from services.notifications.application import scheduled
+
+    settings = fast(settings)
+    morning = dt.datetime(2026, 10, 10, 6, 30, tzinfo=VN)
+    clock = FixedClock(morning)
+    app = notifications_app(settings, clock=clock)
+    async with serve_in_process(app) as notifier:
+        await publish(nats.url, [campaign_created(morning), workshop("w1", SEMINAR_START, morning),
+                                 participant("reader", morning, channels=["file"], wants_digest=True,
+                                             purposes=("service_notices", "digest")),
+                                 participant("other", morning, channels=["file"])])
+        await eventually(lambda: _contacts(notifier, 2), what="directory")
+        handlers = app.state.handlers
+        done: set = set()
+        assert await scheduled.send_morning_digests(handlers.deps, handlers, done) == 0  # 06:30: not yet
+        clock.advance(dt.timedelta(minutes=31))
+        assert await scheduled.send_morning_digests(handlers.deps, handlers, done) == 1
+        assert await scheduled.send_morning_digests(handlers.deps, handlers, set()) == 0  # a restart: still once
+        [digest] = await rows(notifier, template="digest")
+        assert digest["recipient_id"] == "reader"
+        assert "08:00: Hội thảo Chuyển đổi số (Hội trường A)" in digest["body"]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from services.notifications.adapters.repository import Repository
-from services.notifications.application.planning import Cause, Planner
+from services.notifications.application.planning import Cause, NotYetKnown, Planner
 from services.notifications.domain.policy import QuietHours
 from shared.clock import Clock
 from shared.contracts import events as ev
@@ -49,8 +49,9 @@ class Handlers:
 
     async def _campaign(self, repo: Repository, campaign_id: str | None) -> dict[str, Any]:
         campaign = await repo.campaign(campaign_id)
-        return {"locality": campaign["locality"], "theme": campaign["theme"]} if campaign else {
-            "locality": "", "theme": ""}
+        if campaign is None:
+            raise NotYetKnown(f"campaign {campaign_id} not known here yet")
+        return {"locality": campaign["locality"], "theme": campaign["theme"]}
 
     async def _notify(self, uow: UnitOfWork, event: Envelope, template: str, recipients: list[str],
                       context: dict[str, Any], **kwargs: Any) -> None:

@@ -27,9 +27,9 @@ DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 PURPOSE = {"reminder": "reminders", "digest": "digest", "announcement": "promotions"}
 
 
-class RecipientNotYetKnown(Exception):
-    """The registration stream has not told us of this person yet (streams are not ordered with each
-    other): the event is retried later, not dropped."""
+class NotYetKnown(Exception):
+    """Another stream has not told us of this person or campaign yet (streams are not ordered with
+    each other): the event is retried later, not dropped."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,8 @@ class Planner:
 
     async def timezone(self, campaign_id: str | None) -> str:
         campaign = await self.repo.campaign(campaign_id)
+        if campaign_id is not None and campaign is None:
+            raise NotYetKnown(f"campaign {campaign_id} not known here yet")
         return campaign["timezone"] if campaign else DEFAULT_TIMEZONE
 
     def channel_for(self, contact: dict[str, Any]) -> str | None:
@@ -74,7 +76,7 @@ class Planner:
         directory = await self.repo.contacts_by_id(recipients)
         missing = [r for r in recipients if r not in directory]
         if missing:
-            raise RecipientNotYetKnown(f"{len(missing)} recipient(s) not in the directory yet, e.g. {missing[0]}")
+            raise NotYetKnown(f"{len(missing)} recipient(s) not in the directory yet, e.g. {missing[0]}")
         rows = []
         for recipient in recipients:
             contact = directory.get(recipient)
