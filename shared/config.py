@@ -83,7 +83,7 @@ class Settings(BaseSettings):
     )
     max_deliver: int = Field(default=5, ge=2, description="Deliveries of one message before it dead-letters")
     ack_wait_seconds: float = Field(
-        default=30.0, gt=0, description="A delivered message not acked in this time is delivered again"
+        default=10.0, gt=0, description="A delivered message not acked in this time is delivered again"
     )
     demo: bool = Field(default=True, description="`dxday up` loads the demo campaign (0 = start empty)")
     checkin_secret: str | None = Field(

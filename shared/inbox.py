@@ -121,7 +121,7 @@ class InboxConsumer:
             f"{sub.stream.subject_root}.>",
             stream=JStream(sub.stream.name, declare=False),
             durable=sub.durable,
-            pull_sub=PullSub(batch_size=sub.batch_size, timeout=1.0, batch=True),
+            pull_sub=PullSub(batch_size=sub.batch_size, timeout=0.5, batch=True),
             config=ConsumerConfig(ack_wait=sub.ack_wait_s, max_deliver=self._max_deliver),
             ack_policy=AckPolicy.MANUAL,
             title=sub.durable,

@@ -146,3 +146,20 @@ def rescheduled(wid: str, old: dt.datetime, new: dt.datetime, holders: list[str]
         room_name="Hội trường A", previous_start=old, previous_end=old + dt.timedelta(hours=3), start=new,
         end=new + dt.timedelta(hours=3),
         holders=[ev.SeatHolder(participant_id=p, seat_status="confirmed") for p in holders]), at)
+
+
+BEFORE = dt.datetime(2026, 9, 20, 9, 0, tzinfo=VN)
+
+
+def envelope_json() -> str:
+    return campaign_created(BEFORE).model_dump_json()
+
+
+def subscribed_subjects() -> list[str]:
+    """Every subject the notifications service's consumers handle."""
+    from services.notifications.application.handlers import Deps, Handlers
+    from services.notifications.entrypoints.consumers import subscriptions
+
+    handlers = Handlers(Deps(uow=lambda: None, clock=None, quiet={}, available=set(),  # type: ignore[arg-type]
+                             coalesce=dt.timedelta(0)))
+    return sorted({c.subject for s in subscriptions(handlers) for c in s.handlers})

@@ -242,6 +242,7 @@ async def test_quiet_hours_hold_an_sms_caused_at_22_until_07(settings: Settings,
             assert await app.state.dispatcher.run_until_idle() == 0 and gateway.sms == []
             clock.advance(dt.timedelta(minutes=1))  # 07:00
             await eventually(lambda: _count(gateway.sms, 1), what="the SMS at 07:00")
+            await eventually(lambda: _sent(notifier, "seat_confirmed", 1), what="recorded as sent")
             [sent] = await rows(notifier, recipient_id="p1")
             assert sent["sent_at"] == dt.datetime(2026, 10, 1, 7, 0, tzinfo=VN)
 
@@ -403,6 +404,7 @@ async def test_morning_digest_once_a_day_for_those_who_asked(settings: Settings,
                                              purposes=("service_notices", "digest")),
                                  participant("other", morning, channels=["file"])])
         await eventually(lambda: _contacts(notifier, 2), what="directory")
+        await eventually(lambda: _workshop_known(notifier, "w1"), what="the workshop")
         handlers = app.state.handlers
         done: set = set()
         assert await scheduled.send_morning_digests(handlers.deps, handlers, done) == 0  # 06:30: not yet
@@ -412,3 +414,10 @@ async def test_morning_digest_once_a_day_for_those_who_asked(settings: Settings,
         [digest] = await rows(notifier, template="digest")
         assert digest["recipient_id"] == "reader"
         assert "08:00: Hội thảo Chuyển đổi số (Hội trường A)" in digest["body"]
+
+
+async def _workshop_known(service: RunningService, workshop_id: str) -> bool:
+    from services.notifications.adapters.repository import Repository
+
+    async with service.runtime.sessionmaker() as s:
+        return await Repository(s).workshop(workshop_id) is not None

@@ -1,0 +1,116 @@
+"""kill -9 the registration service in the middle of a burst of booth applications; the client retries
+what got no answer with the same Idempotency-Key. Every accepted application is stored once and its
+events are published once."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import httpx
+import pytest
+
+from services.events.app import create_app as events_app
+from shared.config import Settings
+from shared.natsserver import NatsServer
+from tests.registration_support import business_body, valid_tax_codes
+from tests.support import ORGANIZER, TEST_ORGANIZER_TOKEN, eventually, free_port, serve_in_process, stream_messages
+
+pytestmark = pytest.mark.slow
+APPLICATIONS = 1000
+DAYS = [f"2026-10-{d:02d}" for d in range(1, 11)]
+
+
+def start_registration(settings: Settings, port: int, log: Path) -> subprocess.Popen[bytes]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DXDAY_")}
+    env.update(DXDAY_NATS_URL=settings.nats_url or "", DXDAY_REGISTRATION_DB_URL=settings.db_url_of("registration"),
+               DXDAY_REGISTRATION_PORT=str(port), DXDAY_ORGANIZER_TOKEN=TEST_ORGANIZER_TOKEN,
+               DXDAY_DATA_DIR=str(settings.data_dir), DXDAY_LOG_LEVEL="WARNING", DXDAY_OUTBOX_SWEEP_SECONDS="0.5")
+    return subprocess.Popen([sys.executable, "-m", "services.registration"], env=env,
+                            stdout=log.open("ab"), stderr=subprocess.STDOUT)
+
+
+async def wait_ready(url: str, proc: subprocess.Popen[bytes]) -> None:
+    async def ready() -> bool:
+        assert proc.poll() is None, "registration exited"
+        async with httpx.AsyncClient() as c:
+            return (await c.get(f"{url}/readyz", timeout=2)).status_code == 200
+    await eventually(ready, timeout=60, what="registration ready")
+
+
+async def test_kill_9_during_a_burst_of_applications_loses_and_doubles_nothing(
+    settings: Settings, nats: NatsServer, tmp_path: Path
+):
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = tmp_path / "registration.log"
+    proc = start_registration(settings, port, log)
+    async with serve_in_process(events_app(settings)) as events, httpx.AsyncClient(base_url=url, timeout=30) as http:
+        await events.client.post("/campaigns", headers=ORGANIZER, json={
+            "campaign_id": "crash-2026", "year": 2026, "theme": "Chuyển đổi số", "organizer": "Sở KH&CN",
+            "locality": "Quảng Ngãi"})
+        await wait_ready(url, proc)
+        await eventually(lambda: _known(http), what="campaign known")
+        r = await http.post("/campaigns/crash-2026/venues", headers=ORGANIZER, json={
+            "name": "Khu trưng bày", "address": "Quảng Ngãi",
+            "booths": [{"code": f"B{i:03d}", "days": DAYS} for i in range(100)]})
+        assert r.status_code == 201, r.text
+        r = await http.post("/campaigns/crash-2026/businesses", json=business_body(valid_tax_codes(1)[0]))
+        business, token = r.json()["business"]["id"], r.json()["access_token"]
+        headers = {"Authorization": f"Bearer {token}"}
+
+        answered: dict[str, dict] = {}
+        killed = asyncio.Event()
+
+        async def apply(key: str, day: str) -> None:
+            try:
+                resp = await http.post(f"/businesses/{business}/applications", json={"days": [day]},
+                                       headers={**headers, "Idempotency-Key": key})
+            except httpx.HTTPError:
+                return  # no answer: the client will retry
+            if resp.status_code == 201:
+                answered[key] = resp.json()
+                if len(answered) >= APPLICATIONS // 3 and not killed.is_set():
+                    killed.set()
+                    os.kill(proc.pid, signal.SIGKILL)  # mid-burst, between any two instructions
+
+        keys = [(f"form-{i}", DAYS[i % len(DAYS)]) for i in range(APPLICATIONS)]
+        semaphore = asyncio.Semaphore(20)
+
+        async def bounded(key: str, day: str) -> None:
+            async with semaphore:
+                await apply(key, day)
+
+        await asyncio.gather(*(bounded(k, d) for k, d in keys))
+        assert killed.is_set() and proc.wait(10) == -signal.SIGKILL
+        proc = start_registration(settings, port, log)
+        await wait_ready(url, proc)
+        for attempt in range(3):  # the client retries everything that got no answer, same key
+            await asyncio.gather(*(bounded(k, d) for k, d in keys if k not in answered))
+        assert len(answered) == APPLICATIONS
+
+        listed = (await http.get(f"/businesses/{business}/applications", headers=headers)).json()
+        assert len(listed) == APPLICATIONS  # each accepted application stored once
+        assert sorted(a["application_id"] for a in listed) == sorted(a["application_id"] for a in answered.values())
+        assert Counter(a["status"] for a in listed) == {"confirmed": APPLICATIONS}
+
+        async def published() -> list | None:
+            found = await stream_messages(settings.nats_url or "", "REGISTRATION",
+                                          "registration.booth_application.submitted")
+            return found if len(found) >= APPLICATIONS else None
+
+        submitted = await eventually(published, timeout=60, what="every submission published")
+        ids = Counter(json.loads(m.data)["payload"]["application_id"] for m in submitted)
+        assert len(ids) == APPLICATIONS and set(ids.values()) == {1}  # published once each
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(30)
+
+
+async def _known(http: httpx.AsyncClient) -> bool:
+    return (await http.get("/campaigns/crash-2026")).status_code == 200
