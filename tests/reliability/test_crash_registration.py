@@ -91,7 +91,7 @@ async def test_kill_9_during_a_burst_of_applications_loses_and_doubles_nothing(
         assert killed.is_set() and proc.wait(10) == -signal.SIGKILL
         proc = start_registration(settings, port, log)
         await wait_ready(url, proc)
-        for attempt in range(3):  # the client retries everything that got no answer, same key
+        for _attempt in range(3):  # the client retries everything that got no answer, same key
             await asyncio.gather(*(bounded(k, d) for k, d in keys if k not in answered))
         assert len(answered) == APPLICATIONS
 

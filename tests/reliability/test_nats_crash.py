@@ -44,15 +44,17 @@ async def test_nats_killed_and_restarted_under_load_loses_and_doubles_nothing(se
 
             await eventually(known, what="campaign known")
             accepted: list[str] = []
+            a_third_in = asyncio.Event()
 
             async def register(code: str) -> None:
                 r = await registration.client.post("/campaigns/nats-crash-2026/businesses", json=business_body(code))
                 assert r.status_code == 201, r.text  # accepted even while NATS is down: the outbox holds it
                 accepted.append(r.json()["business"]["id"])
+                if len(accepted) >= BUSINESSES // 3:
+                    a_third_in.set()
 
             async def chaos() -> None:
-                while len(accepted) < BUSINESSES // 3:
-                    await asyncio.sleep(0.01)
+                await a_third_in.wait()
                 server.kill()  # SIGKILL, mid-publish
                 await asyncio.sleep(2)
                 await asyncio.to_thread(server.restart)
