@@ -75,3 +75,20 @@ def main(argv: list[str]) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main(sys.argv[1:]))
+
+
+def create_tables(metadata: sa.MetaData, names: list[str]) -> None:
+    """Create these tables as declared in a service's ORM module, in order (a first migration)."""
+    from alembic import op
+
+    bind = op.get_bind()
+    for name in names:
+        metadata.tables[name].create(bind)
+
+
+def drop_tables(metadata: sa.MetaData, names: list[str]) -> None:
+    from alembic import op
+
+    bind = op.get_bind()
+    for name in reversed(names):
+        metadata.tables[name].drop(bind)

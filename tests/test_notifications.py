@@ -370,6 +370,17 @@ async def test_promotional_messages_follow_decree_91(settings: Settings, nats: N
                                              purposes=("service_notices", "promotions")),
                                  participant("quiet", evening, channels=["file"])])
         await eventually(lambda: _contacts(notifier, 2), what="directory")
+        early = await notifier.client.post("/campaigns/no-such-campaign/announcements", headers=ORGANIZER,
+                                           json={"title": "Thử", "text": "Chưa có chiến dịch."})
+        assert early.status_code == 503 and early.json()["error"]["code"] == "not_yet_known"
+
+        async def campaign_known() -> bool:
+            from services.notifications.adapters.repository import Repository
+
+            async with notifier.runtime.sessionmaker() as s:
+                return await Repository(s).campaign(CAMPAIGN_ID) is not None
+
+        await eventually(campaign_known, what="campaign known")
         results = []
         for i in range(4):
             r = await notifier.client.post(f"/campaigns/{CAMPAIGN_ID}/announcements", headers=ORGANIZER,

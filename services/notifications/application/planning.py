@@ -21,15 +21,22 @@ from services.notifications.domain.policy import (
     next_allowed,
     promo_quiet,
 )
+from shared.errors import Unavailable
 
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 # The purpose a participant must have consented to for each kind of message.
 PURPOSE = {"reminder": "reminders", "digest": "digest", "announcement": "promotions"}
 
 
-class NotYetKnown(Exception):
+class NotYetKnown(Unavailable):
     """Another stream has not told us of this person or campaign yet (streams are not ordered with
-    each other): the event is retried later, not dropped."""
+    each other): an event is retried later, not dropped; an HTTP caller gets a 503 to retry."""
+
+    code = "not_yet_known"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(f"Chưa nhận được thông tin cần thiết ({detail}); thử lại sau ít giây",
+                         f"Not known here yet ({detail}); retry in a few seconds")
 
 
 @dataclass(frozen=True)

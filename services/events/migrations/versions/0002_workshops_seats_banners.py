@@ -3,9 +3,8 @@
 Revision ID: 0002
 Revises: 0001
 """
-from alembic import op
-
 from services.events.adapters import orm
+from shared.migrations import create_tables, drop_tables
 
 revision = "0002"
 down_revision = "0001"
@@ -16,12 +15,8 @@ TABLES = ["rooms", "workshops", "seat_slots", "seats", "participants", "banner_s
 
 
 def upgrade() -> None:
-    bind = op.get_bind()
-    for name in TABLES:
-        orm.metadata.tables[name].create(bind)
+    create_tables(orm.metadata, TABLES)
 
 
 def downgrade() -> None:
-    bind = op.get_bind()
-    for name in reversed(TABLES):
-        orm.metadata.tables[name].drop(bind)
+    drop_tables(orm.metadata, TABLES)
