@@ -9,11 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from shared.contracts.envelope import Actor
-from shared.errors import Forbidden
+from shared.errors import Forbidden, NotFound
 
 
 class NotYours(Forbidden):
     code = "not_yours"
+
+
+class NotFoundForYou(NotFound):
+    """Someone else's record: answered as if it did not exist, so ids cannot be probed."""
+
+    code = "not_found"
 
 
 @dataclass(frozen=True)
@@ -38,4 +44,4 @@ class Call:
     def require_self_or_organizer(self, kind: str, subject_id: str) -> None:
         if self.is_organizer or (self.actor.kind == kind and self.actor.id == subject_id):
             return
-        raise NotYours("Bạn không có quyền với hồ sơ này", "You may not act on this record")
+        raise NotFoundForYou("Không tìm thấy hồ sơ", "No such record")

@@ -52,6 +52,13 @@ class Settings(BaseSettings):
     registration_port: int = Field(default=8001, ge=1, le=65535, description="Registration HTTP port")
     events_port: int = Field(default=8002, ge=1, le=65535, description="Events HTTP port")
     notifications_port: int = Field(default=8003, ge=1, le=65535, description="Notifications HTTP port")
+    form_rate_per_minute: int = Field(
+        default=60, ge=1, description="Public form posts (sign-ups) per client address per minute; then 429"
+    )
+    failed_token_limit_per_minute: int = Field(
+        default=20, ge=1, description="Requests with a wrong token per client per minute before it gets 429"
+    )
+    cors_origins: str = Field(default="", description="Comma-separated origins allowed by CORS (empty = none)")
     public_base_url: str | None = Field(
         default=None, description="Base URL users reach (for links); default http://<http_host>"
     )

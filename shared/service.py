@@ -31,6 +31,7 @@ from shared.messaging import ConsumerMonitor, create_broker, ensure_streams
 from shared.migrations import upgrade
 from shared.observability import MessagingMetrics
 from shared.outbox import OutboxRelay
+from shared.protection import install_protection
 from shared.uow import UnitOfWork
 
 log = logging.getLogger("dxday.service")
@@ -215,6 +216,12 @@ class ServiceRuntime:
         app.state.runtime = self
         self._add_operations_routes(app)
         self._add_metrics_middleware(app)
+        install_protection(
+            app,
+            forms_per_minute=self.settings.form_rate_per_minute,
+            failed_tokens_per_minute=self.settings.failed_token_limit_per_minute,
+            cors_origins=[o.strip() for o in self.settings.cors_origins.split(",") if o.strip()],
+        )
         return app
 
     def _add_operations_routes(self, app: FastAPI) -> None:

@@ -114,4 +114,6 @@ async def settings(nats: NatsServer, databases: Databases, tmp_path: Path) -> Se
         organizer_token=TEST_ORGANIZER_TOKEN,
         outbox_sweep_seconds=0.5,
         log_format="text",
+        form_rate_per_minute=100_000,  # the tests sign up hundreds of people from one address
+        failed_token_limit_per_minute=100_000,
     )
