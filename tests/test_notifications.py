@@ -257,8 +257,9 @@ async def test_reminders_fire_once_when_due_and_vanish_when_the_seat_is_cancelle
         from tests.notification_support import envelope
 
         await publish(nats.url, [campaign_created(now), workshop("w1", SEMINAR_START, now),
-                                 participant("p1", now, channels=["file"]), participant("p2", now, channels=["file"]),
-                                 seat("w1", "p1", 1, now), seat("w1", "p2", 2, now),
+                                 participant("p1", now, channels=["file"]), participant("p2", now, channels=["file"])])
+        await eventually(lambda: _contacts(notifier, 2), what="directory")  # people sign up before they reserve
+        await publish(nats.url, [seat("w1", "p1", 1, now), seat("w1", "p2", 2, now),
                                  envelope(ev.SEAT_CANCELLED, ev.SeatCancelled(
                                      seat_id="s2", workshop_id="w1", campaign_id="quang-ngai-2026",
                                      participant_id="p2", reason="đổi ý"), now)])

@@ -172,7 +172,7 @@ class Handlers:
         now = self.deps.clock.now()
         rows = [{"workshop_id": workshop_id, "participant_id": participant_id, "minutes_before": m,
                  "campaign_id": campaign_id, "due_at": workshop["start"] - dt.timedelta(minutes=m),
-                 "status": "scheduled" if workshop["start"] - dt.timedelta(minutes=m) > now else "done"}
+                 "status": "scheduled" if workshop["start"] - dt.timedelta(minutes=m) >= now else "done"}
                 for m in REMINDER_OFFSETS_MIN]
         await repo.put_reminders(rows)
 
