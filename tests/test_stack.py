@@ -94,6 +94,12 @@ def test_dxday_up_serves_three_ready_services_and_leaves_nothing_after_sigterm(t
         deadline = time.monotonic() + 40
         while "demo campaign" not in (tmp_path / "up.log").read_text() and time.monotonic() < deadline:
             time.sleep(0.2)
+        command = [sys.executable, "-m", "shared.cli", "events", "--stream", "REGISTRATION", "--last", "50"]
+        trail = subprocess.run(command, env={**env, "DXDAY_NATS_URL": f"nats://127.0.0.1:{env['DXDAY_NATS_PORT']}"},
+                               capture_output=True, text=True, timeout=60)
+        assert trail.returncode == 0, trail.stderr
+        assert "registration.business.registered" in trail.stdout  # the audit trail shows the demo's businesses
+        assert "registration.booth_application.confirmed" in trail.stdout
     finally:
         proc.send_signal(signal.SIGTERM)
         code = proc.wait(60)
