@@ -137,6 +137,7 @@ async def test_sms_gateway_failing_twice_then_succeeding_sends_once(settings: Se
             [sms] = gateway.sms
             assert sms["to"] == "+84912345678" and "số 7" in sms["text"]
             assert len(gateway.sms_attempts) == 3 and len(set(gateway.sms_attempts)) == 1  # same idempotency key
+            await eventually(lambda: _status_is(notifier, "p1", "sms", "sent"), what="recorded as sent")
             [row] = await rows(notifier, recipient_id="p1")
             assert (row["status"], row["attempts"]) == ("sent", 3)
 
@@ -158,7 +159,9 @@ async def test_a_gateway_that_keeps_failing_ends_failed_and_falls_back_to_the_ne
                                      participant("p1", now, channels=["sms", "email"], phone="+84912345678",
                                                  email_addr="p1@example.vn"),
                                      seat("w1", "p1", 1, now)])
-            await eventually(lambda: _mail(mailbox, "p1@example.vn", 1), timeout=45, what="the fallback email")
+            await eventually(lambda: _status_is(notifier, "p1", "email", "sent"), timeout=60,
+                             what="the fallback email recorded as sent")
+            assert len(mailbox.to("p1@example.vn")) == 1  # the fallback reached the mailbox, once
             log = (await notifier.client.get("/notifications?recipient=p1", headers=ORGANIZER)).json()
             by_channel = {n["channel"]: n for n in log}
             assert by_channel["sms"]["status"] == "failed" and "HTTP 500" in by_channel["sms"]["last_error"]
@@ -433,3 +436,7 @@ async def _workshop_known(service: RunningService, workshop_id: str) -> bool:
 
     async with service.runtime.sessionmaker() as s:
         return await Repository(s).workshop(workshop_id) is not None
+
+
+async def _status_is(service: RunningService, recipient: str, channel: str, status: str) -> bool:
+    return any(r["channel"] == channel and r["status"] == status for r in await rows(service, recipient_id=recipient))
