@@ -65,7 +65,7 @@ async def test_booth_confirmation_reaches_the_business_mailbox_once_in_vietnames
             assert "Gian hàng A01: thứ Sáu, 09/10/2026" in body
             assert "Gian hàng A01: thứ Bảy, 10/10/2026" in body
             assert message["Message-ID"].startswith("<") and "@dxday>" in message["Message-ID"]
-            await stack.registration.runtime.relay.publish_pending()
+            await eventually(lambda: _status_is(notifier, bid, "email", "sent"), what="recorded as sent")
             text = (await notifier.client.get("/metrics")).text
             assert metric_value(text, "dxday_notifications_total", channel="email", template="booth_confirmed",
                                 status="sent") == 1
