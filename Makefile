@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dxday
 PYTEST_ARGS ?=
 
-.PHONY: install up test test-fast lint rules docs clean
+.PHONY: install up test test-fast lint rules docs bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ lint: install
 docs: install  ## regenerate docs/asyncapi.yaml (contracts) and docs/openapi/*.json (HTTP APIs)
 	$(PY) -m shared.asyncapi > docs/asyncapi.yaml
 	$(PY) -m services.openapi docs/openapi
+	$(PY) -m shared.nats_auth > deploy/nats/users.conf
+
+bench: install  ## the real stack under load, with this machine's limits measured in the same run (~5 min)
+	$(PY) -m tests.bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from fastapi import Request
 
+from shared.config import Settings
 from shared.errors import Forbidden, Unauthorized
 
 
@@ -57,6 +58,21 @@ def signed_token(secret: str, value: str) -> str:
 def verify_signed(secret: str, token: str) -> str | None:
     """The value inside a token made by signed_token, or None when the signature is wrong."""
     value, _, signature = token.rpartition(".")
-    if value and hmac.compare_digest(sign(secret, value), signature):
+    if value and hmac.compare_digest(sign(secret, value).encode(), signature.encode()):
         return value
     return None
+
+
+def metrics_allowed(settings: Settings, authorization: str | None) -> bool:
+    """/metrics is open unless a user and password are configured; then it needs HTTP basic auth."""
+    if not (settings.metrics_user and settings.metrics_password):
+        return True
+    scheme, _, encoded = (authorization or "").partition(" ")
+    if scheme.lower() != "basic":
+        return False
+    try:
+        user, _, password = base64.b64decode(encoded.strip(), validate=True).decode().partition(":")
+    except (ValueError, UnicodeDecodeError):
+        return False
+    expected = f"{settings.metrics_user}:{settings.metrics_password}".encode()
+    return hmac.compare_digest(f"{user}:{password}".encode(), expected)

@@ -17,6 +17,7 @@ import urllib.request
 
 from shared.auth import secret_from_file
 from shared.config import SERVICE_NAMES, Settings
+from shared.nats_auth import OPERATOR, authorization_block, embedded_passwords
 from shared.natsserver import NatsServer, NatsServerError
 from shared.runner import PortTaken, check_port_free
 
@@ -59,6 +60,7 @@ class Stack:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.nats: NatsServer | None = None
+        self.passwords: dict[str, str] = {}
         self.children: dict[str, subprocess.Popen[bytes]] = {}
         self.stopping = threading.Event()
 
@@ -84,6 +86,7 @@ class Stack:
         if s.nats_url:
             _say(f"NATS: external {s.nats_url}")
         else:
+            self.passwords = embedded_passwords(s.data_dir)  # one NATS user per service, least privilege
             self.nats = NatsServer(
                 store_dir=(s.data_dir / "nats").resolve(),
                 host=s.nats_host,
@@ -91,14 +94,18 @@ class Stack:
                 monitor_port=s.nats_monitor_port,
                 sync_always=s.nats_sync_always,
                 log_file=(s.data_dir / "nats-server.log").resolve(),
+                extra_config=authorization_block(self.passwords),
             ).start()
             env["DXDAY_NATS_URL"] = self.nats.url
             sync = self.nats.varz().get("jetstream", {}).get("config", {}).get("sync_always")
             _say(f"NATS: embedded {self.nats.url} (monitoring {self.nats.monitor_url}, fsync every write: {sync})")
         for name in SERVICE_NAMES:
+            own = dict(env)
+            if self.passwords:
+                own.update(DXDAY_NATS_USER=name, DXDAY_NATS_PASSWORD=self.passwords[name])
             proc = subprocess.Popen(
                 [sys.executable, "-m", "shared.cli", "service", name],
-                env=env,
+                env=own,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # we stop them in order: services first, NATS last
@@ -236,11 +243,20 @@ def cmd_nats(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _show_events(servers: list[str], streams: list[str], last: int) -> None:
+def _operator_credentials(settings: Settings) -> dict[str, str]:
+    """The configured NATS user, else the embedded server's operator (secrets under the data dir)."""
+    if settings.nats_user:
+        return {"user": settings.nats_user, "password": settings.nats_password or ""}
+    if (settings.data_dir / "nats-users.json").exists():
+        return {"user": OPERATOR, "password": embedded_passwords(settings.data_dir)[OPERATOR]}
+    return {}
+
+
+async def _show_events(servers: list[str], streams: list[str], last: int, credentials: dict[str, str]) -> None:
     import nats
     from nats.js.api import ConsumerConfig, DeliverPolicy
 
-    nc = await nats.connect(servers, connect_timeout=5, max_reconnect_attempts=1)
+    nc = await nats.connect(servers, connect_timeout=5, max_reconnect_attempts=1, **credentials)
     try:
         js = nc.jetstream()
         for stream in streams:
@@ -283,7 +299,7 @@ def cmd_events(args: argparse.Namespace) -> int:
     settings = Settings()
     streams = [args.stream] if args.stream else ["EVENTS", "REGISTRATION", "NOTIFICATIONS", "DEAD_LETTERS"]
     try:
-        asyncio.run(_show_events(settings.nats_servers(), streams, args.last))
+        asyncio.run(_show_events(settings.nats_servers(), streams, args.last, _operator_credentials(settings)))
     except Exception as exc:
         print(f"dxday: cannot read the streams from {settings.nats_servers()}: {exc}", file=sys.stderr)
         return 1

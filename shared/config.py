@@ -59,6 +59,8 @@ class Settings(BaseSettings):
         default=20, ge=1, description="Requests with a wrong token per client per minute before it gets 429"
     )
     cors_origins: str = Field(default="", description="Comma-separated origins allowed by CORS (empty = none)")
+    metrics_user: str | None = Field(default=None, description="If set with the password, /metrics asks for basic auth")
+    metrics_password: str | None = Field(default=None, description="Password for /metrics basic auth")
     public_base_url: str | None = Field(
         default=None, description="Base URL users reach (for links); default http://<http_host>"
     )
@@ -80,6 +82,10 @@ class Settings(BaseSettings):
     notify_max_attempts: int = Field(default=5, ge=1, description="Tries per channel before it fails for good")
     notify_retry_seconds: float = Field(default=5.0, gt=0, description="First retry delay; doubles, with jitter")
     coalesce_seconds: float = Field(default=120.0, ge=0, description="Quiet period that merges edits of a workshop")
+    notify_claim_seconds: float = Field(
+        default=60.0, ge=25,
+        description="How long a replica's claim on notices it sends holds (above the 20 s send timeout)",
+    )
     notify_tick_seconds: float = Field(default=1.0, gt=0, description="How often due notifications are looked for")
 
     # --- behaviour ----------------------------------------------------------------------
@@ -91,6 +97,9 @@ class Settings(BaseSettings):
     max_deliver: int = Field(default=5, ge=2, description="Deliveries of one message before it dead-letters")
     ack_wait_seconds: float = Field(
         default=10.0, gt=0, description="A delivered message not acked in this time is delivered again"
+    )
+    instance_id: str | None = Field(
+        default=None, description="This replica's name (claims, logs); default <host>:<port>, stable across restarts"
     )
     demo: bool = Field(default=True, description="`dxday up` loads the demo campaign (0 = start empty)")
     checkin_secret: str | None = Field(
@@ -114,6 +123,11 @@ class Settings(BaseSettings):
         if url:
             return str(url)
         return f"sqlite+aiosqlite:///{(self.data_dir / f'{service}.db').resolve()}"
+
+    def instance_of(self, service: str) -> str:
+        import socket
+
+        return self.instance_id or f"{socket.gethostname()}:{self.port_of(service)}"
 
     def nats_servers(self) -> list[str]:
         if self.nats_url:

@@ -18,6 +18,20 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+PG_CONNECT_TIMEOUT_S = 5.0  # asyncpg waits 60 s by default: a cut network would hang every request
+# A replica that stalls inside a transaction (paused, swapped out, partitioned) would hold its row
+# locks and block every other replica; the server ends such a session after this long.
+PG_IDLE_IN_TRANSACTION_MS = 10_000
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """The database could not be reached (down, restarting, network cut): worth retrying, not the
+    request's or the message's fault."""
+    if isinstance(exc, sa.exc.DBAPIError) and exc.connection_invalidated:
+        return True
+    if isinstance(exc, sa.exc.OperationalError | sa.exc.InterfaceError | sa.exc.TimeoutError):
+        return True
+    return isinstance(exc, OSError | TimeoutError)
 
 class UtcDateTime(sa.TypeDecorator[datetime]):
     """Aware datetimes in, aware UTC datetimes out, on SQLite (which keeps no zone) and PostgreSQL."""
@@ -76,7 +90,11 @@ def is_sqlite(url: str) -> bool:
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     if is_sqlite(url):
         return _sqlite_engine(url, echo)
-    return create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20,
+                               pool_timeout=PG_CONNECT_TIMEOUT_S,
+                               connect_args={"timeout": PG_CONNECT_TIMEOUT_S, "command_timeout": 30,
+                                             "server_settings": {"idle_in_transaction_session_timeout":
+                                                                 str(PG_IDLE_IN_TRANSACTION_MS)}})
 
 
 def _sqlite_engine(url: str, echo: bool) -> AsyncEngine:

@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
+import logging
+import re
+from urllib.parse import quote
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from shared.db import database_unavailable
 from shared.errors import AppError, Unavailable
+
+log = logging.getLogger("dxday.http")
+DATABASE_UNAVAILABLE = {"error": {
+    "code": "database_unavailable",
+    "message": "Cơ sở dữ liệu tạm thời không truy cập được; yêu cầu chưa được ghi nhận, vui lòng thử lại",
+    "message_en": "The database is unreachable for now; nothing was recorded, please retry",
+}}
+INTERNAL_ERROR = {"error": {
+    "code": "internal_error",
+    "message": "Lỗi hệ thống; yêu cầu chưa được ghi nhận",
+    "message_en": "Internal error; the request was not recorded",
+}}
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -14,6 +31,16 @@ def install_error_handlers(app: FastAPI) -> None:
     async def on_app_error(_request: Request, exc: AppError) -> JSONResponse:
         headers = {"Retry-After": "5"} if isinstance(exc, Unavailable) else None
         return JSONResponse(exc.body(), status_code=exc.status, headers=headers)
+
+    @app.exception_handler(Exception)
+    async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # A database outage answers 503 with a clear body (the transaction rolled back: retry is safe).
+        if database_unavailable(exc):
+            log.warning("database unavailable during %s %s: %s", request.method, request.url.path,
+                        type(exc).__name__)
+            return JSONResponse(DATABASE_UNAVAILABLE, status_code=503, headers={"Retry-After": "5"})
+        log.error("unexpected error in %s %s", request.method, request.url.path, exc_info=exc)
+        return JSONResponse(INTERNAL_ERROR, status_code=500)
 
     @app.exception_handler(RequestValidationError)
     async def on_invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -36,3 +63,9 @@ def install_error_handlers(app: FastAPI) -> None:
             },
             status_code=422,
         )
+
+
+def attachment(filename: str) -> dict[str, str]:
+    """A Content-Disposition header that no id can break: ASCII fallback plus the RFC 5987 form."""
+    fallback = re.sub(r"[^A-Za-z0-9._-]", "_", filename)
+    return {"Content-Disposition": f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"}

@@ -7,11 +7,15 @@ For every message:
 - otherwise, in one transaction: claim the event id in the inbox (a redelivery finds it and
   changes nothing), run the handler, commit; then ack;
 - a handler error is retried with a growing nak delay; on the last allowed delivery the message
-  is dead-lettered with the error. Nothing is acked before its effect is committed.
+  is dead-lettered with the error. Nothing is acked before its effect is committed;
+- an outage is not the message's fault: when the database is unreachable, or what the handler
+  needs has not arrived from another stream yet (``Unavailable``), the message is retried for as
+  long as ``TRANSIENT_GIVE_UP`` and never dead-lettered before that.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -27,7 +31,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.clock import Clock, SystemClock
 from shared.contracts.envelope import Envelope, EventContract, contract_for
 from shared.contracts.streams import DEAD_LETTERS, StreamSpec
-from shared.db import inbox_table
+from shared.db import database_unavailable, inbox_table
+from shared.errors import Unavailable
+from shared.nats_auth import inbox_prefix
 from shared.observability import MessagingMetrics
 from shared.uow import UnitOfWork
 
@@ -35,6 +41,11 @@ log = logging.getLogger("dxday.inbox")
 
 EventHandler = Callable[[UnitOfWork, Envelope, Any], Awaitable[None]]
 RETRY_DELAYS_S = (0.5, 2.0, 5.0, 15.0, 30.0)
+TRANSIENT_GIVE_UP = dt.timedelta(hours=24)
+
+
+def transient(exc: BaseException) -> bool:
+    return isinstance(exc, Unavailable) or database_unavailable(exc)
 
 
 class PermanentEventError(Exception):
@@ -122,8 +133,11 @@ class InboxConsumer:
             stream=JStream(sub.stream.name, declare=False),
             durable=sub.durable,
             pull_sub=PullSub(batch_size=sub.batch_size, timeout=0.5, batch=True),
-            config=ConsumerConfig(ack_wait=sub.ack_wait_s, max_deliver=self._max_deliver),
+            # Unlimited on the server: this consumer decides when to give up (and dead-letter), so an
+            # outage longer than max_deliver retries leaves nothing stranded.
+            config=ConsumerConfig(ack_wait=sub.ack_wait_s, max_deliver=-1),
             ack_policy=AckPolicy.MANUAL,
+            inbox_prefix=f"{inbox_prefix(sub.service)}.".encode(),  # FastStream's default ignores the broker's
             title=sub.durable,
         )
         async def on_batch(msg: NatsMessage) -> None:
@@ -193,13 +207,24 @@ class InboxConsumer:
     async def _retry_or_dead_letter(self, raw: Msg, envelope: Envelope, exc: Exception) -> None:
         delivered = raw.metadata.num_delivered
         error = f"{type(exc).__name__}: {exc}"
+        if transient(exc):
+            stored = raw.metadata.timestamp  # wall-clock age of the message, whatever the service's clock says
+            age = dt.datetime.now(dt.UTC) - (stored if stored.tzinfo else stored.replace(tzinfo=dt.UTC))
+            if age < TRANSIENT_GIVE_UP:
+                await self._retry(raw, envelope, delivered, error, "unavailable")
+                return
+            await self._dead_letter(raw, "gave_up_waiting", f"after {age} and {delivered} deliveries: {error}")
+            return
         if delivered >= self._max_deliver:
             await self._dead_letter(raw, "handler_failed", f"after {delivered} deliveries: {error}")
             return
+        await self._retry(raw, envelope, delivered, error, "handler failed")
+
+    async def _retry(self, raw: Msg, envelope: Envelope, delivered: int, error: str, why: str) -> None:
         delay = self._retry_delays[min(delivered - 1, len(self._retry_delays) - 1)]
         log.warning(
-            "handler failed, retrying in %.0fs (delivery %d of %d): %s",
-            delay, delivered, self._max_deliver, error,
+            "%s, retrying in %.1fs (delivery %d, dead-letter after %d handler failures): %s",
+            why, delay, delivered, self._max_deliver, error,
             extra={"event_id": envelope.event_id, "correlation_id": envelope.correlation_id,
                    "consumer": self.sub.durable},
         )

@@ -18,12 +18,13 @@ from faststream.nats import NatsBroker
 from faststream.nats.prometheus import NatsPrometheusMiddleware
 from faststream.security import BaseSecurity, SASLPlaintext
 from nats.js import JetStreamContext
-from nats.js.api import StorageType, StreamConfig
+from nats.js.api import DiscardPolicy, StorageType, StreamConfig
 from nats.js.errors import NotFoundError
 from prometheus_client import CollectorRegistry
 
 from shared.config import Settings
 from shared.contracts.streams import StreamSpec
+from shared.nats_auth import inbox_prefix
 from shared.observability import MessagingMetrics
 
 log = logging.getLogger("dxday.messaging")
@@ -53,9 +54,10 @@ def create_broker(settings: Settings, service: str, registry: CollectorRegistry)
     return NatsBroker(
         settings.nats_servers(),
         name=f"dxday-{service}",
+        inbox_prefix=inbox_prefix(service),  # replies and pulled messages land only in this service's inboxes
         max_reconnect_attempts=-1,
         reconnect_time_wait=1,
-        ping_interval=15,
+        ping_interval=5,  # nats-py's default is 120 s: a paused or cut server is noticed within ~10 s
         max_outstanding_pings=2,
         connect_timeout=5,
         graceful_timeout=20.0,
@@ -74,6 +76,8 @@ def stream_config(spec: StreamSpec, replicas: int) -> StreamConfig:
         storage=StorageType.FILE,
         num_replicas=replicas,
         max_age=spec.max_age_days * DAY,
+        max_bytes=spec.max_bytes,
+        discard=DiscardPolicy.NEW,
         duplicate_window=spec.duplicate_window_s,
     )
 
@@ -96,7 +100,7 @@ async def ensure_streams(
 
 
 def _differs(have: StreamConfig, want: StreamConfig) -> bool:
-    fields = ("subjects", "max_age", "duplicate_window", "description")
+    fields = ("subjects", "max_age", "max_bytes", "discard", "duplicate_window", "description")
     return any(getattr(have, f) != getattr(want, f) for f in fields)
 
 

@@ -30,6 +30,9 @@ async def upgrade(engine: AsyncEngine, script_location: Path, revision: str = "h
         command.upgrade(cfg, revision)
 
     async with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # Replicas starting together: one migrates, the others wait for it and find nothing to do.
+            await conn.execute(sa.text("SELECT pg_advisory_xact_lock(7365120)"))
         await conn.run_sync(_run)
 
 
@@ -84,6 +87,29 @@ def create_tables(metadata: sa.MetaData, names: list[str]) -> None:
     bind = op.get_bind()
     for name in names:
         metadata.tables[name].create(bind)
+
+
+def add_missing_columns(table: str, columns: list[sa.Column]) -> None:
+    """Add columns a later revision introduced. Revision 0002 of a service builds its tables from the
+    ORM module as it is now, so a fresh database may have them already."""
+    from alembic import op
+
+    present = {c["name"] for c in sa.inspect(op.get_bind()).get_columns(table)}
+    missing = [c for c in columns if c.name not in present]
+    if missing:
+        with op.batch_alter_table(table) as batch:
+            for column in missing:
+                batch.add_column(column)
+
+
+def drop_columns_if_present(table: str, names: list[str]) -> None:
+    from alembic import op
+
+    present = {c["name"] for c in sa.inspect(op.get_bind()).get_columns(table)}
+    if gone := [n for n in names if n in present]:
+        with op.batch_alter_table(table) as batch:
+            for name in gone:
+                batch.drop_column(name)
 
 
 def drop_tables(metadata: sa.MetaData, names: list[str]) -> None:

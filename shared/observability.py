@@ -127,3 +127,6 @@ def configure_logging(service: str, level: str, fmt: str) -> None:
     root.setLevel(level)
     # per-request access lines cost throughput; metrics count requests instead
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
+    # Drivers at DEBUG print SQL parameters, i.e. personal data: never, whatever our level.
+    for chatty in ("aiosqlite", "asyncpg", "sqlalchemy.engine", "sqlalchemy.pool", "httpx", "httpcore"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)

@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from nats.js import JetStreamContext
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
+from shared.auth import metrics_allowed
 from shared.clock import Clock, SystemClock
 from shared.config import Settings
 from shared.contracts.streams import DEAD_LETTERS, STREAMS, StreamSpec
@@ -238,8 +239,16 @@ class ServiceRuntime:
                 status_code=200 if ready else 503,
             )
 
-        @app.get("/metrics", tags=["operations"], summary="Prometheus metrics")
-        async def metrics() -> Response:
+        @app.get("/metrics", tags=["operations"], summary="Prometheus metrics (basic auth when configured)",
+                 response_class=PlainTextResponse,
+                 responses={200: {"content": {CONTENT_TYPE_LATEST.split(";")[0]: {}}},
+                            401: {"description": "Basic auth required"}})
+        async def metrics(request: Request) -> Response:
+            if not metrics_allowed(self.settings, request.headers.get("authorization")):
+                return JSONResponse(
+                    {"error": {"code": "unauthorized", "message": "Cần xác thực để xem số liệu",
+                               "message_en": "Metrics need basic auth"}},
+                    status_code=401, headers={"WWW-Authenticate": 'Basic realm="metrics"'})
             return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
 
     def _add_metrics_middleware(self, app: FastAPI) -> None:

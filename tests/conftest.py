@@ -104,6 +104,16 @@ async def databases(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIter
 @pytest.fixture
 async def settings(nats: NatsServer, databases: Databases, tmp_path: Path) -> Settings:
     """Settings for all three services on this test's NATS and databases."""
+    return await settings_for(nats, databases, tmp_path)
+
+
+@pytest.fixture
+async def postgres_settings(nats: NatsServer, postgres_databases: Databases, tmp_path: Path) -> Settings:
+    """Settings on PostgreSQL only: several processes sharing one service's database (replicas)."""
+    return await settings_for(nats, postgres_databases, tmp_path)
+
+
+async def settings_for(nats: NatsServer, databases: Databases, tmp_path: Path) -> Settings:
     return Settings(
         _env_file=None,
         nats_url=nats.url,
@@ -117,3 +127,20 @@ async def settings(nats: NatsServer, databases: Databases, tmp_path: Path) -> Se
         form_rate_per_minute=100_000,  # the tests sign up hundreds of people from one address
         failed_token_limit_per_minute=100_000,
     )
+
+
+@pytest.fixture
+async def postgres_databases(tmp_path: Path) -> AsyncIterator[Databases]:
+    """PostgreSQL only, for tests about the database server itself (an outage through a proxy)."""
+    _postgres_available_or_skip()
+    dbs = Databases("postgres", tmp_path)
+    try:
+        yield dbs
+    finally:
+        await dbs.close()
+
+
+@pytest.fixture
+async def sqlite_settings(nats: NatsServer, tmp_path: Path) -> Settings:
+    """The embedded default only, for the heaviest tests (PostgreSQL gets its own heavy ones)."""
+    return await settings_for(nats, Databases("sqlite", tmp_path), tmp_path)

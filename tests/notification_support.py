@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import email
 import email.policy
+import json
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -62,8 +63,9 @@ class Gateway:
     fail_first: int = 0
     always_fail: bool = False
     secret: str = "webhook-secret"
-    sms: list[dict[str, Any]] = field(default_factory=list)
-    sms_attempts: list[str] = field(default_factory=list)
+    sms: list[dict[str, Any]] = field(default_factory=list)  # delivered: one per idempotency key
+    sms_attempts: list[str] = field(default_factory=list)  # every request's idempotency key
+    delivered_keys: set[str] = field(default_factory=set)
     hooks: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
 
     def app(self) -> FastAPI:
@@ -72,9 +74,13 @@ class Gateway:
         @app.post("/sms")
         async def sms(request: Request) -> Response:
             body = await request.json()
-            self.sms_attempts.append(request.headers.get("idempotency-key", ""))
+            key = request.headers.get("idempotency-key", "")
+            self.sms_attempts.append(key)
             if self.always_fail or len(self.sms_attempts) <= self.fail_first:
                 return Response("gateway overloaded", status_code=500)
+            if key and key in self.delivered_keys:  # as real gateways do: a repeated key is not sent again
+                return Response('{"status":"duplicate"}', media_type="application/json")
+            self.delivered_keys.add(key)
             self.sms.append(body)
             return Response('{"status":"queued"}', media_type="application/json")
 
@@ -119,11 +125,18 @@ def campaign_created(at: dt.datetime) -> Envelope:
         locality="Quảng Ngãi", window_start=WINDOW[0], window_end=WINDOW[1]), at)
 
 
+# What the registration service would answer about each person, for tests that publish its events
+# themselves instead of running it (``contact_book`` answers from here).
+BOOK: dict[str, dict[str, Any]] = {}
+
+
 def participant(pid: str, at: dt.datetime, *, channels: list[str], email_addr: str | None = None,
                 phone: str | None = None, language: str = "vi",
                 purposes: tuple[str, ...] = ("service_notices", "reminders"), wants_digest: bool = False) -> Envelope:
+    BOOK[pid] = {"id": pid, "kind": "participant", "name": f"Người {pid[:4]}", "email": email_addr, "phone": phone,
+                 "reachable": True}
     return envelope(rg.PARTICIPANT_REGISTERED, rg.ParticipantRegistered(
-        participant_id=pid, campaign_id=CAMPAIGN, name=f"Người {pid[:4]}", email=email_addr, phone=phone,
+        participant_id=pid, campaign_id=CAMPAIGN,
         locality=None, language=language, channels=channels, consent_purposes=list(purposes), consented_at=at,
         wants_digest=wants_digest), at)
 
@@ -163,3 +176,21 @@ def subscribed_subjects() -> list[str]:
     handlers = Handlers(Deps(uow=lambda: None, clock=None, quiet={}, available=set(),  # type: ignore[arg-type]
                              coalesce=dt.timedelta(0)))
     return sorted({c.subject for s in subscriptions(handlers) for c in s.handlers})
+
+
+@asynccontextmanager
+async def contact_book(nats_url: str) -> AsyncIterator[dict[str, dict[str, Any]]]:
+    """Answers the contact-details request as the registration service does, from ``BOOK``."""
+    nc = await nats.connect(nats_url)
+
+    async def answer(msg: Any) -> None:
+        ids = json.loads(msg.data)["args"]["ids"]
+        found = [BOOK[i] for i in ids if i in BOOK]
+        await msg.respond(json.dumps({"ok": True, "result": {"contacts": found}}).encode())
+
+    sub = await nc.subscribe(rg.CONTACT_DETAILS_RPC, queue="registration-rpc", cb=answer)
+    try:
+        yield BOOK
+    finally:
+        await sub.unsubscribe()
+        await nc.close()

@@ -92,7 +92,8 @@ BEFORE_CAMPAIGN = dt.datetime(2026, 9, 20, 9, 0, tzinfo=dt.timezone(dt.timedelta
 
 @asynccontextmanager
 async def registration_stack(settings: Settings, *, booth_confirmation: str = "auto",
-                             window: tuple[str, str] | None = None) -> AsyncIterator[Stack]:
+                             window: tuple[str, str] | None = None,
+                             booths_per_business: int | None = None) -> AsyncIterator[Stack]:
     clock = FixedClock(BEFORE_CAMPAIGN)
     async with (
         serve_in_process(events_app(settings, clock=clock)) as events,
@@ -101,6 +102,7 @@ async def registration_stack(settings: Settings, *, booth_confirmation: str = "a
         body: dict[str, Any] = {
             "campaign_id": CAMPAIGN_ID, "year": 2026, "theme": "Chuyển đổi số vì người dân",
             "organizer": "Sở KH&CN Quảng Ngãi", "locality": "Quảng Ngãi", "booth_confirmation": booth_confirmation,
+            "booths_per_business": booths_per_business,
         }
         if window:
             body["window_start"], body["window_end"] = window

@@ -131,3 +131,36 @@ class RunningClock:
 
     def now(self) -> datetime:
         return self._start + timedelta(seconds=time.monotonic() - self._t0)
+
+
+def start_service_process(name: str, settings: Any, port: int, log: Any, **env_extra: str) -> Any:
+    """One service as its own process (``python -m services.<name>``), configured like ``settings``."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DXDAY_")}
+    env.update(DXDAY_NATS_URL=settings.nats_url or "", DXDAY_ORGANIZER_TOKEN=TEST_ORGANIZER_TOKEN,
+               DXDAY_DATA_DIR=str(settings.data_dir), DXDAY_LOG_LEVEL="WARNING", DXDAY_OUTBOX_SWEEP_SECONDS="0.5",
+               **{f"DXDAY_{name.upper()}_DB_URL": settings.db_url_of(name), f"DXDAY_{name.upper()}_PORT": str(port)},
+               **env_extra)
+    return subprocess.Popen([sys.executable, "-m", f"services.{name}"], env=env,
+                            stdout=log.open("ab"), stderr=subprocess.STDOUT)
+
+
+async def wait_process_ready(url: str, proc: Any, timeout: float = 60) -> None:
+    async def ready() -> bool:
+        assert proc.poll() is None, f"the service at {url} exited with {proc.returncode}"
+        async with httpx.AsyncClient() as c:
+            return (await c.get(f"{url}/readyz", timeout=2)).status_code == 200
+    await eventually(ready, timeout=timeout, what=f"{url} ready")
+
+
+async def consumer_pending(nats_url: str, stream: str, durable_part: str) -> int:
+    """Messages of ``stream`` not yet delivered to the durable consumer whose name contains ``durable_part``."""
+    nc = await nats.connect(nats_url)
+    try:
+        found = [c for c in await nc.jetstream().consumers_info(stream) if durable_part in (c.name or "")]
+        return sum(c.num_pending + c.num_ack_pending for c in found)
+    finally:
+        await nc.close()

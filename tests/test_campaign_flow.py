@@ -28,9 +28,8 @@ async def test_campaign_reaches_registration_and_notifications_once(settings: Se
         serve_in_process(notifications_app(settings)) as notifications,
     ):
         unknown = await registration.client.get("/campaigns/quang-ngai-2026")
-        assert unknown.status_code == 503  # not known yet: a retryable answer, not a 500
-        assert unknown.json()["error"]["code"] == "campaign_unknown"
-        assert unknown.headers["retry-after"]
+        assert unknown.status_code == 404  # the events service, which owns campaigns, has none such
+        assert unknown.json()["error"]["code"] == "campaign_not_found"
 
         created = await events.client.post("/campaigns", json=CAMPAIGN, headers=ORGANIZER)
         assert created.status_code == 201, created.text

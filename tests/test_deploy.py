@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -43,9 +44,16 @@ def test_each_service_gets_its_own_database():
 @pytest.mark.parametrize("node", [1, 2, 3])
 def test_nats_cluster_configs_are_valid_and_fsync_every_write(node: int):
     conf = ROOT / "deploy" / "nats" / f"nats-{node}.conf"
-    result = subprocess.run([str(nats_server_binary()), "-c", str(conf), "-t"], capture_output=True, text=True)
+    passwords = {f"DXDAY_NATS_{user.upper()}_PASSWORD": "x" for user in ("registration", "events", "notifications",
+                                                                            "operator")}
+    result = subprocess.run([str(nats_server_binary()), "-c", str(conf), "-t"], capture_output=True, text=True,
+                            env={**os.environ, **passwords})
     assert result.returncode == 0, result.stderr
     assert "sync_interval: always" in conf.read_text()
+    assert "include ./users.conf" in conf.read_text()  # one user per service, least privilege
+    without = subprocess.run([str(nats_server_binary()), "-c", str(conf), "-t"], capture_output=True, text=True,
+                             env={k: v for k, v in os.environ.items() if not k.startswith("DXDAY_NATS_")})
+    assert without.returncode != 0  # no password, no server: nothing runs open by mistake
 
 
 def test_dockerfile_installs_the_project_and_runs_a_service():

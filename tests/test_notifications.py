@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import AsyncIterator
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from services.notifications.adapters.orm import notifications, reminders
@@ -17,6 +19,7 @@ from tests.notification_support import (
     VN,
     Gateway,
     campaign_created,
+    contact_book,
     gateway_server,
     participant,
     publish,
@@ -36,6 +39,13 @@ from tests.registration_support import (
 from tests.support import ORGANIZER, RunningClock, RunningService, eventually, metric_value, serve_in_process
 
 SEMINAR_START = dt.datetime(2026, 10, 10, 8, 0, tzinfo=VN)
+
+
+@pytest.fixture
+async def book(nats: NatsServer) -> AsyncIterator[dict]:
+    """Stands in for the registration service's contact details, for tests that publish its events."""
+    async with contact_book(nats.url) as answers:
+        yield answers
 
 
 def fast(settings: Settings, **extra: object) -> Settings:
@@ -124,7 +134,7 @@ async def _consumer_settled(service: RunningService) -> bool:
     return info.num_pending == 0 and info.num_ack_pending == 0
 
 
-async def test_sms_gateway_failing_twice_then_succeeding_sends_once(settings: Settings, nats: NatsServer):
+async def test_sms_gateway_failing_twice_then_succeeding_sends_once(settings: Settings, nats: NatsServer, book: dict):
     gateway = Gateway(fail_first=2)
     async with gateway_server(gateway) as url:
         settings = fast(settings, sms_gateway_url=f"{url}/sms", sms_gateway_key="k")
@@ -147,7 +157,7 @@ async def _count(items: list, n: int) -> bool:
 
 
 async def test_a_gateway_that_keeps_failing_ends_failed_and_falls_back_to_the_next_channel(
-    settings: Settings, nats: NatsServer
+    settings: Settings, nats: NatsServer, book: dict
 ):
     gateway = Gateway(always_fail=True)
     async with gateway_server(gateway) as url, smtp_server() as (mailbox, port):
@@ -174,7 +184,8 @@ async def test_a_gateway_that_keeps_failing_ends_failed_and_falls_back_to_the_ne
                                                headers=ORGANIZER)).status_code == 409
 
 
-async def test_webhook_notices_are_signed_and_a_changed_body_fails_verification(settings: Settings, nats: NatsServer):
+async def test_webhook_notices_are_signed_and_a_changed_body_fails_verification(settings: Settings, nats: NatsServer,
+                                                                               book: dict):
     gateway = Gateway()
     async with gateway_server(gateway) as url:
         settings = fast(settings, webhook_url=f"{url}/hook", webhook_secret=gateway.secret)
@@ -192,7 +203,7 @@ async def test_webhook_notices_are_signed_and_a_changed_body_fails_verification(
 
 
 async def test_reschedule_of_a_workshop_with_2000_holders_notifies_each_once_and_moves_reminders(
-    settings: Settings, nats: NatsServer, tmp_path: Path
+    settings: Settings, nats: NatsServer, book: dict, tmp_path: Path
 ):
     settings = fast(settings)
     people = [f"p{i:04d}" for i in range(2000)]
@@ -200,9 +211,10 @@ async def test_reschedule_of_a_workshop_with_2000_holders_notifies_each_once_and
     moved_to = SEMINAR_START + dt.timedelta(hours=2)
     async with serve_in_process(notifications_app(settings, clock=FixedClock(now))) as notifier:
         await publish(nats.url, [campaign_created(now), workshop("w1", SEMINAR_START, now)]
-                      + [participant(p, now, channels=["file"]) for p in people]
-                      + [seat("w1", p, i + 1, now) for i, p in enumerate(people)])
-        await eventually(lambda: _sent(notifier, "seat_confirmed", 2000), timeout=120, what="2000 seat notices")
+                      + [participant(p, now, channels=["file"]) for p in people])
+        await eventually(lambda: _contacts(notifier, 2000), timeout=120, what="directory")  # sign up, then reserve
+        await publish(nats.url, [seat("w1", p, i + 1, now) for i, p in enumerate(people)])
+        await eventually(lambda: _sent(notifier, "seat_confirmed", 2000), timeout=240, what="2000 seat notices")
         change = rescheduled("w1", SEMINAR_START, moved_to, people, now)
         await publish(nats.url, [change, change])  # the duplicate is dropped by the stream, or by the inbox
         await eventually(lambda: _sent(notifier, "workshop_changed", 2000), timeout=60, what="2000 change notices")
@@ -227,7 +239,7 @@ async def _sent(service: RunningService, template: str, n: int) -> bool:
     return count >= n
 
 
-async def test_quiet_hours_hold_an_sms_caused_at_22_until_07(settings: Settings, nats: NatsServer):
+async def test_quiet_hours_hold_an_sms_caused_at_22_until_07(settings: Settings, nats: NatsServer, book: dict):
     gateway = Gateway()
     async with gateway_server(gateway) as url:
         settings = fast(settings, sms_gateway_url=f"{url}/sms")
@@ -251,7 +263,7 @@ async def test_quiet_hours_hold_an_sms_caused_at_22_until_07(settings: Settings,
 
 
 async def test_reminders_fire_once_when_due_and_vanish_when_the_seat_is_cancelled(settings: Settings,
-                                                                                   nats: NatsServer):
+                                                                                   nats: NatsServer, book: dict):
     settings = fast(settings)
     clock = FixedClock(BEFORE_CAMPAIGN)
     async with serve_in_process(notifications_app(settings, clock=clock)) as notifier:
@@ -276,7 +288,7 @@ async def test_reminders_fire_once_when_due_and_vanish_when_the_seat_is_cancelle
         assert any("ngày mai" in r["body"] for r in sent) and any("1 giờ" in r["body"] for r in sent)
 
 
-async def test_a_burst_of_edits_gives_one_notice_with_the_final_state(settings: Settings, nats: NatsServer):
+async def test_a_burst_of_edits_gives_one_notice_with_the_final_state(settings: Settings, nats: NatsServer, book: dict):
     settings = fast(settings, coalesce_seconds=120.0)
     clock = FixedClock(BEFORE_CAMPAIGN)
     app = notifications_app(settings, clock=clock)
@@ -354,7 +366,8 @@ async def _contact_state(service: RunningService, opted: str, erased: str) -> bo
     async with service.runtime.sessionmaker() as s:
         repo = Repository(s)
         a, b = await repo.contact(opted), await repo.contact(erased)
-    return a is not None and a["opted_out"] and b is not None and b["erased"] and b["email"] is None
+    assert b is None or not {"name", "email", "phone"} & set(b)  # the directory never held personal data
+    return a is not None and a["opted_out"] and b is not None and b["erased"]
 
 
 async def _handled(service: RunningService, subject: str) -> bool:
@@ -364,7 +377,7 @@ async def _handled(service: RunningService, subject: str) -> bool:
         return bool((await s.execute(sa.select(sa.func.count()).where(inbox_table.c.subject == subject))).scalar_one())
 
 
-async def test_promotional_messages_follow_decree_91(settings: Settings, nats: NatsServer):
+async def test_promotional_messages_follow_decree_91(settings: Settings, nats: NatsServer, book: dict):
     settings = fast(settings)
     evening = dt.datetime(2026, 10, 2, 22, 30, tzinfo=VN)
     clock = FixedClock(evening)
@@ -406,7 +419,7 @@ async def _contacts(service: RunningService, n: int) -> bool:
         return (await s.execute(sa.select(sa.func.count()).select_from(contacts))).scalar_one() >= n
 
 
-async def test_morning_digest_once_a_day_for_those_who_asked(settings: Settings, nats: NatsServer):
+async def test_morning_digest_once_a_day_for_those_who_asked(settings: Settings, nats: NatsServer, book: dict):
     from services.notifications.application import scheduled
 
     settings = fast(settings)

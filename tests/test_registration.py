@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from services.registration.adapters.orm import participants
+from services.registration.app import create_app as registration_app
 from shared.config import Settings
 from shared.contracts.streams import REGISTRATION
 from shared.db import outbox_table
@@ -25,7 +26,7 @@ from tests.registration_support import (
     registration_stack,
     valid_tax_codes,
 )
-from tests.support import ORGANIZER, eventually, metric_value, stream_messages
+from tests.support import ORGANIZER, eventually, metric_value, serve_in_process, stream_messages
 
 TAX = valid_tax_codes(60)
 
@@ -99,10 +100,13 @@ async def _count(url: str, subject: str, n: int) -> bool:
     return (await subjects_in_stream(url))[subject] == n
 
 
-async def test_unknown_campaign_is_a_clear_retryable_error(settings: Settings):
+async def test_unknown_campaign_is_404_and_a_retryable_503_while_events_cannot_say(settings: Settings):
     async with registration_stack(settings) as stack:
         r = await stack.reg.post("/campaigns/no-such-campaign/businesses", json=business_body(TAX[0]))
-        assert r.status_code == 503
+        assert r.status_code == 404 and r.json()["error"]["code"] == "campaign_not_found"  # events says so
+    async with serve_in_process(registration_app(settings)) as alone:  # the events service is not running
+        r = await alone.client.post("/campaigns/no-such-campaign/businesses", json=business_body(TAX[0]))
+        assert r.status_code == 503 and r.headers["retry-after"]
         assert r.json()["error"]["code"] == "campaign_unknown"
         assert "retry" in r.json()["error"]["message_en"]
 

@@ -10,6 +10,7 @@ import httpx
 from fastapi import FastAPI
 
 from services.notifications.adapters.channels import FileTransport, SmsGateway, SmtpTransport, Transport, Webhook
+from services.notifications.adapters.directory import RegistrationDirectory
 from services.notifications.adapters.metrics import NotificationMetrics
 from services.notifications.adapters.repository import Repository
 from services.notifications.application import scheduled
@@ -18,6 +19,7 @@ from services.notifications.application.handlers import Deps, Handlers
 from services.notifications.domain.policy import parse_quiet_hours, parse_rates
 from services.notifications.entrypoints.consumers import subscriptions
 from services.notifications.entrypoints.http import build_router
+from shared.campaign_check import install_campaign_check
 from shared.clock import Clock
 from shared.config import Settings
 from shared.contracts.streams import EVENTS, NOTIFICATIONS, REGISTRATION
@@ -53,18 +55,21 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
     runtime = ServiceRuntime(SPEC, settings, clock=clock)
     client = httpx.AsyncClient(timeout=15.0)
     channels = {**transports(settings, client), **(transport_overrides or {})}
+    files = FileTransport(settings.data_dir / "messages")
     wake = asyncio.Event()
     deps = Deps(uow=runtime.uow, clock=runtime.clock, quiet=parse_quiet_hours(settings.quiet_hours),
                 available=set(channels), coalesce=dt.timedelta(seconds=settings.coalesce_seconds),
-                wake_dispatcher=wake.set)
+                wake_dispatcher=wake.set, forget_delivered=files.forget)
     handlers = Handlers(deps)
     for subscription in subscriptions(handlers):
         runtime.subscribe(subscription)
     metrics = NotificationMetrics(runtime.registry)
+    directory = RegistrationDirectory(lambda: runtime.broker.connection)
     dispatcher = Dispatcher(runtime.uow, runtime.clock, channels, metrics,
-                            planner_for=lambda repo: handlers.planner_for_repo(repo),
+                            planner_for=lambda repo: handlers.planner_for_repo(repo), directory=directory,
                             max_attempts=settings.notify_max_attempts, retry_base_s=settings.notify_retry_seconds,
-                            rates=parse_rates(settings.channel_rates))
+                            rates=parse_rates(settings.channel_rates), replica=settings.instance_of("notifications"),
+                            lease_s=settings.notify_claim_seconds)
     runtime.on_start(dispatcher.recover)
     runtime.every(settings.notify_tick_seconds, "notification-dispatch", dispatcher.run_until_idle, wake)
     runtime.every(settings.notify_tick_seconds, "reminders", lambda: scheduled.send_due_reminders(deps, handlers))
@@ -79,5 +84,6 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
     app.state.dispatcher = dispatcher
     app.state.handlers = handlers
     install_error_handlers(app)
+    install_campaign_check(app, lambda: runtime.broker.connection)
     app.include_router(build_router(runtime, deps, handlers))
     return app

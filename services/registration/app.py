@@ -11,6 +11,7 @@ from services.registration.application.context import Deps
 from services.registration.entrypoints import rpc
 from services.registration.entrypoints.consumers import subscriptions
 from services.registration.entrypoints.http import build_router
+from shared.campaign_check import install_campaign_check
 from shared.clock import Clock
 from shared.config import Settings
 from shared.contracts.streams import EVENTS, REGISTRATION
@@ -40,5 +41,6 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     rpc.register(runtime.broker, deps)
     app = runtime.http_app()
     install_error_handlers(app)
+    install_campaign_check(app, lambda: runtime.broker.connection)
     app.include_router(build_router(runtime, deps))
     return app

@@ -21,7 +21,12 @@ class CampaignCreated(BaseModel):
     window_start: AwareDatetime
     window_end: AwareDatetime
     booth_confirmation: Literal["auto", "approval"] = "auto"
+    booths_per_business: int | None = Field(default=None, ge=1,
+        description="Booths per business per day; None: no limit")
 
+
+# request-reply: does this campaign exist? (args {"campaign_id"}; not found = error code "not_found")
+CAMPAIGN_GET_RPC = "rpc.events.campaign.get"
 
 CAMPAIGN_CREATED = event_contract(
     "events.campaign.created", 1, CampaignCreated, "A campaign was created with its window and booth mode"

@@ -1,7 +1,9 @@
 """Contracts published by the registration service (businesses, booth applications, participants).
 
-Contact details travel only where a consumer needs them to reach the person (the notifications
-service's contact directory); an erasure event tells every consumer to drop its copy.
+Events carry ids, never a name, email or phone number (Personal Data Protection Law 91/2025/QH15:
+no copies of personal data in streams, other services' tables, or dead letters). The one service
+that must reach people asks for their contact details when it sends, over request-reply
+(``CONTACT_DETAILS_RPC``), and keeps none of them.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.contracts.envelope import event_contract
+from shared.contracts.streams import rpc_subject
 
 Language = Literal["vi", "en"]
 Channel = Literal["email", "sms", "webhook", "file"]
@@ -28,17 +31,13 @@ class BusinessRegistered(_Frozen):
     tax_code: str
     province: str
     sector: str
-    contact_person: str
-    email: str
-    phone: str
 
 
 class BusinessContactUpdated(_Frozen):
+    """The contact person, email or phone changed; the new ones are asked for when needed."""
+
     business_id: str
     campaign_id: str
-    contact_person: str
-    email: str
-    phone: str
 
 
 class BoothAllocation(_Frozen):
@@ -97,9 +96,6 @@ class BoothApplicationPromoted(_Frozen):
 class ParticipantRegistered(_Frozen):
     participant_id: str
     campaign_id: str
-    name: str
-    email: str | None
-    phone: str | None
     locality: str | None
     language: Language
     channels: list[Channel]
@@ -133,10 +129,10 @@ class ParticipantErased(_Frozen):
 
 
 BUSINESS_REGISTERED = event_contract(
-    "registration.business.registered", 1, BusinessRegistered, "A business registered for a campaign"
+    "registration.business.registered", 2, BusinessRegistered, "A business registered for a campaign"
 )
 BUSINESS_CONTACT_UPDATED = event_contract(
-    "registration.business.contact_updated", 1, BusinessContactUpdated, "A business changed its contact"
+    "registration.business.contact_updated", 2, BusinessContactUpdated, "A business changed its contact"
 )
 BOOTH_APPLICATION_SUBMITTED = event_contract(
     "registration.booth_application.submitted", 1, BoothApplicationSubmitted, "A business applied for booths"
@@ -157,7 +153,7 @@ BOOTH_APPLICATION_PROMOTED = event_contract(
     "registration.booth_application.promoted", 1, BoothApplicationPromoted, "A waitlisted application got booths"
 )
 PARTICIPANT_REGISTERED = event_contract(
-    "registration.participant.registered", 1, ParticipantRegistered, "A participant signed up with consent"
+    "registration.participant.registered", 2, ParticipantRegistered, "A participant signed up with consent"
 )
 PARTICIPANT_UPDATED = event_contract(
     "registration.participant.updated", 1, ParticipantUpdated, "A participant changed preferences"
@@ -168,3 +164,27 @@ PARTICIPANT_OPTED_OUT = event_contract(
 PARTICIPANT_ERASED = event_contract(
     "registration.participant.erased", 1, ParticipantErased, "A participant's personal data must be erased"
 )
+
+
+# --- request-reply: contact details, for the one service that sends to people --------------------
+CONTACT_DETAILS_RPC = rpc_subject("registration", "contact_details.get")
+
+
+class ContactDetailsRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    ids: list[str] = Field(min_length=1, max_length=1000, description="Business or participant ids")
+
+
+class ContactDetails(_Frozen):
+    id: str
+    kind: Literal["business", "participant"]
+    name: str | None
+    email: str | None
+    phone: str | None
+    reachable: bool = Field(description="False once the person opted out or asked for erasure")
+
+
+class ContactDetailsReply(BaseModel):
+    """Only ids the registration service knows appear; an erased participant appears unreachable."""
+
+    contacts: list[ContactDetails]

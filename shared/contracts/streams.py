@@ -14,7 +14,12 @@ class StreamSpec:
     name: str
     subject_root: str
     description: str
+    # Sized for a campaign: its ten days plus the weeks of preparation and follow-up. A consumer
+    # that is down keeps its place; nothing is dropped before max_age. When max_bytes is reached
+    # new publishes are refused (discard new) and the outboxes hold the events, instead of the
+    # stream silently dropping old ones.
     max_age_days: float = 90.0
+    max_bytes: int = 8 * 1024**3
     duplicate_window_s: float = 600.0  # longer than the outbox relay's longest retry
 
     @property

@@ -9,7 +9,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -20,7 +19,15 @@ from services.events.app import create_app as events_app
 from shared.config import Settings
 from shared.natsserver import NatsServer
 from tests.registration_support import business_body, valid_tax_codes
-from tests.support import ORGANIZER, TEST_ORGANIZER_TOKEN, eventually, free_port, serve_in_process, stream_messages
+from tests.support import (
+    ORGANIZER,
+    eventually,
+    free_port,
+    serve_in_process,
+    start_service_process,
+    stream_messages,
+    wait_process_ready,
+)
 
 pytestmark = pytest.mark.slow
 APPLICATIONS = 1000
@@ -28,20 +35,7 @@ DAYS = [f"2026-10-{d:02d}" for d in range(1, 11)]
 
 
 def start_registration(settings: Settings, port: int, log: Path) -> subprocess.Popen[bytes]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DXDAY_")}
-    env.update(DXDAY_NATS_URL=settings.nats_url or "", DXDAY_REGISTRATION_DB_URL=settings.db_url_of("registration"),
-               DXDAY_REGISTRATION_PORT=str(port), DXDAY_ORGANIZER_TOKEN=TEST_ORGANIZER_TOKEN,
-               DXDAY_DATA_DIR=str(settings.data_dir), DXDAY_LOG_LEVEL="WARNING", DXDAY_OUTBOX_SWEEP_SECONDS="0.5")
-    return subprocess.Popen([sys.executable, "-m", "services.registration"], env=env,
-                            stdout=log.open("ab"), stderr=subprocess.STDOUT)
-
-
-async def wait_ready(url: str, proc: subprocess.Popen[bytes]) -> None:
-    async def ready() -> bool:
-        assert proc.poll() is None, "registration exited"
-        async with httpx.AsyncClient() as c:
-            return (await c.get(f"{url}/readyz", timeout=2)).status_code == 200
-    await eventually(ready, timeout=60, what="registration ready")
+    return start_service_process("registration", settings, port, log)
 
 
 async def test_kill_9_during_a_burst_of_applications_loses_and_doubles_nothing(
@@ -55,7 +49,7 @@ async def test_kill_9_during_a_burst_of_applications_loses_and_doubles_nothing(
         await events.client.post("/campaigns", headers=ORGANIZER, json={
             "campaign_id": "crash-2026", "year": 2026, "theme": "Chuyển đổi số", "organizer": "Sở KH&CN",
             "locality": "Quảng Ngãi"})
-        await wait_ready(url, proc)
+        await wait_process_ready(url, proc)
         await eventually(lambda: _known(http), what="campaign known")
         r = await http.post("/campaigns/crash-2026/venues", headers=ORGANIZER, json={
             "name": "Khu trưng bày", "address": "Quảng Ngãi",
@@ -90,7 +84,7 @@ async def test_kill_9_during_a_burst_of_applications_loses_and_doubles_nothing(
         await asyncio.gather(*(bounded(k, d) for k, d in keys))
         assert killed.is_set() and proc.wait(10) == -signal.SIGKILL
         proc = start_registration(settings, port, log)
-        await wait_ready(url, proc)
+        await wait_process_ready(url, proc)
         for _attempt in range(3):  # the client retries everything that got no answer, same key
             await asyncio.gather(*(bounded(k, d) for k, d in keys if k not in answered))
         assert len(answered) == APPLICATIONS

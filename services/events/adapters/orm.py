@@ -21,6 +21,7 @@ campaigns = sa.Table(
     sa.Column("window_end", UtcDateTime(), nullable=False),
     sa.Column("booth_confirmation", sa.String(16), nullable=False),
     sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("booths_per_business", sa.Integer, nullable=True),
 )
 
 rooms = sa.Table(

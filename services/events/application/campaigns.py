@@ -27,6 +27,8 @@ class CreateCampaign(BaseModel):
     window_start: datetime | None = Field(default=None, description="Default: 1 October 00:00 local")
     window_end: datetime | None = Field(default=None, description="Default: 10 October 23:59:59 local")
     booth_confirmation: BoothConfirmation = "auto"
+    booths_per_business: int | None = Field(
+        default=None, ge=1, le=1000, description="Booths one business may hold on one day (unset = no limit)")
 
 
 class CampaignExists(Conflict):
@@ -38,6 +40,7 @@ def campaign_created(campaign: Campaign, actor: Actor, now: datetime, correlatio
         campaign_id=campaign.id, year=campaign.year, theme=campaign.theme, organizer=campaign.organizer,
         locality=campaign.locality, timezone=campaign.timezone, window_start=campaign.window_start,
         window_end=campaign.window_end, booth_confirmation=campaign.booth_confirmation,
+        booths_per_business=campaign.booths_per_business,
     )
     return make_envelope(
         CAMPAIGN_CREATED, payload, producer=SERVICE, actor=actor, occurred_at=now,
@@ -52,7 +55,7 @@ async def create_campaign(
     campaign = Campaign.create(
         id=cmd.campaign_id, year=cmd.year, theme=cmd.theme, organizer=cmd.organizer, locality=cmd.locality,
         timezone=cmd.timezone, window_start=cmd.window_start, window_end=cmd.window_end,
-        booth_confirmation=cmd.booth_confirmation, now=now,
+        booth_confirmation=cmd.booth_confirmation, booths_per_business=cmd.booths_per_business, now=now,
     )
     async with uow:
         repo = CampaignRepository(uow.session)

@@ -64,7 +64,9 @@ async def reserve_seat(deps: Deps, workshop_id: str, cmd: ReserveSeat, call: Cal
     participant_id = cmd.participant_id if call.is_organizer and cmd.participant_id else call.actor.id
     if not participant_id:
         call.require_organizer()  # neither a participant nor an organizer naming one
-    assert participant_id is not None
+        raise Unprocessable("Ban tổ chức cần ghi rõ người tham dự (participant_id)",
+                            "An organizer reserving a seat must name the participant (participant_id)",
+                            field="participant_id")
     call.require_self_or_organizer("participant", participant_id)
     now = deps.clock.now()
     async with deps.uow() as uow:

@@ -39,6 +39,7 @@ class Campaign:
     window_end: datetime
     booth_confirmation: BoothConfirmation
     created_at: datetime
+    booths_per_business: int | None = None  # booths one business may hold on one day; None = no limit
 
     @classmethod
     def create(
@@ -54,6 +55,7 @@ class Campaign:
         window_start: datetime | None = None,
         window_end: datetime | None = None,
         booth_confirmation: BoothConfirmation = "auto",
+        booths_per_business: int | None = None,
     ) -> Campaign:
         if not CAMPAIGN_ID.match(id):
             raise InvalidCampaign(
@@ -84,7 +86,7 @@ class Campaign:
         return cls(
             id=id, year=year, theme=theme.strip(), organizer=organizer.strip(), locality=locality.strip(),
             timezone=timezone, window_start=start, window_end=end,
-            booth_confirmation=booth_confirmation, created_at=now,
+            booth_confirmation=booth_confirmation, created_at=now, booths_per_business=booths_per_business,
         )
 
     def local(self, moment: datetime) -> datetime:

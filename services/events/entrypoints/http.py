@@ -28,6 +28,7 @@ from shared.auth import bearer, token_hash
 from shared.calls import Call
 from shared.contracts.envelope import Actor
 from shared.errors import Unauthorized
+from shared.http import attachment
 from shared.service import ServiceRuntime
 
 
@@ -41,13 +42,14 @@ class CampaignOut(BaseModel):
     window_start: dt.datetime
     window_end: dt.datetime
     booth_confirmation: str
+    booths_per_business: int | None
 
     @classmethod
     def of(cls, c: Campaign) -> "CampaignOut":
         return cls(
             campaign_id=c.id, year=c.year, theme=c.theme, organizer=c.organizer, locality=c.locality,
             timezone=c.timezone, window_start=c.local(c.window_start), window_end=c.local(c.window_end),
-            booth_confirmation=c.booth_confirmation,
+            booth_confirmation=c.booth_confirmation, booths_per_business=c.booths_per_business,
         )
 
 
@@ -297,13 +299,13 @@ def build_router(runtime: ServiceRuntime, deps: Deps) -> APIRouter:
     async def campaign_ics(campaign_id: str, request: Request) -> Response:
         body = await public.campaign_calendar(deps, campaign_id, base_url(request))
         return Response(body, media_type=ICS,
-                        headers={"Content-Disposition": f'attachment; filename="{campaign_id}.ics"'})
+                        headers=attachment(f"{campaign_id}.ics"))
 
     @router.get("/workshops/{workshop_id}/calendar.ics", tags=["schedule"], response_class=Response,
                 summary="iCal file of one workshop, with a reminder alarm")
     async def workshop_ics(workshop_id: str, request: Request) -> Response:
         body = await public.workshop_calendar(deps, workshop_id, base_url(request))
         return Response(body, media_type=ICS,
-                        headers={"Content-Disposition": f'attachment; filename="workshop-{workshop_id}.ics"'})
+                        headers=attachment(f"workshop-{workshop_id}.ics"))
 
     return router

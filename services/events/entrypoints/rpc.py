@@ -36,6 +36,10 @@ class ReserveArgs(ReserveSeat):
     workshop_id: str
 
 
+class CampaignRef(BaseModel):
+    campaign_id: str
+
+
 class SeatRef(BaseModel):
     seat_id: str
 
@@ -48,6 +52,10 @@ def register(broker: NatsBroker, deps: Deps) -> list[str]:
         call(actor, cid).require_organizer()
         created = await campaigns.create_campaign(deps.uow(), a, actor=actor, clock=deps.clock, correlation_id=cid)
         return {"campaign_id": created.id}
+
+    async def get_campaign(a: CampaignRef, actor: Actor, cid: str | None) -> Any:
+        found = await campaigns.get_campaign(deps.uow(), a.campaign_id)
+        return {"campaign_id": found.id, "year": found.year, "locality": found.locality}
 
     async def schedule(a: ScheduleArgs, actor: Actor, cid: str | None) -> Any:
         cmd = ScheduleWorkshop.model_validate(a.model_dump(exclude={"campaign_id"}))
@@ -69,6 +77,7 @@ def register(broker: NatsBroker, deps: Deps) -> list[str]:
 
     return [
         register_rpc(broker, "events", "campaign.create", campaigns.CreateCampaign, create_campaign),
+        register_rpc(broker, "events", "campaign.get", CampaignRef, get_campaign),
         register_rpc(broker, "events", "workshop.schedule", ScheduleArgs, schedule),
         register_rpc(broker, "events", "workshop.reschedule", RescheduleArgs, reschedule),
         register_rpc(broker, "events", "workshop.cancel", CancelArgs, cancel),

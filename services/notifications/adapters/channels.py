@@ -59,6 +59,12 @@ class FileTransport:
         tmp.write_text(text, encoding="utf-8")
         tmp.replace(path)  # the same id overwrites the same file: a retry leaves one message
 
+    async def forget(self, notification_ids: list[str]) -> None:
+        """Erasure: the copies this channel keeps under the data dir go too."""
+        for notification_id in notification_ids:
+            for path in self.directory.glob(f"*-{notification_id}.txt"):
+                path.unlink(missing_ok=True)
+
 
 class SmtpTransport:
     def __init__(self, host: str, port: int, *, sender: str, starttls: bool, user: str | None,
@@ -111,7 +117,7 @@ def verify(secret: str, timestamp: str, body: bytes, signature: str, *, now: flo
            tolerance_s: int = 300) -> bool:
     """For receivers: the signature matches and the timestamp is recent."""
     fresh = abs((now if now is not None else time.time()) - int(timestamp)) <= tolerance_s
-    return fresh and hmac.compare_digest(sign(secret, timestamp, body), signature)
+    return fresh and hmac.compare_digest(sign(secret, timestamp, body).encode(), signature.encode())
 
 
 class Webhook:

@@ -28,9 +28,7 @@ contacts = sa.Table(
     sa.Column("contact_id", sa.String(36), primary_key=True),
     sa.Column("kind", sa.String(16), nullable=False),  # participant | business
     sa.Column("campaign_id", sa.String(64), nullable=False),
-    sa.Column("name", sa.Text, nullable=True),
-    sa.Column("email", sa.String(320), nullable=True),
-    sa.Column("phone", sa.String(20), nullable=True),
+    # No name, email or phone: those are asked of the registration service at send time.
     sa.Column("language", sa.String(2), nullable=False),
     sa.Column("channels", sa.JSON, nullable=False),  # in order of preference
     sa.Column("purposes", sa.JSON, nullable=False),
@@ -92,6 +90,9 @@ notifications = sa.Table(
     sa.Column("updated_at", UtcDateTime(), nullable=False),
     sa.Column("sent_at", UtcDateTime(), nullable=True),
     sa.Column("fallback_of", sa.String(36), nullable=True),
+    # Which replica is sending it, and until when its claim holds (see Dispatcher).
+    sa.Column("claimed_by", sa.String(200), nullable=True),
+    sa.Column("claim_until", UtcDateTime(), nullable=True),
     sa.UniqueConstraint("dedup_key", "recipient_id", "channel", name="uq_one_notice_per_cause_recipient_channel"),
     sa.Index("ix_notifications_due", "status", "next_attempt_at"),
     sa.Index("ix_notifications_recipient", "recipient_id"),

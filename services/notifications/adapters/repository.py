@@ -58,7 +58,7 @@ class Repository:
     async def erase_contact(self, contact_id: str, now: dt.datetime) -> None:
         """Keep a tombstone without personal data, so later events about this id are known to need nothing."""
         await self.session.execute(sa.update(contacts).where(contacts.c.contact_id == contact_id).values(
-            name=None, email=None, phone=None, opted_out=True, erased=True, channels=[], updated_at=now))
+            opted_out=True, erased=True, channels=[], updated_at=now))
 
     async def digest_readers(self, campaign_id: str) -> list[dict[str, Any]]:
         return _rows(await self.session.execute(sa.select(contacts).where(
@@ -144,23 +144,41 @@ class Repository:
     async def notification(self, notification_id: str) -> dict[str, Any] | None:
         return await self._one(sa.select(notifications).where(notifications.c.id == notification_id))
 
-    async def claim_due(self, now: dt.datetime, limit: int) -> list[dict[str, Any]]:
-        """Take due notifications for sending; a second dispatcher cannot take the same ones."""
-        ids = (await self.session.execute(sa.select(notifications.c.id).where(
-            notifications.c.status == "pending", notifications.c.next_attempt_at <= now)
-            .order_by(notifications.c.next_attempt_at).limit(limit))).scalars().all()
+    @staticmethod
+    def _claimable(now: dt.datetime) -> sa.ColumnElement[bool]:
+        """Due and waiting, or claimed by a replica whose claim ran out (it stopped or stalled)."""
+        return sa.or_(
+            sa.and_(notifications.c.status == "pending", notifications.c.next_attempt_at <= now),
+            sa.and_(notifications.c.status == "sending", notifications.c.claim_until < now))
+
+    async def claim_due(self, now: dt.datetime, limit: int, replica: str, until: dt.datetime) -> list[dict[str, Any]]:
+        """Take due notifications for sending until ``until``. The UPDATE re-checks the condition, so
+        of two replicas racing for a row only one gets it (row lock on PostgreSQL, BEGIN IMMEDIATE
+        on SQLite)."""
+        ids = (await self.session.execute(sa.select(notifications.c.id).where(self._claimable(now))
+                                          .order_by(notifications.c.next_attempt_at).limit(limit))).scalars().all()
         if not ids:
             return []
         claimed = (await self.session.execute(
-            sa.update(notifications).where(notifications.c.id.in_(ids), notifications.c.status == "pending")
-            .values(status="sending", updated_at=now).returning(notifications.c.id))).scalars().all()
+            sa.update(notifications).where(notifications.c.id.in_(ids), self._claimable(now))
+            .values(status="sending", claimed_by=replica, claim_until=until, updated_at=now)
+            .returning(notifications.c.id))).scalars().all()
         return _rows(await self.session.execute(sa.select(notifications).where(notifications.c.id.in_(claimed))))
 
-    async def release_stuck(self, now: dt.datetime) -> int:
-        """After a crash, notifications left 'sending' go back to the queue (same id, same idempotency key)."""
-        result = await self.session.execute(sa.update(notifications).where(notifications.c.status == "sending")
-                                            .values(status="pending", updated_at=now))
+    async def release_claims_of(self, replica: str, now: dt.datetime) -> int:
+        """At start: what this replica was sending when it died goes back to the queue at once (same
+        id, so the same idempotency key); other replicas' claims run out on their own."""
+        result = await self.session.execute(sa.update(notifications).where(
+            notifications.c.status == "sending", notifications.c.claimed_by == replica)
+            .values(status="pending", claimed_by=None, claim_until=None, updated_at=now))
         return result.rowcount or 0
+
+    async def record_outcome(self, notification_id: str, replica: str, values: dict[str, Any]) -> bool:
+        """Write the outcome only while this replica still holds the claim."""
+        result = await self.session.execute(sa.update(notifications).where(
+            notifications.c.id == notification_id, notifications.c.status == "sending",
+            notifications.c.claimed_by == replica).values(**values, claimed_by=None, claim_until=None))
+        return bool(result.rowcount)
 
     async def promo_count_since(self, recipient_id: str, since: dt.datetime) -> int:
         return int((await self.session.execute(sa.select(sa.func.count()).where(
@@ -171,6 +189,10 @@ class Repository:
         await self.session.execute(sa.update(notifications).where(
             notifications.c.recipient_id == recipient_id, notifications.c.status.in_(["pending", "sending"]))
             .values(status="suppressed", last_error=reason, updated_at=now))
+
+    async def notification_ids_for(self, recipient_id: str) -> list[str]:
+        return list((await self.session.execute(sa.select(notifications.c.id).where(
+            notifications.c.recipient_id == recipient_id))).scalars().all())
 
     async def redact_for(self, recipient_id: str, now: dt.datetime) -> None:
         """Erasure: the text of every message to this person goes; the log keeps ids and outcomes."""

@@ -44,3 +44,13 @@ def render(name: str, language: str, timezone: str, context: dict[str, Any]) -> 
     text = _environment(language, timezone).get_template(f"{name}.txt.j2").render(**context)
     subject, _, body = text.partition("\n\n")
     return subject.strip(), body.strip() + "\n"
+
+
+# Texts are planned without the person's name (this service keeps no personal data); the slot is
+# filled when the message leaves, with the name the registration service gives at that moment.
+NAME_SLOT = "[[name]]"
+NO_NAME = {"vi": "Quý vị", "en": "Sir or Madam"}
+
+
+def personalise(text: str, name: str | None, language: str) -> str:
+    return text.replace(NAME_SLOT, name or NO_NAME.get(language, NO_NAME["vi"]))

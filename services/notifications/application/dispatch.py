@@ -1,6 +1,12 @@
 """Sending planned notifications: claim the due ones, send them concurrently per batch, record each
 outcome; retry with back-off and jitter; when a channel fails for good, fall back to the person's
-next consented channel. Consent is checked again right before sending."""
+next consented channel. Consent is checked again right before sending.
+
+Replicas share the work through claims with a lease: a replica sends a claimed notification only
+while its lease holds by its own monotonic clock, and records an outcome only while the claim is
+still its own. A replica that stalls (paused, swapped out) past its lease sends nothing more of that
+batch; another one takes the notifications over. The window left is a stall between that check and
+the channel call: gateways get the notification id as idempotency key for it."""
 
 from __future__ import annotations
 
@@ -14,7 +20,9 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from services.notifications.adapters.channels import ChannelError, Outgoing, Transport
+from services.notifications.adapters.directory import DirectoryUnavailable
 from services.notifications.adapters.repository import Repository
+from services.notifications.adapters.templates import personalise
 from services.notifications.application.planning import Planner
 from services.notifications.domain.policy import fallback_channel, retry_delay
 from shared.clock import Clock
@@ -26,6 +34,10 @@ log = logging.getLogger("dxday.notifications")
 class DispatchMetrics(Protocol):
     def outcome(self, channel: str, template: str, status: str) -> None: ...
     def delay(self, channel: str, seconds: float) -> None: ...
+
+
+class Directory(Protocol):
+    async def details(self, ids: list[str]) -> dict[str, Any]: ...
 
 
 class RateLimiter:
@@ -54,18 +66,24 @@ class Dispatcher:
     transports: dict[str, Transport]
     metrics: DispatchMetrics
     planner_for: Callable[[Repository], Planner]
+    directory: Directory
     max_attempts: int = 5
     retry_base_s: float = 5.0
     batch: int = 200
     rates: dict[str, float] | None = None
+    replica: str = "notifications"
+    lease_s: float = 60.0
+    concurrency: int = 50  # channel calls in flight at once
+    send_timeout_s: float = 20.0  # a channel call that takes longer is abandoned and retried later
 
     def __post_init__(self) -> None:
         self.limiters = {c: RateLimiter(r) for c, r in (self.rates or {}).items()}
+        self.in_flight = asyncio.Semaphore(self.concurrency)
 
     async def recover(self) -> int:
         """At start: what a crash left half-sent goes back to the queue, with the same idempotency key."""
         async with self.uow() as uow:
-            n = await Repository(uow.session).release_stuck(self.clock.now())
+            n = await Repository(uow.session).release_claims_of(self.replica, self.clock.now())
             await uow.commit()
         if n:
             log.warning("%d notifications were being sent when the service stopped; they go out again", n)
@@ -76,18 +94,43 @@ class Dispatcher:
         now = self.clock.now()
         async with self.uow() as uow:
             repo = Repository(uow.session)
-            claimed = await repo.claim_due(now, self.batch)
+            claimed = await repo.claim_due(now, self.batch, self.replica, now + dt.timedelta(seconds=self.lease_s))
             contacts = await repo.contacts_by_id(list({n["recipient_id"] for n in claimed}))
             await uow.commit()
         if not claimed:
             return 0
-        results = await asyncio.gather(*(self._send(n, contacts.get(n["recipient_id"])) for n in claimed))
+        try:
+            details = await self.directory.details(sorted({n["recipient_id"] for n in claimed}))
+        except DirectoryUnavailable as exc:
+            await self._hand_back(claimed, str(exc))
+            return 0
+        # The claim was written before this moment. A call may start only while it can end (timeout
+        # included) before the claim does, so that nobody else can have taken the notice meanwhile.
+        deadline = time.monotonic() + max(self.lease_s - self.send_timeout_s, 0.0)
+        results = await asyncio.gather(*(self._send(n, contacts.get(n["recipient_id"]), details.get(n["recipient_id"]),
+                                                    deadline) for n in claimed))
         async with self.uow() as uow:
             repo = Repository(uow.session)
             for notification, (status, error) in zip(claimed, results, strict=True):
-                await self._record(repo, notification, contacts.get(notification["recipient_id"]), status, error)
+                if status != "lease_lost":
+                    await self._record(repo, notification, contacts.get(notification["recipient_id"]), status, error)
             await uow.commit()
+        lost = sum(1 for status, _ in results if status == "lease_lost")
+        if lost:
+            log.warning("%d notifications left to another replica: this one stalled past its claim", lost)
         return len(claimed)
+
+    async def _hand_back(self, claimed: list[dict[str, Any]], why: str) -> None:
+        """Without contact details nothing goes out: the notices wait, their attempts unspent."""
+        log.warning("contact details unavailable (%s); %d notices wait", why, len(claimed))
+        now = self.clock.now()
+        async with self.uow() as uow:
+            repo = Repository(uow.session)
+            for n in claimed:
+                await repo.record_outcome(n["id"], self.replica, {
+                    "status": "pending", "next_attempt_at": now + dt.timedelta(seconds=self.retry_base_s),
+                    "updated_at": now})
+            await uow.commit()
 
     async def run_until_idle(self) -> int:
         total = 0
@@ -95,23 +138,33 @@ class Dispatcher:
             total += n
         return total
 
-    async def _send(self, n: dict[str, Any], contact: dict[str, Any] | None) -> tuple[str, str | None]:
+    async def _send(self, n: dict[str, Any], contact: dict[str, Any] | None, detail: Any,
+                    deadline: float) -> tuple[str, str | None]:
         if contact is None or contact["opted_out"]:
             return "suppressed", "no consent: opted out or erased"
         if n["channel"] not in contact["channels"]:
             return "suppressed", f"no consent for channel {n['channel']}"
+        if detail is None or not detail.reachable:  # the registration service has the last word on consent
+            return "suppressed", "opted out or erased at registration"
         transport = self.transports.get(n["channel"])
         if transport is None:
             return "failed_for_good", f"channel {n['channel']} is not configured"
-        address = {"email": contact["email"], "sms": contact["phone"]}.get(n["channel"], n["recipient_id"])
+        address = {"email": detail.email, "sms": detail.phone}.get(n["channel"], n["recipient_id"])
+        subject, body = (personalise(t, detail.name, n["language"]) for t in (n["subject"], n["body"]))
         limiter = self.limiters.get(n["channel"])
         if limiter:
             await limiter.acquire()
         try:
-            await transport.send(Outgoing(n["id"], n["channel"], address or "", n["subject"], n["body"],
-                                          n["language"], n["template"], n["recipient_id"]))
+            async with self.in_flight:
+                if time.monotonic() > deadline:  # checked last thing before the call
+                    return "lease_lost", None
+                await asyncio.wait_for(transport.send(Outgoing(
+                    n["id"], n["channel"], address or "", subject, body, n["language"], n["template"],
+                    n["recipient_id"])), self.send_timeout_s)
         except ChannelError as exc:
             return ("failed_for_good" if exc.permanent else "retry"), str(exc)[:500]
+        except TimeoutError:
+            return "retry", f"no answer from the {n['channel']} channel in {self.send_timeout_s:.0f} s"
         except Exception as exc:  # a transport bug must not stop the batch; it is recorded and retried
             log.exception("channel %s crashed", n["channel"])
             return "retry", f"{type(exc).__name__}: {exc}"[:500]
@@ -122,23 +175,27 @@ class Dispatcher:
         now = self.clock.now()
         attempts = n["attempts"] + 1
         if status == "sent":
-            await repo.update_notification(n["id"], {"status": "sent", "attempts": attempts, "sent_at": now,
-                                                     "last_error": None, "updated_at": now})
+            if not await repo.record_outcome(n["id"], self.replica, {
+                    "status": "sent", "attempts": attempts, "sent_at": now, "last_error": None, "updated_at": now}):
+                log.warning("sent, but the claim had passed to another replica", extra={"notification_id": n["id"]})
+                return
             self.metrics.outcome(n["channel"], n["template"], "sent")
             self.metrics.delay(n["channel"], (now - n["caused_at"]).total_seconds())
             return
         if status == "suppressed":
-            await repo.update_notification(n["id"], {"status": "suppressed", "last_error": error, "updated_at": now})
-            self.metrics.outcome(n["channel"], n["template"], "suppressed")
+            if await repo.record_outcome(n["id"], self.replica, {"status": "suppressed", "last_error": error,
+                                                                 "updated_at": now}):
+                self.metrics.outcome(n["channel"], n["template"], "suppressed")
             return
         if status == "retry" and attempts < self.max_attempts:
-            await repo.update_notification(n["id"], {
-                "status": "pending", "attempts": attempts, "last_error": error, "updated_at": now,
-                "next_attempt_at": now + retry_delay(attempts, self.retry_base_s)})
-            self.metrics.outcome(n["channel"], n["template"], "retried")
+            if await repo.record_outcome(n["id"], self.replica, {
+                    "status": "pending", "attempts": attempts, "last_error": error, "updated_at": now,
+                    "next_attempt_at": now + retry_delay(attempts, self.retry_base_s)}):
+                self.metrics.outcome(n["channel"], n["template"], "retried")
             return
-        await repo.update_notification(n["id"], {"status": "failed", "attempts": attempts, "last_error": error,
-                                                 "updated_at": now})
+        if not await repo.record_outcome(n["id"], self.replica, {
+                "status": "failed", "attempts": attempts, "last_error": error, "updated_at": now}):
+            return
         self.metrics.outcome(n["channel"], n["template"], "failed")
         log.warning("notification failed on %s after %d attempts: %s", n["channel"], attempts, error,
                     extra={"notification_id": n["id"], "cause_event_id": n["cause_event_id"]})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +27,7 @@ class Deps:
     available: set[str]
     coalesce: dt.timedelta
     wake_dispatcher: Callable[[], None] = lambda: None
+    forget_delivered: Callable[[list[str]], Awaitable[None]] | None = None  # copies a channel keeps (files)
 
 
 def cause_of(event: Envelope) -> Cause:
@@ -50,7 +51,7 @@ class Handlers:
     async def _campaign(self, repo: Repository, campaign_id: str | None) -> dict[str, Any]:
         campaign = await repo.campaign(campaign_id)
         if campaign is None:
-            raise NotYetKnown(f"campaign {campaign_id} not known here yet")
+            raise NotYetKnown(f"campaign {campaign_id} not known here yet", campaign_id=campaign_id or "")
         return {"locality": campaign["locality"], "theme": campaign["theme"]}
 
     async def _notify(self, uow: UnitOfWork, event: Envelope, template: str, recipients: list[str],
@@ -63,19 +64,18 @@ class Handlers:
     # --- directory ------------------------------------------------------------------------------
     async def business_registered(self, uow: UnitOfWork, event: Envelope, p: rg.BusinessRegistered) -> None:
         await Repository(uow.session).put_contact({
-            "contact_id": p.business_id, "kind": "business", "campaign_id": p.campaign_id,
-            "name": p.contact_person, "email": p.email, "phone": p.phone, "language": "vi",
+            "contact_id": p.business_id, "kind": "business", "campaign_id": p.campaign_id, "language": "vi",
             "channels": ["email", "sms"], "purposes": ["service_notices"], "wants_digest": False,
             "opted_out": False, "erased": False, "updated_at": event.occurred_at})
 
     async def business_contact_updated(self, uow: UnitOfWork, event: Envelope, p: rg.BusinessContactUpdated) -> None:
-        await Repository(uow.session).update_contact(p.business_id, {
-            "name": p.contact_person, "email": p.email, "phone": p.phone, "updated_at": event.occurred_at})
+        # the new details are asked for at send time; only the change is noted
+        await Repository(uow.session).update_contact(p.business_id, {"updated_at": event.occurred_at})
 
     async def participant_registered(self, uow: UnitOfWork, event: Envelope, p: rg.ParticipantRegistered) -> None:
         await Repository(uow.session).put_contact({
-            "contact_id": p.participant_id, "kind": "participant", "campaign_id": p.campaign_id, "name": p.name,
-            "email": p.email, "phone": p.phone, "language": p.language, "channels": list(p.channels),
+            "contact_id": p.participant_id, "kind": "participant", "campaign_id": p.campaign_id,
+            "language": p.language, "channels": list(p.channels),
             "purposes": list(p.consent_purposes), "wants_digest": p.wants_digest, "opted_out": False,
             "erased": False, "updated_at": event.occurred_at})
 
@@ -94,6 +94,8 @@ class Handlers:
         repo = Repository(uow.session)
         await repo.erase_contact(p.participant_id, event.occurred_at)
         await repo.redact_for(p.participant_id, self.deps.clock.now())
+        if self.deps.forget_delivered:
+            await self.deps.forget_delivered(await repo.notification_ids_for(p.participant_id))
         await repo.cancel_reminders_of(p.participant_id)
 
     # --- booths ------------------------------------------------------------------------------------

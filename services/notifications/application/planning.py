@@ -34,9 +34,9 @@ class NotYetKnown(Unavailable):
 
     code = "not_yet_known"
 
-    def __init__(self, detail: str) -> None:
+    def __init__(self, detail: str, **details: str) -> None:
         super().__init__(f"Chưa nhận được thông tin cần thiết ({detail}); thử lại sau ít giây",
-                         f"Not known here yet ({detail}); retry in a few seconds")
+                         f"Not known here yet ({detail}); retry in a few seconds", **details)
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ class Planner:
     async def timezone(self, campaign_id: str | None) -> str:
         campaign = await self.repo.campaign(campaign_id)
         if campaign_id is not None and campaign is None:
-            raise NotYetKnown(f"campaign {campaign_id} not known here yet")
+            raise NotYetKnown(f"campaign {campaign_id} not known here yet", campaign_id=campaign_id)
         return campaign["timezone"] if campaign else DEFAULT_TIMEZONE
 
     def channel_for(self, contact: dict[str, Any]) -> str | None:
@@ -101,7 +101,7 @@ class Planner:
     async def _row(self, cause: Cause, template: str, contact: dict[str, Any], channel: str, tz: str,
                    context: dict[str, Any], dedup_key: str, klass: str, delay: dt.timedelta) -> dict[str, Any]:
         subject, body = templates.render(template, contact["language"], tz,
-                                         {"name": contact["name"] or "", **context})
+                                         {"name": templates.NAME_SLOT, **context})
         status, reason = "pending", None
         if klass == PROMO:
             since = self.now - dt.timedelta(days=1)
@@ -139,7 +139,7 @@ class Planner:
                 fresh.append(recipient)
                 continue
             subject, body = templates.render(template, contact["language"], tz,
-                                             {"name": contact["name"] or "", **context})
+                                             {"name": templates.NAME_SLOT, **context})
             await self.repo.update_notification(earlier["id"], {
                 "template": template, "subject": subject, "body": body, "cause_event_id": cause.event_id,
                 "cause_type": cause.type, "updated_at": self.now,

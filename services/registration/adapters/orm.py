@@ -19,6 +19,7 @@ campaign_windows = sa.Table(
     sa.Column("window_end", UtcDateTime(), nullable=False),
     sa.Column("booth_confirmation", sa.String(16), nullable=False),
     sa.Column("updated_at", UtcDateTime(), nullable=False),
+    sa.Column("booths_per_business", sa.Integer, nullable=True),
 )
 
 businesses = sa.Table(

@@ -18,7 +18,7 @@ from services.registration.adapters.orm import (
     participants,
     venues,
 )
-from services.registration.domain.booths import Allocation, ApplicationStatus, BoothRef
+from services.registration.domain.booths import OPEN, Allocation, ApplicationStatus, BoothRef
 from shared.db import serialise
 
 
@@ -176,6 +176,12 @@ class Repository:
             sa.delete(booth_allocations).where(booth_allocations.c.application_id == application_id)
         )
 
+    async def open_applications_of(self, business_id: str) -> list[dict[str, Any]]:
+        rows = await self.session.execute(sa.select(booth_applications).where(
+            booth_applications.c.business_id == business_id,
+            booth_applications.c.status.in_([s.value for s in OPEN])))
+        return [dict(r) for r in rows.mappings()]
+
     async def applications_in(self, campaign_id: str, status: ApplicationStatus) -> list[dict[str, Any]]:
         rows = await self.session.execute(
             sa.select(booth_applications)
@@ -233,6 +239,16 @@ class Repository:
         return int(open_days), int(taken), int(waiting)
 
     # --- participants ------------------------------------------------------------------------
+    async def contact_rows(self, ids: list[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """(businesses, participants) among these ids, with what it takes to reach them."""
+        found_b = await self.session.execute(sa.select(
+            businesses.c.id, businesses.c.contact_person, businesses.c.email, businesses.c.phone)
+            .where(businesses.c.id.in_(ids)))
+        found_p = await self.session.execute(sa.select(
+            participants.c.id, participants.c.name, participants.c.email, participants.c.phone,
+            participants.c.opted_out_at, participants.c.erased_at).where(participants.c.id.in_(ids)))
+        return [dict(r) for r in found_b.mappings()], [dict(r) for r in found_p.mappings()]
+
     async def participant(self, participant_id: str) -> dict[str, Any] | None:
         return await self._one(sa.select(participants).where(participants.c.id == participant_id))
 

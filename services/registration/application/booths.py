@@ -14,9 +14,17 @@ from zoneinfo import ZoneInfo
 from services.registration.adapters.repository import Repository
 from services.registration.application.commands import ApplyForBooths, DefineVenue, RejectApplication
 from services.registration.application.context import Call, Deps, event, known_campaign
-from services.registration.domain.booths import OPEN, Allocation, ApplicationStatus, allocate, days_outside
+from services.registration.domain.booths import (
+    OPEN,
+    Allocation,
+    ApplicationStatus,
+    allocate,
+    days_outside,
+    days_over_limit,
+)
 from services.registration.domain.errors import (
     ApplicationNotFound,
+    BoothLimitReached,
     BusinessNotFound,
     InvalidApplication,
     InvalidVenue,
@@ -120,6 +128,7 @@ async def submit_application(
         campaign = await known_campaign(repo, campaign_id)
         await _check_days(repo, campaign, cmd)
         await repo.lock_campaign_booths(campaign_id)
+        await _check_limit(repo, campaign, business_id, cmd)
         app = {"id": str(uuid.uuid4()), "campaign_id": campaign_id, "business_id": business_id,
                "days": [d.isoformat() for d in cmd.days], "quantity": cmd.quantity, "booth_code": cmd.booth_code,
                "status": ApplicationStatus.PENDING.value, "reason": None, "idempotency_key": idempotency_key,
@@ -156,6 +165,22 @@ async def _check_days(repo: Repository, campaign: dict[str, Any], cmd: ApplyForB
                 f"On {day} there is no {what_en} open",
                 field="booth_code" if cmd.booth_code else "quantity", day=day.isoformat(),
             )
+
+
+async def _check_limit(repo: Repository, campaign: dict[str, Any], business_id: str, cmd: ApplyForBooths) -> None:
+    """Checked under the campaign's booth lock, so two parallel requests cannot both pass."""
+    limit = campaign.get("booths_per_business")
+    held: dict[dt.date, int] = {}
+    for app in await repo.open_applications_of(business_id):
+        for day in _days(app):
+            held[day] = held.get(day, 0) + int(app["quantity"])
+    if over := days_over_limit(held, cmd.days, cmd.quantity, limit):
+        raise BoothLimitReached(
+            f"Mỗi doanh nghiệp giữ tối đa {limit} gian hàng mỗi ngày; đã đủ vào ngày "
+            + ", ".join(f"{d:%d/%m/%Y}" for d in over),
+            f"A business may hold at most {limit} booth(s) a day; reached on " + ", ".join(map(str, over)),
+            field="days", limit=limit, days=[d.isoformat() for d in over],
+        )
 
 
 async def _try_confirm(repo: Repository, app: dict[str, Any], call: Call, now: dt.datetime, *,

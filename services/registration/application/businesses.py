@@ -47,7 +47,9 @@ async def register_business(deps: Deps, campaign_id: str, cmd: RegisterBusiness,
         values = {"id": business_id, "campaign_id": campaign_id, **cmd.model_dump(),
                   "token_hash": token_hash(token), "created_at": now, "updated_at": now}
         await repo.add_business(values)
-        payload = BusinessRegistered(business_id=values["id"], campaign_id=campaign_id, **cmd.model_dump())
+        payload = BusinessRegistered(  # ids and public business facts; no contact details
+            business_id=values["id"], campaign_id=campaign_id, legal_name=cmd.legal_name, tax_code=cmd.tax_code,
+            province=cmd.province, sector=cmd.sector)
         uow.record(event(BUSINESS_REGISTERED, payload, call.signing_up("business", business_id), now, campaign_id))
         await uow.commit()
     deps.metrics.registered("business", "accepted")
@@ -72,7 +74,7 @@ async def update_contact(deps: Deps, business_id: str, cmd: UpdateBusinessContac
         if row is None:
             raise BusinessNotFound(f"Không tìm thấy doanh nghiệp {business_id}", f"No business {business_id}")
         await repo.update_business(business_id, {**cmd.model_dump(), "updated_at": now})
-        payload = BusinessContactUpdated(business_id=business_id, campaign_id=row["campaign_id"], **cmd.model_dump())
+        payload = BusinessContactUpdated(business_id=business_id, campaign_id=row["campaign_id"])
         uow.record(event(BUSINESS_CONTACT_UPDATED, payload, call, now, row["campaign_id"]))
         await uow.commit()
     return public({**row, **cmd.model_dump(), "updated_at": now})

@@ -27,6 +27,7 @@ async def on_campaign_created(uow: UnitOfWork, event: Envelope, payload: Campaig
             "window_start": payload.window_start,
             "window_end": payload.window_end,
             "booth_confirmation": payload.booth_confirmation,
+            "booths_per_business": payload.booths_per_business,
             "updated_at": event.occurred_at,
         },
         ["campaign_id"],

@@ -17,6 +17,8 @@ from shared.contracts.registration import (
     PARTICIPANT_OPTED_OUT,
     PARTICIPANT_REGISTERED,
     PARTICIPANT_UPDATED,
+    ContactDetails,
+    ContactDetailsReply,
     ParticipantErased,
     ParticipantOptedOut,
     ParticipantRegistered,
@@ -49,8 +51,8 @@ async def register_participant(deps: Deps, campaign_id: str, cmd: RegisterPartic
         }
         await repo.add_participant(row)
         uow.record(event(PARTICIPANT_REGISTERED, ParticipantRegistered(
-            participant_id=participant_id, campaign_id=campaign_id, name=cmd.name, email=cmd.email, phone=cmd.phone,
-            locality=cmd.locality, language=cmd.language, channels=list(cmd.channels),
+            participant_id=participant_id, campaign_id=campaign_id, locality=cmd.locality, language=cmd.language,
+            channels=list(cmd.channels),
             consent_purposes=list(cmd.consent.purposes), consented_at=now, wants_digest=cmd.wants_digest,
             token_hash=row["token_hash"],
         ), call.signing_up("participant", participant_id), now, campaign_id))
@@ -119,3 +121,14 @@ async def erase(deps: Deps, participant_id: str, call: Call) -> None:
             participant_id=participant_id, campaign_id=row["campaign_id"]), call, now, row["campaign_id"]))
         await uow.commit()
     deps.metrics.registered("participant", "erased")
+
+
+async def contact_details(deps: Deps, ids: list[str]) -> ContactDetailsReply:
+    """For the notifications service, at send time: how to reach these people, and whether we still may."""
+    async with deps.uow() as uow:
+        found_b, found_p = await Repository(uow.session).contact_rows(ids)
+    contacts = [ContactDetails(id=b["id"], kind="business", name=b["contact_person"], email=b["email"],
+                               phone=b["phone"], reachable=True) for b in found_b]
+    contacts += [ContactDetails(id=p["id"], kind="participant", name=p["name"], email=p["email"], phone=p["phone"],
+                                reachable=p["opted_out_at"] is None and p["erased_at"] is None) for p in found_p]
+    return ContactDetailsReply(contacts=contacts)

@@ -53,5 +53,15 @@ def allocate(
     return allocations
 
 
+def days_over_limit(
+    held: dict[dt.date, int], days: list[dt.date], quantity: int, limit: int | None
+) -> list[dt.date]:
+    """Days on which this application would give the business more booths than the campaign allows.
+    ``held`` counts the booths its open applications already ask for, day by day."""
+    if limit is None:
+        return []
+    return [d for d in days if held.get(d, 0) + quantity > limit]
+
+
 def days_outside(days: list[dt.date], first: dt.date, last: dt.date) -> list[dt.date]:
     return [d for d in days if not first <= d <= last]

@@ -33,5 +33,9 @@ class ConsentRequired(Unprocessable):
     code = "consent_required"
 
 
+class BoothLimitReached(Conflict):
+    code = "booth_limit_reached"
+
+
 class TransitionNotAllowed(Conflict):
     code = "transition_not_allowed"

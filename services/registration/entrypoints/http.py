@@ -22,6 +22,7 @@ from services.registration.application.context import Call, Deps
 from shared.auth import bearer
 from shared.contracts.envelope import Actor
 from shared.errors import Unauthorized
+from shared.http import attachment
 from shared.service import ServiceRuntime
 
 
@@ -176,7 +177,7 @@ def build_router(runtime: ServiceRuntime, deps: Deps) -> APIRouter:
     async def export_businesses(campaign_id: str, call: Someone) -> Response:
         body = await businesses.export_businesses_csv(deps, campaign_id, call)
         return Response(body, media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="businesses-{campaign_id}.csv"'})
+                        headers=attachment(f"businesses-{campaign_id}.csv"))
 
     @router.get("/businesses/{business_id}", response_model=BusinessOut, tags=["businesses"])
     async def read_business(business_id: str, call: Someone) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from services.registration.application import booths, businesses, participants
 from services.registration.application.commands import ApplyForBooths, RegisterBusiness, RegisterParticipant
 from services.registration.application.context import Call, Deps
 from shared.contracts.envelope import Actor
+from shared.contracts.registration import ContactDetailsReply, ContactDetailsRequest
 from shared.rpc import register_rpc
 
 
@@ -60,7 +61,11 @@ def register(broker: NatsBroker, deps: Deps) -> list[str]:
         participant, token = await participants.register_participant(deps, a.campaign_id, cmd, _call(actor, cid))
         return {"participant": participant, "access_token": token}
 
+    async def contact_details(a: ContactDetailsRequest, actor: Actor, cid: str | None) -> ContactDetailsReply:
+        return await participants.contact_details(deps, a.ids)
+
     return [
+        register_rpc(broker, "registration", "contact_details.get", ContactDetailsRequest, contact_details),
         register_rpc(broker, "registration", "business.register", RegisterBusinessArgs, register_business),
         register_rpc(broker, "registration", "booth_application.submit", ApplyArgs, apply),
         register_rpc(broker, "registration", "booth_application.cancel", ApplicationRef, cancel),
