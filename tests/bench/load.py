@@ -1,0 +1,120 @@
+"""The load generator: asyncio + aiohttp in its own process, so the services under test do not share
+its event loop. Each worker runs one scenario step after another and records latencies."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+
+
+@dataclass
+class Recorder:
+    latencies_ms: list[float] = field(default_factory=list)
+    errors: dict[str, int] = field(default_factory=dict)
+
+    def ok(self, started: float) -> None:
+        self.latencies_ms.append((time.perf_counter() - started) * 1000)
+
+    def error(self, what: str) -> None:
+        self.errors[what] = self.errors.get(what, 0) + 1
+
+
+async def _post(session: aiohttp.ClientSession, rec: Recorder, url: str, body: dict[str, Any],
+                headers: dict[str, str] | None = None) -> dict[str, Any] | None:
+    started = time.perf_counter()
+    try:
+        async with session.post(url, json=body, headers=headers) as r:
+            data = await r.json(content_type=None)
+            if r.status >= 300:
+                rec.error(str(r.status))
+                return None
+    except (TimeoutError, aiohttp.ClientError) as exc:
+        rec.error(type(exc).__name__)
+        return None
+    rec.ok(started)
+    return data  # type: ignore[no-any-return]
+
+
+async def commands(registration: str, campaign: str, days: list[str], tax_codes: list[str], workers: int,
+                   seconds: float, rate: float | None = None) -> dict[str, Any]:
+    """Register a business and apply for a booth, again and again: two commands per round. With
+    ``rate``, rounds start at that steady pace (commands/s = 2 x rate) instead of as fast as possible."""
+    rec = Recorder()
+    codes = iter(tax_codes)
+    deadline = time.perf_counter() + seconds
+    timeout = aiohttp.ClientTimeout(total=30)
+    connector = aiohttp.TCPConnector(limit=workers * 2)
+    async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
+        async def round_trip() -> None:
+            code = next(codes, None)
+            if code is None:
+                rec.error("out of tax codes")
+                return
+            body = {"legal_name": f"Công ty TNHH Số {code}", "tax_code": code, "province": "Quảng Ngãi",
+                    "sector": "Phần mềm", "contact_person": "Nguyễn Văn An", "email": f"lienhe{code}@example.vn",
+                    "phone": f"09{random.randint(10_000_000, 99_999_999)}"}
+            made = await _post(session, rec, f"{registration}/campaigns/{campaign}/businesses", body)
+            if made is None:
+                return
+            await _post(session, rec, f"{registration}/businesses/{made['business']['id']}/applications",
+                        {"days": [random.choice(days)]}, {"Authorization": f"Bearer {made['access_token']}"})
+
+        async def worker() -> None:
+            while time.perf_counter() < deadline:
+                await round_trip()
+
+        async def paced() -> None:
+            interval, running = 1.0 / rate, set()  # type: ignore[operator]
+            next_at = time.perf_counter()
+            while next_at < deadline:
+                await asyncio.sleep(max(0.0, next_at - time.perf_counter()))
+                task = asyncio.create_task(round_trip())
+                running.add(task)
+                task.add_done_callback(running.discard)
+                next_at += interval
+            await asyncio.gather(*running)
+
+        started = time.perf_counter()
+        if rate:
+            await paced()
+        else:
+            await asyncio.gather(*(worker() for _ in range(workers)))
+        elapsed = time.perf_counter() - started
+    return {"count": len(rec.latencies_ms), "seconds": elapsed, "latencies_ms": rec.latencies_ms,
+            "errors": rec.errors}
+
+
+async def gets(url: str, workers: int, seconds: float) -> dict[str, Any]:
+    """The bare HTTP limit: GET one cheap endpoint with the same client and concurrency."""
+    rec = Recorder()
+    deadline = time.perf_counter() + seconds
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=workers * 2)) as session:
+        async def worker() -> None:
+            while time.perf_counter() < deadline:
+                started = time.perf_counter()
+                try:
+                    async with session.get(url) as r:
+                        await r.read()
+                        if r.status != 200:
+                            rec.error(str(r.status))
+                            continue
+                except aiohttp.ClientError as exc:
+                    rec.error(type(exc).__name__)
+                    continue
+                rec.ok(started)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(workers)))
+        elapsed = time.perf_counter() - started
+    return {"count": len(rec.latencies_ms), "seconds": elapsed, "latencies_ms": rec.latencies_ms,
+            "errors": rec.errors}
+
+
+def run_in_process(kind: str, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Entry point of the load process (multiprocessing, spawn)."""
+    return asyncio.run({"commands": commands, "gets": gets}[kind](**kwargs))
