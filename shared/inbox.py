@@ -41,6 +41,9 @@ log = logging.getLogger("dxday.inbox")
 
 EventHandler = Callable[[UnitOfWork, Envelope, Any], Awaitable[None]]
 RETRY_DELAYS_S = (0.5, 2.0, 5.0, 15.0, 30.0)
+# What another stream has not delivered yet usually arrives within seconds (the streams are not
+# ordered with each other): retry soon and often rather than back off to half a minute.
+NOT_YET_KNOWN_DELAYS_S = (0.25, 0.5, 1.0, 2.0, 3.0)
 TRANSIENT_GIVE_UP = dt.timedelta(hours=24)
 
 
@@ -63,6 +66,7 @@ class Subscription:
     batch_size: int = 50
     ack_wait_s: float = 30.0
     retry_delays_s: tuple[float, ...] = RETRY_DELAYS_S
+    not_yet_known_delays_s: tuple[float, ...] = NOT_YET_KNOWN_DELAYS_S
     _by_subject: dict[str, dict[int, tuple[EventContract[Any], EventHandler]]] = field(
         init=False, default_factory=dict
     )
@@ -211,7 +215,8 @@ class InboxConsumer:
             stored = raw.metadata.timestamp  # wall-clock age of the message, whatever the service's clock says
             age = dt.datetime.now(dt.UTC) - (stored if stored.tzinfo else stored.replace(tzinfo=dt.UTC))
             if age < TRANSIENT_GIVE_UP:
-                await self._retry(raw, envelope, delivered, error, "unavailable")
+                delays = self.sub.not_yet_known_delays_s if isinstance(exc, Unavailable) else None
+                await self._retry(raw, envelope, delivered, error, "unavailable", delays)
                 return
             await self._dead_letter(raw, "gave_up_waiting", f"after {age} and {delivered} deliveries: {error}")
             return
@@ -220,8 +225,10 @@ class InboxConsumer:
             return
         await self._retry(raw, envelope, delivered, error, "handler failed")
 
-    async def _retry(self, raw: Msg, envelope: Envelope, delivered: int, error: str, why: str) -> None:
-        delay = self._retry_delays[min(delivered - 1, len(self._retry_delays) - 1)]
+    async def _retry(self, raw: Msg, envelope: Envelope, delivered: int, error: str, why: str,
+                     delays: tuple[float, ...] | None = None) -> None:
+        delays = delays or self._retry_delays
+        delay = delays[min(delivered - 1, len(delays) - 1)]
         log.warning(
             "%s, retrying in %.1fs (delivery %d, dead-letter after %d handler failures): %s",
             why, delay, delivered, self._max_deliver, error,

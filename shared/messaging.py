@@ -17,6 +17,7 @@ from typing import Any
 from faststream.nats import NatsBroker
 from faststream.nats.prometheus import NatsPrometheusMiddleware
 from faststream.security import BaseSecurity, SASLPlaintext
+from nats import errors as nats_errors
 from nats.js import JetStreamContext
 from nats.js.api import DiscardPolicy, StorageType, StreamConfig
 from nats.js.errors import NotFoundError
@@ -30,6 +31,30 @@ from shared.observability import MessagingMetrics
 log = logging.getLogger("dxday.messaging")
 
 DAY = 86_400.0
+
+
+def fetch_times_out_as_nats_error(pull: type = JetStreamContext.PullSubscription) -> None:
+    """nats-py's ``fetch`` ends a spent deadline with the builtin ``TimeoutError``; FastStream 0.7.8's
+    batch pull loop catches only ``nats.errors.TimeoutError``, so the builtin one escapes the loop and
+    drops the messages already gathered for the batch: they come back only after the ack wait.
+    Seen under CPU load as events handled 10-30 s late. Raising the nats error keeps the batch."""
+    if getattr(pull.fetch, "_dxday", False):
+        return
+    original = pull.fetch
+
+    async def fetch(self: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await original(self, *args, **kwargs)
+        except nats_errors.TimeoutError:
+            raise
+        except TimeoutError as exc:
+            raise nats_errors.TimeoutError from exc
+
+    fetch._dxday = True  # type: ignore[attr-defined]
+    pull.fetch = fetch  # type: ignore[method-assign]
+
+
+fetch_times_out_as_nats_error()
 
 
 def _security(settings: Settings) -> BaseSecurity | None:

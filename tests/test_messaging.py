@@ -222,3 +222,33 @@ async def test_handler_failing_on_every_delivery_is_dead_lettered_with_its_error
         assert await effects(rt) == []
         await asyncio.sleep(0.5)
         assert behaviour.calls == 3  # no further deliveries after the dead letter
+
+
+async def test_a_spent_fetch_deadline_reaches_faststream_as_the_nats_timeout_it_catches():
+    """FastStream's batch pull loop keeps the messages gathered so far only on ``nats.errors.TimeoutError``;
+    nats-py ends a spent deadline with the builtin one, which used to drop a partial batch until the
+    ack wait ran out (events 10-30 s late under CPU load)."""
+    from nats import errors as nats_errors
+    from nats.js import JetStreamContext
+
+    from shared.messaging import fetch_times_out_as_nats_error
+
+    class Pull:
+        outcome: BaseException | None = None
+
+        async def fetch(self, batch: int = 1, timeout: float | None = 5) -> list[str]:
+            if self.outcome is not None:
+                raise self.outcome
+            return ["m"] * batch
+
+    fetch_times_out_as_nats_error(Pull)
+    fetch_times_out_as_nats_error(Pull)  # applied once, however often it is asked for
+    pull = Pull()
+    assert await pull.fetch(2) == ["m", "m"]
+    pull.outcome = TimeoutError()
+    with pytest.raises(nats_errors.TimeoutError):
+        await pull.fetch(2, timeout=0.001)
+    pull.outcome = nats_errors.TimeoutError()
+    with pytest.raises(nats_errors.TimeoutError):
+        await pull.fetch(2)
+    assert getattr(JetStreamContext.PullSubscription.fetch, "_dxday", False)  # the real one is wrapped too
