@@ -77,6 +77,9 @@ class Settings(BaseSettings):
     sms_sender: str = Field(default="CDS-QUOCGIA", description="SMS sender name (brandname)")
     webhook_url: str | None = Field(default=None, description="URL that receives webhook notices; unset = files")
     webhook_secret: str | None = Field(default=None, description="HMAC-SHA256 key signing webhook notices")
+    unconfigured_channels: Literal["file", "discard"] = Field(
+        default="file", description="Where email, SMS and webhook messages go without a server: files under the data "
+        "dir, or discarded (load tests, rehearsals); the file channel always writes files")
     quiet_hours: str = Field(default="sms=21:00-07:00", description="Per channel, local time: held until the end")
     channel_rates: str = Field(default="sms=20,email=50,webhook=50", description="Sends per second per channel")
     notify_max_attempts: int = Field(default=5, ge=1, description="Tries per channel before it fails for good")
@@ -86,6 +89,9 @@ class Settings(BaseSettings):
         default=60.0, ge=25,
         description="How long a replica's claim on notices it sends holds (above the 20 s send timeout)",
     )
+    notify_batch: int = Field(
+        default=500, ge=1, le=5000,
+        description="Notices claimed and sent per batch; a crash may repeat one batch (same idempotency keys)")
     notify_tick_seconds: float = Field(default=1.0, gt=0, description="How often due notifications are looked for")
 
     # --- behaviour ----------------------------------------------------------------------

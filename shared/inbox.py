@@ -63,7 +63,9 @@ class Subscription:
     name: str
     stream: StreamSpec
     handlers: dict[EventContract[Any], EventHandler]
-    batch_size: int = 50
+    batch_size: int = 100
+    # FastStream waits this long to fill a batch: the delay an event may sit at low load.
+    fetch_wait_s: float = 0.1
     ack_wait_s: float = 30.0
     retry_delays_s: tuple[float, ...] = RETRY_DELAYS_S
     not_yet_known_delays_s: tuple[float, ...] = NOT_YET_KNOWN_DELAYS_S
@@ -136,7 +138,7 @@ class InboxConsumer:
             f"{sub.stream.subject_root}.>",
             stream=JStream(sub.stream.name, declare=False),
             durable=sub.durable,
-            pull_sub=PullSub(batch_size=sub.batch_size, timeout=0.5, batch=True),
+            pull_sub=PullSub(batch_size=sub.batch_size, timeout=sub.fetch_wait_s, batch=True),
             # Unlimited on the server: this consumer decides when to give up (and dead-letter), so an
             # outage longer than max_deliver retries leaves nothing stranded.
             config=ConsumerConfig(ack_wait=sub.ack_wait_s, max_deliver=-1),
@@ -145,34 +147,65 @@ class InboxConsumer:
             title=sub.durable,
         )
         async def on_batch(msg: NatsMessage) -> None:
-            for raw in msg.raw_message:
-                await self.handle(raw)
+            await self.handle_batch(list(msg.raw_message))
 
     async def handle(self, raw: Msg) -> None:
-        versions = self.sub.versions_of(raw.subject)
-        if versions is None:
-            await raw.ack()  # not an event this consumer cares about
+        await self.handle_batch([raw])
+
+    async def handle_batch(self, raws: list[Msg]) -> None:
+        """One transaction for the whole pull batch, one savepoint per message: a message that fails
+        rolls back alone and is retried or dead-lettered; the others commit together and are acked
+        after the commit. Order within the batch is kept."""
+        work: list[tuple[Msg, Envelope, EventHandler, BaseModel]] = []
+        for raw in raws:
+            versions = self.sub.versions_of(raw.subject)
+            if versions is None:
+                await raw.ack()  # not an event this consumer cares about
+                continue
+            try:
+                envelope, _contract, handler, payload = self._decode(raw.subject, raw.data, versions)
+            except DeadLetter as dl:
+                await self._dead_letter(raw, dl.reason, dl.detail)
+                continue
+            work.append((raw, envelope, handler, payload))
+        if not work:
             return
+        failed: dict[int, Exception] = {}
+        handled: list[int] = []
         try:
-            envelope, contract, handler, payload = self._decode(raw.subject, raw.data, versions)
-        except DeadLetter as dl:
-            await self._dead_letter(raw, dl.reason, dl.detail)
+            async with self._uow_factory() as uow:
+                for i, (_raw, envelope, handler, payload) in enumerate(work):
+                    try:
+                        async with uow.savepoint():
+                            if await self._apply(uow, envelope, handler, payload):
+                                handled.append(i)
+                    except Exception as exc:
+                        if database_unavailable(exc):
+                            raise  # the whole batch waits for the database
+                        failed[i] = exc
+                await uow.commit()
+        except Exception as exc:  # the commit (or the database) failed: nothing of the batch took effect
+            for raw, envelope, _handler, _payload in work:
+                await self._retry_or_dead_letter(raw, envelope, exc)
             return
-        try:
-            handled = await self._apply(envelope, handler, payload)
-        except PermanentEventError as exc:
+        self._metrics.inbox_handled.labels(self.sub.durable).inc(len(handled))
+        for i, (raw, envelope, _handler, _payload) in enumerate(work):
+            if i in failed:
+                await self._failed(raw, envelope, failed[i])
+                continue
+            if self.after_commit is not None and i in handled:
+                try:
+                    await self.after_commit(envelope)
+                except Exception:  # the test seam's "crash": no ack, so the server redelivers
+                    log.warning("after-commit hook failed; message left unacknowledged")
+                    continue
+            await raw.ack()
+
+    async def _failed(self, raw: Msg, envelope: Envelope, exc: Exception) -> None:
+        if isinstance(exc, PermanentEventError):
             await self._dead_letter(raw, "rejected_by_handler", str(exc))
             return
-        except Exception as exc:
-            await self._retry_or_dead_letter(raw, envelope, exc)
-            return
-        if handled and self.after_commit is not None:
-            try:
-                await self.after_commit(envelope)
-            except Exception:  # the test seam's "crash": no ack, so the server redelivers
-                log.warning("after-commit hook failed; message left unacknowledged")
-                return
-        await raw.ack()
+        await self._retry_or_dead_letter(raw, envelope, exc)
 
     def _decode(
         self, subject: str, data: bytes, versions: dict[int, tuple[EventContract[Any], EventHandler]]
@@ -196,16 +229,12 @@ class InboxConsumer:
             raise DeadLetter("bad_payload", _short(exc)) from None
         return envelope, contract, handler, payload
 
-    async def _apply(self, envelope: Envelope, handler: EventHandler, payload: BaseModel) -> bool:
-        async with self._uow_factory() as uow:
-            if not await claim(uow.session, self.sub.durable, envelope, self._clock.now()):
-                self._metrics.inbox_duplicates.labels(self.sub.durable).inc()
-                log.info("duplicate event skipped", extra={"event_id": envelope.event_id,
-                                                           "consumer": self.sub.durable})
-                return False
-            await handler(uow, envelope, payload)
-            await uow.commit()
-        self._metrics.inbox_handled.labels(self.sub.durable).inc()
+    async def _apply(self, uow: UnitOfWork, envelope: Envelope, handler: EventHandler, payload: BaseModel) -> bool:
+        if not await claim(uow.session, self.sub.durable, envelope, self._clock.now()):
+            self._metrics.inbox_duplicates.labels(self.sub.durable).inc()
+            log.info("duplicate event skipped", extra={"event_id": envelope.event_id, "consumer": self.sub.durable})
+            return False
+        await handler(uow, envelope, payload)
         return True
 
     async def _retry_or_dead_letter(self, raw: Msg, envelope: Envelope, exc: Exception) -> None:

@@ -453,3 +453,14 @@ async def _workshop_known(service: RunningService, workshop_id: str) -> bool:
 
 async def _status_is(service: RunningService, recipient: str, channel: str, status: str) -> bool:
     return any(r["channel"] == channel and r["status"] == status for r in await rows(service, recipient_id=recipient))
+
+
+async def test_discarded_channels_record_the_notice_as_sent_and_write_no_file(settings: Settings):
+    settings = fast(settings, unconfigured_channels="discard")
+    async with registration_stack(settings) as stack, serve_in_process(
+            notifications_app(settings, clock=FixedClock(BEFORE_CAMPAIGN))) as notifier:
+        await stack.define_venue(["A01"], days=["2026-10-09"])
+        bid, token = await stack.register_business(valid_tax_codes(1)[0], email="lan@songtra.vn")
+        assert (await stack.apply(bid, token, days=["2026-10-09"])).json()["status"] == "confirmed"
+        await eventually(lambda: _status_is(notifier, bid, "email", "sent"), what="recorded as sent")
+        assert not list((settings.data_dir / "messages").glob("*.txt"))

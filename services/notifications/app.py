@@ -9,7 +9,14 @@ from pathlib import Path
 import httpx
 from fastapi import FastAPI
 
-from services.notifications.adapters.channels import FileTransport, SmsGateway, SmtpTransport, Transport, Webhook
+from services.notifications.adapters.channels import (
+    DiscardTransport,
+    FileTransport,
+    SmsGateway,
+    SmtpTransport,
+    Transport,
+    Webhook,
+)
 from services.notifications.adapters.directory import RegistrationDirectory
 from services.notifications.adapters.metrics import NotificationMetrics
 from services.notifications.adapters.repository import Repository
@@ -37,16 +44,19 @@ SPEC = ServiceSpec(
 
 
 def transports(settings: Settings, client: httpx.AsyncClient) -> dict[str, Transport]:
-    """Each channel goes out for real when configured, else as a readable file under the data dir."""
+    """Each channel goes out for real when configured, else as a readable file under the data dir
+    (or nowhere, for load tests and rehearsals)."""
     files = FileTransport(settings.data_dir / "messages")
+    unconfigured: Transport = DiscardTransport() if settings.unconfigured_channels == "discard" else files
     return {
         "file": files,
         "email": SmtpTransport(settings.smtp_host, settings.smtp_port, sender=settings.mail_from,
                                starttls=settings.smtp_starttls, user=settings.smtp_user,
-                               password=settings.smtp_password) if settings.smtp_host else files,
+                               password=settings.smtp_password) if settings.smtp_host else unconfigured,
         "sms": SmsGateway(settings.sms_gateway_url, settings.sms_gateway_key, settings.sms_sender, client)
-        if settings.sms_gateway_url else files,
-        "webhook": Webhook(settings.webhook_url, settings.webhook_secret, client) if settings.webhook_url else files,
+        if settings.sms_gateway_url else unconfigured,
+        "webhook": Webhook(settings.webhook_url, settings.webhook_secret, client) if settings.webhook_url
+        else unconfigured,
     }
 
 
@@ -69,7 +79,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
                             planner_for=lambda repo: handlers.planner_for_repo(repo), directory=directory,
                             max_attempts=settings.notify_max_attempts, retry_base_s=settings.notify_retry_seconds,
                             rates=parse_rates(settings.channel_rates), replica=settings.instance_of("notifications"),
-                            lease_s=settings.notify_claim_seconds)
+                            lease_s=settings.notify_claim_seconds, batch=settings.notify_batch)
     runtime.on_start(dispatcher.recover)
     runtime.every(settings.notify_tick_seconds, "notification-dispatch", dispatcher.run_until_idle, wake)
     runtime.every(settings.notify_tick_seconds, "reminders", lambda: scheduled.send_due_reminders(deps, handlers))

@@ -14,6 +14,7 @@ import json
 import os
 import platform
 import signal
+import socket
 import sqlite3
 import statistics
 import subprocess
@@ -27,8 +28,11 @@ from typing import Any
 
 import httpx
 import nats
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from shared.nats_auth import OPERATOR, embedded_passwords
+from tests.bench.fanout import fan_out
 from tests.bench.load import run_in_process
 from tests.registration_support import valid_tax_codes
 from tests.support import free_port
@@ -52,8 +56,9 @@ def percentile(values: list[float], p: float) -> float:
 class Stack:
     """`dxday up` in a child process, on free ports and a fresh data dir."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, db_urls: dict[str, str] | None = None) -> None:
         self.data_dir = data_dir
+        self.db_urls = db_urls or {}
         self.ports = {name: free_port() for name in ("registration", "events", "notifications", "nats", "monitor")}
         self.env = {**{k: v for k, v in os.environ.items() if not k.startswith("DXDAY_")},
                     "DXDAY_DATA_DIR": str(data_dir), "DXDAY_DEMO": "0", "DXDAY_ORGANIZER_TOKEN": TOKEN,
@@ -61,12 +66,21 @@ class Stack:
                     "DXDAY_NATS_MONITOR_PORT": str(self.ports["monitor"]),
                     "DXDAY_FORM_RATE_PER_MINUTE": "100000000", "DXDAY_FAILED_TOKEN_LIMIT_PER_MINUTE": "100000000",
                     "DXDAY_CHANNEL_RATES": "", "DXDAY_QUIET_HOURS": "", "DXDAY_COALESCE_SECONDS": "0",
+                    "DXDAY_UNCONFIGURED_CHANNELS": "discard",
+                    **{f"DXDAY_{n.upper()}_DB_URL": u for n, u in self.db_urls.items()},
                     **{f"DXDAY_{n.upper()}_PORT": str(self.ports[n]) for n in ("registration", "events",
                                                                               "notifications")}}
         self.proc: subprocess.Popen[bytes] | None = None
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
+
+    @property
+    def nats_url(self) -> str:
+        return f"nats://127.0.0.1:{self.ports['nats']}"
+
+    def db_url(self, service: str) -> str:
+        return self.db_urls.get(service) or f"sqlite+aiosqlite:///{(self.data_dir / f'{service}.db').resolve()}"
 
     def start(self) -> None:
         log = (self.data_dir / "stack.log").open("ab")
@@ -175,30 +189,138 @@ def summary(result: dict[str, Any]) -> dict[str, Any]:
             "errors": sum(result["errors"].values()), "error_kinds": result["errors"]}
 
 
-def end_to_end(stack: Stack, since: dt.datetime) -> dict[str, Any]:
+async def end_to_end(stack: Stack, since: dt.datetime) -> dict[str, Any]:
     """Booth application committed (registration) -> its notice handed to the channel (notifications)."""
-    reg = sqlite3.connect(stack.data_dir / "registration.db")
-    committed = {b: dt.datetime.fromisoformat(c) for b, c in reg.execute(
-        "SELECT business_id, created_at FROM booth_applications WHERE created_at >= ?",
-        (since.replace(tzinfo=None).isoformat(sep=" "),))}
-    reg.close()
+    reg = create_async_engine(stack.db_url("registration"))
+    async with reg.connect() as conn:
+        committed = {b: _aware(c) for b, c in await conn.execute(sa.text(
+            "SELECT business_id, created_at FROM booth_applications WHERE created_at >= :since"),
+            {"since": since.replace(tzinfo=None) if "sqlite" in stack.db_url("registration") else since})}
+    await reg.dispose()
+    notes = create_async_engine(stack.db_url("notifications"))
     deadline = time.monotonic() + 120
     while True:
-        notes = sqlite3.connect(stack.data_dir / "notifications.db")
-        sent = {r: dt.datetime.fromisoformat(s) for r, s in notes.execute(
-            "SELECT recipient_id, sent_at FROM notifications WHERE status = 'sent' AND template IN "
-            "('booth_confirmed', 'booth_waitlisted')")}
-        notes.close()
+        async with notes.connect() as conn:
+            sent = {r: _aware(at) for r, at in await conn.execute(sa.text(
+                "SELECT recipient_id, sent_at FROM notifications WHERE status = 'sent' AND template IN "
+                "('booth_confirmed', 'booth_waitlisted')"))}
         if committed.keys() <= sent.keys() or time.monotonic() > deadline:
             break
-        time.sleep(1)
+        await asyncio.sleep(1)
+    await notes.dispose()
     delays = [(sent[b] - c).total_seconds() * 1000 for b, c in committed.items() if b in sent]
     return {"applications": len(committed), "notified": len(delays), "p50_ms": percentile(delays, 50),
             "p99_ms": percentile(delays, 99), "mean_ms": statistics.fmean(delays) if delays else float("nan")}
 
 
+def _aware(value: Any) -> dt.datetime:
+    at = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+    return at if at.tzinfo else at.replace(tzinfo=dt.UTC)
+
+
+def contention(stack: Stack, pool: ProcessPoolExecutor, workshops: int, seats: int, people: int,
+               workers: int) -> dict[str, Any]:
+    """``people`` reservations spread over ``workshops`` of ``seats`` seats, all at once."""
+    org = {"Authorization": f"Bearer {TOKEN}"}
+    events = stack.url("events")
+    ids = []
+    for i in range(workshops):
+        room = httpx.post(f"{events}/campaigns/{CAMPAIGN}/rooms", headers=org, timeout=30,
+                          json={"name": f"Phòng {i:03d}", "seats": seats}).json()
+        day, hour = 1 + i % 10, 7 + (i // 10) % 12
+        w = httpx.post(f"{events}/campaigns/{CAMPAIGN}/workshops", headers=org, timeout=30, json={
+            "title": f"Tập huấn kỹ năng số {i:03d}", "room_id": room["id"],
+            "start": f"2026-10-{day:02d}T{hour:02d}:00:00+07:00", "end": f"2026-10-{day:02d}T{hour:02d}:50:00+07:00"})
+        w.raise_for_status()
+        ids.append(w.json()["workshop_id"])
+    say(f"contention: signing up {people:,} participants")
+    signed = load(pool, "participants", registration=stack.url("registration"), campaign=CAMPAIGN, n=people,
+                  workers=workers)
+    say(f"contention: {people:,} reservations over {workshops} workshops of {seats} seats")
+    result = summary(load(pool, "reservations", events=events, workshops=ids, tokens=signed.pop("tokens"),
+                          workers=workers))
+    over = []
+    for wid in ids:
+        view = httpx.get(f"{events}/workshops/{wid}", timeout=30).json()
+        if view["confirmed"] > seats:
+            over.append(wid)
+    result.update({"workshops": workshops, "seats": seats, "people": people, "overbooked_workshops": len(over),
+                   "signups_per_s": signed["count"] / signed["seconds"]})
+    return result
+
+
+def rabbitmq_reachable(url: str) -> str | None:
+    host, _, port = url.split("@")[-1].split("/")[0].partition(":")
+    try:
+        socket.create_connection((host, int(port or 5672)), timeout=2).close()
+    except OSError as exc:
+        return f"RabbitMQ not reachable at {host}:{port or 5672} ({exc})"
+    return None
+
+
+def celery_fan_out(run_dir: Path, n: int) -> dict[str, Any]:
+    """The peer's fan-out: one Celery task per notice, 2 worker processes (one per core)."""
+    os.environ["DXDAY_BENCH_PEER_DB"] = str(run_dir / "peer.db")
+    from tests.bench import celery_peer
+
+    why = rabbitmq_reachable(celery_peer.AMQP_URL)
+    if why:
+        return {"available": False, "why": why}
+    celery_peer.prepare([f"p{i}" for i in range(n)])
+    celery_peer.app.control.purge()
+    worker = subprocess.Popen([sys.executable, "-m", "celery", "-A", "tests.bench.celery_peer", "worker", "-c",
+                               str(os.cpu_count() or 2), "--loglevel=WARNING", "--without-gossip",
+                               "--without-mingle", "--without-heartbeat"], env=os.environ.copy(),
+                              stdout=(run_dir / "celery.log").open("ab"), stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while not celery_peer.app.control.ping(timeout=1):
+            if worker.poll() is not None or time.monotonic() > deadline:
+                return {"available": False, "why": f"the Celery worker did not start; see {run_dir / 'celery.log'}"}
+        started = time.perf_counter()
+        celery_peer.reschedule.delay("w1")
+        last = 0.0
+        while (done := celery_peer.sent()) < n:
+            elapsed = time.perf_counter() - started
+            if elapsed - last >= 5:
+                say(f"  peer: {done:,}/{n:,} notices after {elapsed:.0f} s")
+                last = elapsed
+            if elapsed > 900:
+                return {"available": True, "finished": False, "sent": done, "seconds": elapsed}
+            time.sleep(0.2)
+        seconds = time.perf_counter() - started
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+    return {"available": True, "finished": True, "holders": n, "seconds": seconds, "per_s": n / seconds}
+
+
+async def postgres_databases(base_url: str, run: str) -> dict[str, str]:
+    """Fresh databases for the three services next to the given one (dropped first if left over)."""
+    import asyncpg
+
+    plain = base_url.replace("postgresql+asyncpg://", "postgresql://")
+    conn = await asyncpg.connect(plain)
+    urls = {}
+    for service in ("registration", "events", "notifications"):
+        name = f"dxday_bench_{service}"
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.execute(f'CREATE DATABASE "{name}"')
+        urls[service] = base_url.rsplit("/", 1)[0] + f"/{name}"
+    await conn.close()
+    return urls
+
+
+def _ratio(a: float, b: float) -> str:
+    return f"{a / b:.0%}" if b else "n/a"
+
+
 def table(results: dict[str, Any]) -> str:
     limits, cmd, e2e = results["limits"], results["commands"], results["end_to_end"]
+    con, fan, peer = results["contention"], results["fan_out"], results["peer"]
     rows = [
         ("limit: raw JetStream publish (pipelined, 600 B)", f"{limits['publish_per_s']:,.0f} msg/s", "", ""),
         ("limit: raw pull-consume-ack (same messages)", f"{limits['consume_ack_per_s']:,.0f} msg/s", "", ""),
@@ -207,14 +329,32 @@ def table(results: dict[str, Any]) -> str:
         ("limit: raw SQLite inserts, one transaction each", f"{limits['sqlite_inserts_per_s']:,.0f} rows/s", "", ""),
         ("commands: register business + apply for a booth", f"{cmd['per_s']:,.0f} cmd/s",
          f"p50 {cmd['p50_ms']:.1f} / p95 {cmd['p95_ms']:.1f} / p99 {cmd['p99_ms']:.1f} ms",
-         f"{cmd['per_s'] / limits['http']['per_s']:.0%} of bare HTTP; target ≥ 1,500/s, p99 ≤ 50 ms; "
+         f"{_ratio(cmd['per_s'], limits['http']['per_s'])} of bare HTTP; target ≥ 1,500/s, p99 ≤ 50 ms; "
          f"errors {cmd['errors']}"),
-        (f"end-to-end: commit → notice sent, at {results['e2e_rate']:.0f} cmd/s",
-         f"{e2e['notified']:,}/{e2e['applications']:,} notified",
-         f"p50 {e2e['p50_ms']:.0f} / p99 {e2e['p99_ms']:.0f} ms",
-         "target p99 ≤ 250 ms"),
+        (f"contention: {con['people']:,} reservations, {con['workshops']} workshops × {con['seats']} seats",
+         f"{con['per_s']:,.0f} res/s", f"p50 {con['p50_ms']:.1f} / p99 {con['p99_ms']:.1f} ms",
+         f"overbooked workshops: {con['overbooked_workshops']}; errors {con['errors']}"),
     ]
-    lines = ["| measure | rate | latency | ratio / target |", "|---|---|---|---|"]
+    for f in fan:
+        rows.append((f"fan-out: {f['holders']:,} holders rescheduled, {f['channel']} channel",
+                     f"{f['per_s']:,.0f} notices/s", f"{f['seconds']:.1f} s",
+                     f"peak RSS {f['peak_rss_mb']:.0f} MB; target ≤ 10 s, ≤ 300 MB" if f["channel"] != "file" else
+                     f"peak RSS {f['peak_rss_mb']:.0f} MB"))
+        rows.append((f"event consumption by notifications ({f['events_consumed']:,} events, handlers + inbox)",
+                     f"{f['consume_per_s']:,.0f} events/s", "",
+                     f"{_ratio(f['consume_per_s'], limits['consume_ack_per_s'])} of raw pull-consume-ack; "
+                     "target ≥ 50 %"))
+    null = next((f for f in fan if f["channel"] != "file"), None)
+    if peer.get("available") and peer.get("finished") and null:
+        rows.append((f"peer: Celery over RabbitMQ, {peer['holders']:,} notices, one task each",
+                     f"{peer['per_s']:,.0f} notices/s", f"{peer['seconds']:.1f} s",
+                     f"dxday fan-out is {null['per_s'] / peer['per_s']:.1f}× the peer; target ≥ 3×"))
+    else:
+        rows.append(("peer: Celery over RabbitMQ", "not measured", "", peer.get("why", "did not finish")))
+    rows.append((f"end-to-end: commit → notice sent, at {results['e2e_rate']:.0f} cmd/s",
+                 f"{e2e['notified']:,}/{e2e['applications']:,} notified",
+                 f"p50 {e2e['p50_ms']:.0f} / p99 {e2e['p99_ms']:.0f} ms", "target p99 ≤ 250 ms"))
+    lines = ["| measure | rate | latency / time | ratio / target |", "|---|---|---|---|"]
     lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
     return "\n".join(lines)
 
@@ -224,18 +364,24 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--seconds", type=float, default=30.0, help="commands scenario length")
     parser.add_argument("--e2e-seconds", type=float, default=60.0, help="end-to-end scenario length")
     parser.add_argument("--workers", type=int, default=50, help="concurrent clients")
+    parser.add_argument("--holders", type=int, default=100_000, help="seat holders of the fan-out workshop")
+    parser.add_argument("--postgres", metavar="URL", help="run the services on PostgreSQL (fresh databases "
+                        "next to the one in URL, e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/test)")
     parser.add_argument("--quick", action="store_true", help="short runs, to check the bench itself")
     args = parser.parse_args(argv)
+    people, workshops = 10_000, 200
     if args.quick:
-        args.seconds, args.e2e_seconds = 5.0, 5.0
+        args.seconds, args.e2e_seconds, args.holders, people, workshops = 5.0, 5.0, 2_000, 1_000, 20
     data_dir = Path(os.environ.get("DXDAY_DATA_DIR", "var")) / "bench"
     data_dir.mkdir(parents=True, exist_ok=True)
     run_dir = Path(tempfile.mkdtemp(prefix="run-", dir=data_dir))
+    db_urls = asyncio.run(postgres_databases(args.postgres, run_dir.name)) if args.postgres else {}
     results: dict[str, Any] = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                                            "platform": platform.platform()},
-                               "started": dt.datetime.now(dt.UTC).isoformat(), "database": "sqlite"}
-    stack = Stack(run_dir)
-    say(f"starting the stack in {run_dir}")
+                               "started": dt.datetime.now(dt.UTC).isoformat(),
+                               "database": "postgresql" if args.postgres else "sqlite", "args": vars(args)}
+    stack = Stack(run_dir, db_urls)
+    say(f"starting the stack in {run_dir} ({results['database']})")
     stack.start()
     try:
         with ProcessPoolExecutor(1, mp_context=get_context("spawn")) as pool:
@@ -255,17 +401,24 @@ def main(argv: list[str]) -> int:
             results["commands"] = summary(load(pool, "commands", registration=stack.url("registration"),
                                                campaign=CAMPAIGN, days=DAYS, tax_codes=codes[:split],
                                                workers=args.workers, seconds=args.seconds))
-            time.sleep(5)  # let the notices of the burst drain before measuring delay
+            results["contention"] = contention(stack, pool, workshops, 40, people, args.workers)
+            results["fan_out"] = []
+            for channel, n in (("email", args.holders), ("file", max(args.holders // 5, 1))):
+                results["fan_out"].append(asyncio.run(fan_out(stack, {"Authorization": f"Bearer {TOKEN}"},
+                                                              CAMPAIGN, n, channel, say)))
+            time.sleep(2)
             results["e2e_rate"] = 200.0
             since = dt.datetime.now(dt.UTC)
             say(f"end-to-end: 200 commands/s for {args.e2e_seconds:.0f} s")
             results["e2e_load"] = summary(load(pool, "commands", registration=stack.url("registration"),
                                                campaign=CAMPAIGN, days=DAYS, tax_codes=codes[split:],
                                                workers=args.workers, seconds=args.e2e_seconds, rate=100.0))
-            results["end_to_end"] = end_to_end(stack, since)
+            results["end_to_end"] = asyncio.run(end_to_end(stack, since))
             results["rss_mb"] = {s: stack.rss_mb(s) for s in ("registration", "events", "notifications")}
     finally:
         stack.stop()
+    say(f"peer: Celery over RabbitMQ, {args.holders:,} notices")
+    results["peer"] = celery_fan_out(run_dir, args.holders)
     out = data_dir / f"bench-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}.json"
     out.write_text(json.dumps(results, indent=2, default=str))
     print(table(results))

@@ -115,6 +115,57 @@ async def gets(url: str, workers: int, seconds: float) -> dict[str, Any]:
             "errors": rec.errors}
 
 
+async def participants(registration: str, campaign: str, n: int, workers: int) -> dict[str, Any]:
+    """Sign up ``n`` participants (email, consent to notices and reminders); returns their tokens."""
+    rec, tokens = Recorder(), []
+    todo = iter(range(n))
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=workers * 2)) as session:
+        async def worker() -> None:
+            for i in todo:
+                made = await _post(session, rec, f"{registration}/campaigns/{campaign}/participants", {
+                    "name": f"Người tham dự {i}", "email": f"nguoi{i}@example.vn", "phone": None,
+                    "locality": "Quảng Ngãi", "language": "vi", "channels": ["email"],
+                    "consent": {"accepted": True, "purposes": ["service_notices", "reminders"]}})
+                if made is not None:
+                    tokens.append(made["access_token"])
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(workers)))
+        elapsed = time.perf_counter() - started
+    return {"count": len(rec.latencies_ms), "seconds": elapsed, "latencies_ms": rec.latencies_ms,
+            "errors": rec.errors, "tokens": tokens}
+
+
+async def reservations(events: str, workshops: list[str], tokens: list[str], workers: int) -> dict[str, Any]:
+    """Every participant reserves a seat in one workshop (round robin), all at once."""
+    rec, outcomes = Recorder(), {"confirmed": 0, "waitlisted": 0}
+    todo = iter(enumerate(tokens))
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=workers * 2)) as session:
+        async def worker() -> None:
+            for i, token in todo:
+                for _ in range(50):  # 401 while the events service has not heard of the participant yet
+                    started = time.perf_counter()
+                    async with session.post(f"{events}/workshops/{workshops[i % len(workshops)]}/seats",
+                                            headers={"Authorization": f"Bearer {token}"}) as r:
+                        data = await r.json(content_type=None)
+                        if r.status == 401:
+                            await asyncio.sleep(0.2)
+                            continue
+                        if r.status >= 300:
+                            rec.error(str(r.status))
+                            break
+                        rec.ok(started)
+                        outcomes[data["status"]] = outcomes.get(data["status"], 0) + 1
+                        break
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(workers)))
+        elapsed = time.perf_counter() - started
+    return {"count": len(rec.latencies_ms), "seconds": elapsed, "latencies_ms": rec.latencies_ms,
+            "errors": rec.errors, "outcomes": outcomes}
+
+
 def run_in_process(kind: str, kwargs: dict[str, Any]) -> dict[str, Any]:
     """Entry point of the load process (multiprocessing, spawn)."""
-    return asyncio.run({"commands": commands, "gets": gets}[kind](**kwargs))
+    scenario = {"commands": commands, "gets": gets, "participants": participants, "reservations": reservations}
+    return asyncio.run(scenario[kind](**kwargs))

@@ -66,6 +66,13 @@ class FileTransport:
                 path.unlink(missing_ok=True)
 
 
+class DiscardTransport:
+    """Hands every message to nobody: for load tests and rehearsals, where only the recording counts."""
+
+    async def send(self, message: Outgoing) -> None:
+        return None
+
+
 class SmtpTransport:
     def __init__(self, host: str, port: int, *, sender: str, starttls: bool, user: str | None,
                  password: str | None, timeout: float = 20.0) -> None:

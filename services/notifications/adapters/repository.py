@@ -105,6 +105,19 @@ class Repository:
     async def reminders_of(self, workshop_id: str) -> list[dict[str, Any]]:
         return _rows(await self.session.execute(sa.select(reminders).where(reminders.c.workshop_id == workshop_id)))
 
+    async def seat_holders(self, workshop_id: str) -> list[str]:
+        """Who holds a seat, as this service learnt it from the seat events (in stream order)."""
+        rows = await self.session.execute(sa.select(reminders.c.participant_id).distinct().where(
+            reminders.c.workshop_id == workshop_id, reminders.c.status != "cancelled")
+            .order_by(reminders.c.participant_id))
+        return list(rows.scalars())
+
+    async def move_reminders(self, workshop_id: str, minutes: int, due_at: dt.datetime, status: str) -> None:
+        """Every live reminder of a workshop at one offset follows it, in one statement."""
+        await self.session.execute(sa.update(reminders).where(
+            reminders.c.workshop_id == workshop_id, reminders.c.minutes_before == minutes,
+            reminders.c.status != "cancelled").values(due_at=due_at, status=status))
+
     async def move_reminder(self, workshop_id: str, participant_id: str, minutes: int, due_at: dt.datetime,
                             status: str) -> None:
         await self.session.execute(sa.update(reminders).where(
@@ -179,6 +192,19 @@ class Repository:
             notifications.c.id == notification_id, notifications.c.status == "sending",
             notifications.c.claimed_by == replica).values(**values, claimed_by=None, claim_until=None))
         return bool(result.rowcount)
+
+    async def record_sent(self, ids: list[str], replica: str, now: dt.datetime) -> set[str]:
+        """Mark many as sent in a few statements, each only while this replica holds its claim;
+        returns those recorded."""
+        recorded: set[str] = set()
+        for i in range(0, len(ids), 500):
+            result = await self.session.execute(sa.update(notifications).where(
+                notifications.c.id.in_(ids[i:i + 500]), notifications.c.status == "sending",
+                notifications.c.claimed_by == replica).values(
+                status="sent", attempts=notifications.c.attempts + 1, sent_at=now, last_error=None, updated_at=now,
+                claimed_by=None, claim_until=None).returning(notifications.c.id))
+            recorded.update(result.scalars())
+        return recorded
 
     async def promo_count_since(self, recipient_id: str, since: dt.datetime) -> int:
         return int((await self.session.execute(sa.select(sa.func.count()).where(

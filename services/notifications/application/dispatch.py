@@ -69,7 +69,7 @@ class Dispatcher:
     directory: Directory
     max_attempts: int = 5
     retry_base_s: float = 5.0
-    batch: int = 200
+    batch: int = 500
     rates: dict[str, float] | None = None
     replica: str = "notifications"
     lease_s: float = 60.0
@@ -111,8 +111,10 @@ class Dispatcher:
                                                     deadline) for n in claimed))
         async with self.uow() as uow:
             repo = Repository(uow.session)
+            sent = [n for n, (status, _) in zip(claimed, results, strict=True) if status == "sent"]
+            await self._record_sent(repo, sent)
             for notification, (status, error) in zip(claimed, results, strict=True):
-                if status != "lease_lost":
+                if status not in ("sent", "lease_lost"):
                     await self._record(repo, notification, contacts.get(notification["recipient_id"]), status, error)
             await uow.commit()
         lost = sum(1 for status, _ in results if status == "lease_lost")
@@ -170,18 +172,22 @@ class Dispatcher:
             return "retry", f"{type(exc).__name__}: {exc}"[:500]
         return "sent", None
 
+    async def _record_sent(self, repo: Repository, sent: list[dict[str, Any]]) -> None:
+        if not sent:
+            return
+        now = self.clock.now()
+        recorded = await repo.record_sent([n["id"] for n in sent], self.replica, now)
+        for n in sent:
+            if n["id"] not in recorded:
+                log.warning("sent, but the claim had passed to another replica", extra={"notification_id": n["id"]})
+                continue
+            self.metrics.outcome(n["channel"], n["template"], "sent")
+            self.metrics.delay(n["channel"], (now - n["caused_at"]).total_seconds())
+
     async def _record(self, repo: Repository, n: dict[str, Any], contact: dict[str, Any] | None, status: str,
                       error: str | None) -> None:
         now = self.clock.now()
         attempts = n["attempts"] + 1
-        if status == "sent":
-            if not await repo.record_outcome(n["id"], self.replica, {
-                    "status": "sent", "attempts": attempts, "sent_at": now, "last_error": None, "updated_at": now}):
-                log.warning("sent, but the claim had passed to another replica", extra={"notification_id": n["id"]})
-                return
-            self.metrics.outcome(n["channel"], n["template"], "sent")
-            self.metrics.delay(n["channel"], (now - n["caused_at"]).total_seconds())
-            return
         if status == "suppressed":
             if await repo.record_outcome(n["id"], self.replica, {"status": "suppressed", "last_error": error,
                                                                  "updated_at": now}):

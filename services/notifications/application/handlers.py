@@ -34,6 +34,12 @@ def cause_of(event: Envelope) -> Cause:
     return Cause(event.event_id, event.type, event.occurred_at, event.campaign_id)
 
 
+def _union(listed: list[str], known: list[str]) -> list[str]:
+    """The holders an event lists (it may list only the first ones of a large workshop) and those this
+    service knows from the seat events, each once, in that order."""
+    return list(dict.fromkeys([*listed, *known]))
+
+
 def _dump(model: Any) -> dict[str, Any]:
     return model.model_dump(mode="json")
 
@@ -59,7 +65,7 @@ class Handlers:
         planner = self.planner(uow)
         context = {"campaign": await self._campaign(planner.repo, event.campaign_id), **context}
         await planner.plan(cause_of(event), template, recipients, context, **kwargs)
-        self.deps.wake_dispatcher()
+        uow.on_commit(self.deps.wake_dispatcher)
 
     # --- directory ------------------------------------------------------------------------------
     async def business_registered(self, uow: UnitOfWork, event: Envelope, p: rg.BusinessRegistered) -> None:
@@ -127,25 +133,23 @@ class Handlers:
 
     async def workshop_rescheduled(self, uow: UnitOfWork, event: Envelope, p: ev.WorkshopRescheduled) -> None:
         repo = Repository(uow.session)
+        holders = _union([h.participant_id for h in p.holders], await repo.seat_holders(p.workshop_id))
         await repo.put_workshop({"workshop_id": p.workshop_id, "campaign_id": p.campaign_id, "title": p.title,
                                  "room_name": p.room_name, "start": p.start, "end": p.end, "status": "scheduled"})
         now = self.deps.clock.now()
-        for r in await repo.reminders_of(p.workshop_id):  # reminders follow the workshop
-            if r["status"] == "cancelled":
-                continue
-            due = p.start - dt.timedelta(minutes=r["minutes_before"])
-            await repo.move_reminder(p.workshop_id, r["participant_id"], r["minutes_before"], due,
-                                     "scheduled" if due > now else "done")
+        for minutes in REMINDER_OFFSETS_MIN:  # reminders follow the workshop
+            due = p.start - dt.timedelta(minutes=minutes)
+            await repo.move_reminders(p.workshop_id, minutes, due, "scheduled" if due > now else "done")
         planner = self.planner(uow)
         context = {"campaign": await self._campaign(repo, p.campaign_id),
                    "workshop": {"title": p.title, "room_name": p.room_name, "start": p.start, "end": p.end},
                    "previous_start": p.previous_start}
-        await planner.plan_workshop_change(cause_of(event), p.workshop_id, "workshop_changed",
-                                           [h.participant_id for h in p.holders], context)
-        self.deps.wake_dispatcher()
+        await planner.plan_workshop_change(cause_of(event), p.workshop_id, "workshop_changed", holders, context)
+        uow.on_commit(self.deps.wake_dispatcher)
 
     async def workshop_cancelled(self, uow: UnitOfWork, event: Envelope, p: ev.WorkshopCancelled) -> None:
         repo = Repository(uow.session)
+        holders = _union([h.participant_id for h in p.holders], await repo.seat_holders(p.workshop_id))
         known = await repo.workshop(p.workshop_id)
         await repo.put_workshop({"workshop_id": p.workshop_id, "campaign_id": p.campaign_id, "title": p.title,
                                  "room_name": known["room_name"] if known else "", "start": p.start, "end": p.end,
@@ -155,9 +159,8 @@ class Handlers:
         context = {"campaign": await self._campaign(repo, p.campaign_id), "reason": p.reason,
                    "workshop": {"title": p.title, "room_name": known["room_name"] if known else "",
                                 "start": p.start, "end": p.end}}
-        await planner.plan_workshop_change(cause_of(event), p.workshop_id, "workshop_cancelled",
-                                           [h.participant_id for h in p.holders], context)
-        self.deps.wake_dispatcher()
+        await planner.plan_workshop_change(cause_of(event), p.workshop_id, "workshop_cancelled", holders, context)
+        uow.on_commit(self.deps.wake_dispatcher)
 
     async def _seat_notice(self, uow: UnitOfWork, event: Envelope, template: str, workshop_id: str,
                            participant_id: str, extra: dict[str, Any]) -> None:

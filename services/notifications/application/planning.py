@@ -85,6 +85,7 @@ class Planner:
         if missing:
             raise NotYetKnown(f"{len(missing)} recipient(s) not in the directory yet, e.g. {missing[0]}")
         rows = []
+        texts: dict[str, tuple[str, str]] = {}  # one rendering per language; names are filled in at send time
         for recipient in recipients:
             contact = directory.get(recipient)
             if contact is None or not self.consented(contact, template):
@@ -92,16 +93,23 @@ class Planner:
             channel = self.channel_for(contact)
             if channel is None:
                 continue
-            rows.append(await self._row(cause, template, contact, channel, tz,
-                                        {**context, **(per_recipient or {}).get(recipient, {})},
+            own = (per_recipient or {}).get(recipient)
+            if own is not None:
+                text = self._render(template, contact["language"], tz, {**context, **own})
+            elif (text := texts.get(contact["language"])) is None:
+                text = texts[contact["language"]] = self._render(template, contact["language"], tz, context)
+            rows.append(await self._row(cause, template, contact, channel, tz, text,
                                         dedup_key or cause.event_id, klass, delay))
         self.planned += rows
         return await self.repo.add_notifications(rows)
 
+    @staticmethod
+    def _render(template: str, language: str, tz: str, context: dict[str, Any]) -> tuple[str, str]:
+        return templates.render(template, language, tz, {"name": templates.NAME_SLOT, **context})
+
     async def _row(self, cause: Cause, template: str, contact: dict[str, Any], channel: str, tz: str,
-                   context: dict[str, Any], dedup_key: str, klass: str, delay: dt.timedelta) -> dict[str, Any]:
-        subject, body = templates.render(template, contact["language"], tz,
-                                         {"name": templates.NAME_SLOT, **context})
+                   text: tuple[str, str], dedup_key: str, klass: str, delay: dt.timedelta) -> dict[str, Any]:
+        subject, body = text
         status, reason = "pending", None
         if klass == PROMO:
             since = self.now - dt.timedelta(days=1)

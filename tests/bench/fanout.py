@@ -1,0 +1,166 @@
+"""Fan-out: a workshop with many seat holders is moved by an hour.
+
+The holders are seeded the way the services would have learnt them, only faster than through the
+forms: their registration rows are loaded into the registration database (as a restore would load
+them; its directory answers the notifications service from those rows), and the events the producers
+publish for each of them (``participant.registered``, ``seat.confirmed``) are put on the streams with
+their contracts. The notifications service consumes them through its handlers and inbox — that is
+the "event consumption" figure — then the workshop is rescheduled over HTTP and the clock runs until
+every change notice is recorded as handed to the channel."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import nats
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from services.registration.adapters.orm import participants
+from shared.contracts.envelope import SYSTEM, Envelope, make_envelope
+from shared.contracts.events import SEAT_CONFIRMED, SeatConfirmed
+from shared.contracts.registration import PARTICIPANT_REGISTERED, ParticipantRegistered
+from shared.nats_auth import OPERATOR, embedded_passwords
+
+Say = Callable[[str], None]
+
+
+async def _publish(js: Any, envelopes: list[Envelope], say: Say, what: str) -> None:
+    for i in range(0, len(envelopes), 1_000):
+        chunk = envelopes[i:i + 1_000]
+        await asyncio.gather(*(js.publish(e.type, e.model_dump_json().encode(), headers={"Nats-Msg-Id": e.event_id})
+                               for e in chunk))
+        if (i // 1_000) % 20 == 0:
+            say(f"  {what}: {i + len(chunk):,}/{len(envelopes):,} published")
+
+
+async def seed_holders(stack: Any, campaign: str, workshop_id: str, n: int, channel: str, say: Say) -> list[str]:
+    now = dt.datetime.now(dt.UTC)
+    ids = [str(uuid.uuid4()) for _ in range(n)]
+    engine = create_async_engine(stack.db_url("registration"))
+    async with engine.begin() as conn:
+        for i in range(0, n, 5_000):
+            await conn.execute(sa.insert(participants), [{
+                "id": pid, "campaign_id": campaign, "name": f"Người tham dự {i + k}", "email": f"p{i + k}@example.vn",
+                "phone": None, "locality": "Quảng Ngãi", "language": "vi", "channels": [channel],
+                "consent_purposes": ["service_notices", "reminders"], "consent_text_version": "2026-01",
+                "consented_at": now, "wants_digest": False, "opted_out_at": None, "erased_at": None,
+                "token_hash": None, "created_at": now, "updated_at": now} for k, pid in enumerate(ids[i:i + 5_000])])
+    await engine.dispose()
+    registered = [make_envelope(PARTICIPANT_REGISTERED, ParticipantRegistered(
+        participant_id=pid, campaign_id=campaign, locality="Quảng Ngãi", language="vi", channels=[channel],
+        consent_purposes=["service_notices", "reminders"], consented_at=now), producer="registration", actor=SYSTEM,
+        occurred_at=now, campaign_id=campaign) for pid in ids]
+    seats = [make_envelope(SEAT_CONFIRMED, SeatConfirmed(
+        seat_id=str(uuid.uuid4()), workshop_id=workshop_id, campaign_id=campaign, participant_id=pid,
+        seat_number=k + 1), producer="events", actor=SYSTEM, occurred_at=now, campaign_id=campaign)
+        for k, pid in enumerate(ids)]
+    nc = await nats.connect(stack.nats_url, user=OPERATOR, password=embedded_passwords(stack.data_dir)[OPERATOR])
+    js = nc.jetstream(timeout=60)
+    await _publish(js, registered, say, "participant.registered")
+    await _publish(js, seats, say, "seat.confirmed")
+    await nc.close()
+    return ids
+
+
+async def pending(stack: Any, consumers: list[tuple[str, str]]) -> int:
+    nc = await nats.connect(stack.nats_url, user=OPERATOR, password=embedded_passwords(stack.data_dir)[OPERATOR])
+    js = nc.jetstream()
+    total = 0
+    for stream, durable in consumers:
+        info = await js.consumer_info(stream, durable)
+        total += info.num_pending + info.num_ack_pending
+    await nc.close()
+    return total
+
+
+class PeakRss:
+    """Samples a service's resident memory every 100 ms on a thread."""
+
+    def __init__(self, read: Callable[[], float]) -> None:
+        self.read, self.peak, self._stop = read, 0.0, threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self.read())
+            time.sleep(0.1)
+
+    def __enter__(self) -> PeakRss:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+async def count_sent(stack: Any, template: str, channel: str) -> int:
+    engine = create_async_engine(stack.db_url("notifications"))
+    async with engine.connect() as conn:
+        n = (await conn.execute(sa.text(
+            "SELECT count(*) FROM notifications WHERE template = :t AND channel = :c AND status = 'sent'"),
+            {"t": template, "c": channel})).scalar_one()
+    await engine.dispose()
+    return int(n)
+
+
+async def wait_for(probe: Callable[[], Any], target: int, say: Say, what: str, limit_s: float) -> float:
+    started = time.perf_counter()
+    last_said = 0.0
+    while True:
+        got = await probe()
+        elapsed = time.perf_counter() - started
+        if got >= target:
+            return elapsed
+        if elapsed - last_said >= 5:
+            say(f"  {what}: {got:,}/{target:,} after {elapsed:.0f} s")
+            last_said = elapsed
+        if elapsed > limit_s:
+            raise TimeoutError(f"{what}: {got:,}/{target:,} after {elapsed:.0f} s")
+        await asyncio.sleep(0.2)
+
+
+async def fan_out(stack: Any, organizer: dict[str, str], campaign: str, n: int, channel: str,
+                  say: Say) -> dict[str, Any]:
+    events = stack.url("events")
+    async with httpx.AsyncClient(timeout=120) as http:
+        room = (await http.post(f"{events}/campaigns/{campaign}/rooms", headers=organizer,
+                                json={"name": f"Trực tuyến {channel}", "seats": 100_000})).json()
+        day = 9 if channel == "file" else 8
+        workshop = (await http.post(f"{events}/campaigns/{campaign}/workshops", headers=organizer, json={
+            "title": f"Hội thảo trực tuyến ({channel})", "room_id": room["id"],
+            "start": f"2026-10-{day:02d}T09:00:00+07:00", "end": f"2026-10-{day:02d}T11:00:00+07:00"})).json()
+        wid = workshop["workshop_id"]
+        say(f"fan-out ({channel}): seeding {n:,} seat holders")
+        started = time.perf_counter()
+        await seed_holders(stack, campaign, wid, n, channel, say)
+        consumers = [("REGISTRATION", "notifications-registration"), ("EVENTS", "notifications-events")]
+
+        async def consumed() -> int:
+            return 2 * n - await pending(stack, consumers)
+
+        consume_s = await wait_for(consumed, 2 * n, say, "events consumed by notifications", 900)
+        consume_s += 0  # measured from the first publish, as the consumer runs alongside the publisher
+        seed_s = time.perf_counter() - started
+        say(f"  {2 * n:,} events consumed {seed_s:.1f} s after the first publish")
+        await wait_for(lambda: count_sent(stack, "seat_confirmed", channel), n, say, "seat notices sent", 900)
+        say(f"fan-out ({channel}): rescheduling the workshop by one hour")
+        with PeakRss(lambda: stack.rss_mb("notifications")) as rss:
+            moved_at = time.perf_counter()
+            r = await http.post(f"{events}/workshops/{wid}/reschedule", headers=organizer, json={
+                "start": f"2026-10-{day:02d}T10:00:00+07:00", "end": f"2026-10-{day:02d}T12:00:00+07:00"})
+            r.raise_for_status()
+            seconds = await wait_for(lambda: count_sent(stack, "workshop_changed", channel), n, say,
+                                     "change notices sent", 900)
+            seconds = time.perf_counter() - moved_at
+    return {"holders": n, "channel": channel, "seconds": seconds, "per_s": n / seconds,
+            "peak_rss_mb": rss.peak, "events_consumed": 2 * n, "consume_seconds": seed_s,
+            "consume_per_s": 2 * n / seed_s}
