@@ -87,7 +87,8 @@ class Demo:
         summary = (f"{booths} booths, {len(workshops)} workshops, {placements} banner placements, {people}")
         self.say(summary)
         return {"campaign_id": cid, "year": year, "created": created, "summary": summary,
-                "schedule": f"{self.events}/campaigns/{cid}/schedule?day={year}-10-10"}
+                "schedule": f"{self.events}/campaigns/{cid}/schedule?day={year}-10-10",
+                "page": f"{self.events}/schedule/{cid}?day={year}-10-10"}
 
     def _campaign(self, cid: str, year: int) -> bool:
         r = self._call("POST", f"{self.events}/campaigns", headers=self.org, json={

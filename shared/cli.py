@@ -134,7 +134,7 @@ class Stack:
     def load_demo(self) -> None:
         try:
             result = _run_demo(self.settings)
-            _say(f"demo campaign ready: {result['schedule']}")
+            _say(f"demo campaign ready: {result['page']} (JSON: {result['schedule']})")
         except Exception as exc:  # the stack stays up; the user can run `dxday demo` again
             _say(f"demo campaign not loaded: {exc}")
 
@@ -210,7 +210,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     except Exception as exc:
         print(f"dxday: demo failed: {exc}", file=sys.stderr)
         return 1
-    _say(f"demo campaign ready: {result['schedule']}")
+    _say(f"demo campaign ready: {result['page']} (JSON: {result['schedule']})")
     return 0
 
 

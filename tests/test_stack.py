@@ -108,7 +108,8 @@ def test_dxday_up_serves_three_ready_services_and_leaves_nothing_after_sigterm(t
     assert code == 0, output
     assert "registration  ready: http://127.0.0.1:" in output
     assert f"demo: campaign {DEMO}: created" in output
-    assert f"demo campaign ready: {urls['events']}/campaigns/{DEMO}/schedule" in output
+    assert f"demo campaign ready: {urls['events']}/schedule/{DEMO}?day=" in output  # the page a citizen opens
+    assert f"(JSON: {urls['events']}/campaigns/{DEMO}/schedule" in output
     time.sleep(0.5)
     assert _pids_with(str(tmp_path)) == [], "processes left behind after SIGTERM"
 

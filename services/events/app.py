@@ -12,12 +12,14 @@ from services.events.application.context import Deps
 from services.events.entrypoints import rpc
 from services.events.entrypoints.consumers import subscriptions
 from services.events.entrypoints.http import build_router
+from services.events.entrypoints.pages import build_pages
 from shared.auth import secret_from_file
 from shared.clock import Clock
 from shared.config import Settings
 from shared.contracts.streams import EVENTS, REGISTRATION
 from shared.http import install_error_handlers
 from shared.service import ServiceRuntime, ServiceSpec
+from shared.web import install_stylesheet
 
 SPEC = ServiceSpec(
     name="events",
@@ -51,4 +53,6 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     app = runtime.http_app()
     install_error_handlers(app)
     app.include_router(build_router(runtime, deps))
+    app.include_router(build_pages(deps))
+    install_stylesheet(app)
     return app

@@ -17,6 +17,7 @@ from pathlib import Path
 from celery import Celery
 
 from services.notifications.adapters import templates
+from tests.bench import YEAR
 
 AMQP_URL = os.environ.get("DXDAY_BENCH_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
 DB = Path(os.environ.get("DXDAY_BENCH_PEER_DB", "var/bench/peer.db"))
@@ -56,9 +57,9 @@ def sent() -> int:
 
 CONTEXT = {"campaign": {"locality": "Quảng Ngãi", "theme": "Chuyển đổi số"},
            "workshop": {"title": "Hội thảo trực tuyến", "room_name": "Trực tuyến",
-                        "start": dt.datetime(2026, 10, 8, 3, tzinfo=dt.UTC), "end": dt.datetime(2026, 10, 8, 5,
+                        "start": dt.datetime(YEAR, 10, 8, 3, tzinfo=dt.UTC), "end": dt.datetime(YEAR, 10, 8, 5,
                                                                                                tzinfo=dt.UTC)},
-           "previous_start": dt.datetime(2026, 10, 8, 2, tzinfo=dt.UTC)}
+           "previous_start": dt.datetime(YEAR, 10, 8, 2, tzinfo=dt.UTC)}
 
 
 @app.task(name="peer.reschedule")

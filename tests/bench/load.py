@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import sys
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +17,14 @@ import aiohttp
 class Recorder:
     latencies_ms: list[float] = field(default_factory=list)
     errors: dict[str, int] = field(default_factory=dict)
+
+    async def report(self, what: str, every_s: float = 5.0) -> None:
+        """Progress on stderr while the scenario runs (cancelled at its end)."""
+        started = time.perf_counter()
+        while True:
+            await asyncio.sleep(every_s)
+            print(f"bench |   {what}: {len(self.latencies_ms):,} done, {sum(self.errors.values()):,} errors "
+                  f"after {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
 
     def ok(self, started: float) -> None:
         self.latencies_ms.append((time.perf_counter() - started) * 1000)
@@ -80,10 +89,12 @@ async def commands(registration: str, campaign: str, days: list[str], tax_codes:
             await asyncio.gather(*running)
 
         started = time.perf_counter()
+        progress = asyncio.create_task(rec.report("commands"))
         if rate:
             await paced()
         else:
             await asyncio.gather(*(worker() for _ in range(workers)))
+        progress.cancel()
         elapsed = time.perf_counter() - started
     return {"count": len(rec.latencies_ms), "seconds": elapsed, "latencies_ms": rec.latencies_ms,
             "errors": rec.errors}
@@ -130,7 +141,9 @@ async def participants(registration: str, campaign: str, n: int, workers: int) -
                     tokens.append(made["access_token"])
 
         started = time.perf_counter()
+        progress = asyncio.create_task(rec.report("sign-ups"))
         await asyncio.gather(*(worker() for _ in range(workers)))
+        progress.cancel()
         elapsed = time.perf_counter() - started
     return {"count": len(rec.latencies_ms), "seconds": elapsed, "latencies_ms": rec.latencies_ms,
             "errors": rec.errors, "tokens": tokens}
@@ -145,21 +158,28 @@ async def reservations(events: str, workshops: list[str], tokens: list[str], wor
             for i, token in todo:
                 for _ in range(50):  # 401 while the events service has not heard of the participant yet
                     started = time.perf_counter()
-                    async with session.post(f"{events}/workshops/{workshops[i % len(workshops)]}/seats",
-                                            headers={"Authorization": f"Bearer {token}"}) as r:
-                        data = await r.json(content_type=None)
-                        if r.status == 401:
-                            await asyncio.sleep(0.2)
-                            continue
-                        if r.status >= 300:
-                            rec.error(str(r.status))
-                            break
-                        rec.ok(started)
-                        outcomes[data["status"]] = outcomes.get(data["status"], 0) + 1
+                    try:
+                        async with session.post(f"{events}/workshops/{workshops[i % len(workshops)]}/seats",
+                                                headers={"Authorization": f"Bearer {token}"}) as r:
+                            data = await r.json(content_type=None)
+                            status = r.status
+                    except (TimeoutError, aiohttp.ClientError) as exc:
+                        rec.error(type(exc).__name__)
+                        continue  # a reservation is idempotent per participant: sending it again is safe
+                    if status == 401:
+                        await asyncio.sleep(0.2)
+                        continue
+                    if status >= 300:
+                        rec.error(str(status))
                         break
+                    rec.ok(started)
+                    outcomes[data["status"]] = outcomes.get(data["status"], 0) + 1
+                    break
 
         started = time.perf_counter()
+        progress = asyncio.create_task(rec.report("reservations"))
         await asyncio.gather(*(worker() for _ in range(workers)))
+        progress.cancel()
         elapsed = time.perf_counter() - started
     return {"count": len(rec.latencies_ms), "seconds": elapsed, "latencies_ms": rec.latencies_ms,
             "errors": rec.errors, "outcomes": outcomes}

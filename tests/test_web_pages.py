@@ -1,0 +1,95 @@
+"""Public pages over real HTTP: the schedule of a campaign, in Vietnamese first and in English."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+from shared.config import Settings
+from tests.registration_support import CAMPAIGN_ID, registration_stack
+from tests.support import ORGANIZER
+
+
+class Page(HTMLParser):
+    """Collects links, the current day tab and the text of a page, as a reader would see them."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.links: list[str] = []
+        self.current: list[str] = []
+        self.text: list[str] = []
+        self._in_current = False
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "a" and found.get("href"):
+            self.links.append(str(found["href"]))
+            self._in_current = found.get("aria-current") == "page"
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a":
+            self._in_current = False
+
+    def handle_data(self, data: str) -> None:
+        if data.strip():
+            self.text.append(data.strip())
+            if self._in_current:
+                self.current.append(data.strip())
+
+    @property
+    def words(self) -> str:
+        return " ".join(self.text)
+
+
+async def test_schedule_page_shows_each_day_its_workshops_seats_and_banner_sites(settings: Settings):
+    async with registration_stack(settings) as stack:
+        events = stack.events.client
+        room = (await events.post(f"/campaigns/{CAMPAIGN_ID}/rooms", headers=ORGANIZER,
+                                  json={"name": "Hội trường A", "seats": 30})).json()
+        w = (await events.post(f"/campaigns/{CAMPAIGN_ID}/workshops", headers=ORGANIZER, json={
+            "title": "Tập huấn <kỹ năng số> & an toàn", "room_id": room["id"], "speakers": ["TS. Trần Minh"],
+            "start": "2026-10-09T14:00:00+07:00", "end": "2026-10-09T16:00:00+07:00"})).json()
+        await events.post(f"/campaigns/{CAMPAIGN_ID}/banner-sites", headers=ORGANIZER, json={
+            "name": "Siêu thị Co.opmart Quảng Ngãi", "kind": "supermarket", "address": "242 Quang Trung", "spots": 2})
+
+        r = await events.get(f"/schedule/{CAMPAIGN_ID}?day=2026-10-09")
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+        assert r.headers["content-language"] == "vi"
+        assert "script-src" not in r.headers["content-security-policy"]
+        assert "default-src 'none'" in r.headers["content-security-policy"]
+        page = Page(r.text)
+        assert "Tập huấn <kỹ năng số> & an toàn" in page.words  # shown as written ...
+        assert "<kỹ năng số>" not in r.text  # ... and escaped in the HTML
+        assert "14:00–16:00" in page.words and "Phòng: Hội trường A" in page.words
+        assert "Còn 30 / 30 chỗ" in page.words
+        assert page.current == ["Thứ Sáu 09/10"]
+        days = [link for link in page.links if "?day=" in link and "lang=vi" in link]
+        assert len(days) == 10  # 1 to 10 October
+        assert f"/workshops/{w['workshop_id']}/calendar.ics" in page.links
+        assert f"/campaigns/{CAMPAIGN_ID}/calendar.ics" in page.links
+        assert "Siêu thị Co.opmart Quảng Ngãi" in page.words
+        ics = await events.get(f"/workshops/{w['workshop_id']}/calendar.ics")
+        assert ics.status_code == 200 and "BEGIN:VCALENDAR" in ics.text
+        css = await events.get("/static/dxday.css")
+        assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
+
+        empty = Page((await events.get(f"/schedule/{CAMPAIGN_ID}?day=2026-10-01")).text)
+        assert "Chưa có hội thảo nào trong ngày này." in empty.words
+
+        english = await events.get(f"/schedule/{CAMPAIGN_ID}?day=2026-10-09&lang=en")
+        assert english.headers["content-language"] == "en"
+        assert "30 of 30 seats left" in Page(english.text).words
+        by_browser = await events.get(f"/schedule/{CAMPAIGN_ID}", headers={"Accept-Language": "en-GB,en;q=0.9"})
+        assert "Seminars and training" in Page(by_browser.text).words
+
+
+async def test_schedule_page_explains_an_unknown_campaign_or_day_in_vietnamese(settings: Settings):
+    async with registration_stack(settings) as stack:
+        events = stack.events.client
+        missing = await events.get("/schedule/khong-co")
+        assert missing.status_code == 404 and missing.headers["content-type"].startswith("text/html")
+        assert "Không hiển thị được trang" in Page(missing.text).words
+        outside = await events.get(f"/schedule/{CAMPAIGN_ID}?day=2026-11-01")
+        assert outside.status_code == 422 and "ngoài chiến dịch" in Page(outside.text).words
+        garbled = await events.get(f"/schedule/{CAMPAIGN_ID}?day=mai")
+        assert garbled.status_code == 404 and "Ngày không hợp lệ" in Page(garbled.text).words
