@@ -4,12 +4,16 @@ need (their own Content-Security-Policy: styles from this origin only, no script
 
 from __future__ import annotations
 
+import hmac
+import secrets
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
 import jinja2
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
 
 from shared.errors import AppError
 
@@ -47,6 +51,65 @@ def error_page(env: jinja2.Environment, exc: AppError, *, lang: str) -> HTMLResp
     return page(env, "error.html.j2", {"code": exc.code, "status": exc.status,
                                        "message": exc.message_vi if lang == "vi" else exc.message_en},
                 lang=lang, status_code=exc.status)
+
+
+# --- forms --------------------------------------------------------------------------------------------
+CSRF_COOKIE = "dxday_form"
+CSRF_FIELD = "form_token"
+MAX_FORM_BYTES = 64 * 1024
+
+
+def form_token(request: Request) -> str:
+    """The token a form carries: the one in this browser's cookie, or a new one (set by ``with_form_cookie``).
+    A form posted from another site cannot know it (double-submit cookie, SameSite=Strict)."""
+    return request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
+
+
+def with_form_cookie(response: HTMLResponse, token: str) -> HTMLResponse:
+    response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="strict", max_age=4 * 3600, path="/")
+    return response
+
+
+async def read_form(request: Request) -> dict[str, list[str]] | None:
+    """The posted fields, or None when the form token does not match this browser's cookie."""
+    body = await request.body()
+    if len(body) > MAX_FORM_BYTES:
+        return None
+    fields = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True)
+    cookie = request.cookies.get(CSRF_COOKIE, "")
+    posted = (fields.get(CSRF_FIELD) or [""])[0]
+    if not cookie or not hmac.compare_digest(cookie, posted):
+        return None
+    return fields
+
+
+FIELD_MESSAGES = {
+    "missing": ("Bắt buộc", "Required"),
+    "string_too_short": ("Quá ngắn (ít nhất {min_length} ký tự)", "Too short (at least {min_length} characters)"),
+    "string_too_long": ("Quá dài (nhiều nhất {max_length} ký tự)", "Too long (at most {max_length} characters)"),
+    "too_short": ("Chọn ít nhất {min_length}", "Choose at least {min_length}"),
+    "literal_error": ("Giá trị không hợp lệ", "Not an allowed value"),
+}
+
+
+def field_errors(exc: ValidationError, lang: str) -> dict[str, str]:
+    """One message per form field, in the page's language; our validators write "tiếng Việt / English"."""
+    found: dict[str, str] = {}
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else "form"
+        if field in found:
+            continue
+        vi_en = FIELD_MESSAGES.get(error["type"])
+        if vi_en is not None:
+            text = vi_en[0 if lang == "vi" else 1].format(**(error.get("ctx") or {}))
+        elif "email" in error["msg"].lower() and field == "email":
+            text = "Địa chỉ email không hợp lệ" if lang == "vi" else "Not a valid email address"
+        else:
+            message = error["msg"].removeprefix("Value error, ")
+            vi, _, en = message.partition(" / ")
+            text = vi if lang == "vi" or not en else en
+        found[field] = text
+    return found
 
 
 def install_stylesheet(app: FastAPI) -> None:

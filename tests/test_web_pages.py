@@ -93,3 +93,54 @@ async def test_schedule_page_explains_an_unknown_campaign_or_day_in_vietnamese(s
         assert outside.status_code == 422 and "ngoài chiến dịch" in Page(outside.text).words
         garbled = await events.get(f"/schedule/{CAMPAIGN_ID}?day=mai")
         assert garbled.status_code == 404 and "Ngày không hợp lệ" in Page(garbled.text).words
+
+
+def _hidden_token(html: str) -> str:
+    marker = 'name="form_token" value="'
+    start = html.index(marker) + len(marker)
+    return html[start:html.index('"', start)]
+
+
+async def test_sign_up_page_asks_consent_per_channel_shows_errors_in_place_and_refuses_foreign_posts(
+        settings: Settings):
+    async with registration_stack(settings) as stack:
+        reg = stack.reg
+        form = await reg.get(f"/join/{CAMPAIGN_ID}")
+        assert form.status_code == 200 and form.headers["content-language"] == "vi"
+        assert "SameSite=strict" in form.headers["set-cookie"] and "HttpOnly" in form.headers["set-cookie"]
+        token = _hidden_token(form.text)
+        assert reg.cookies.get("dxday_form") == token
+        words = Page(form.text).words
+        assert "Vì sao chúng tôi hỏi thông tin này" in words and "Luật Bảo vệ dữ liệu cá nhân 2025" in words
+        assert 'name="channels" value="email">' in form.text and 'name="channels" value="sms">' in form.text  # unticked
+
+        url = f"/join/{CAMPAIGN_ID}"
+        foreign = await reg.post(url, data={"name": "Trần Văn Minh", "channels": "email", "purposes": "service_notices",
+                                            "email": "minh@example.vn", "form_token": "guessed"})
+        assert foreign.status_code == 403 and "Biểu mẫu đã hết hạn" in Page(foreign.text).words
+
+        wrong = await reg.post(url, data={"form_token": token, "name": "M", "email": "khong-phai-email",
+                                          "locality": "<script>alert(1)</script>", "purposes": "service_notices"})
+        assert wrong.status_code == 422
+        page = Page(wrong.text)
+        assert "Quá ngắn (ít nhất 2 ký tự)" in page.words
+        assert "Địa chỉ email không hợp lệ" in page.words
+        assert "Hãy chọn ít nhất một cách liên hệ mà bạn đồng ý" in page.words
+        assert "<script>alert(1)</script>" not in wrong.text and "&lt;script&gt;" in wrong.text  # kept, escaped
+        assert wrong.text.index("Quá ngắn") < wrong.text.index('id="email"')  # next to its field
+
+        done = await reg.post(url, data={"form_token": token, "name": "Trần Văn Minh", "email": "minh@example.vn",
+                                         "channels": "email", "purposes": ["service_notices", "reminders"]})
+        assert done.status_code == 201 and "Đăng ký thành công" in Page(done.text).words
+        access = Page(done.text).text[Page(done.text).text.index(next(
+            t for t in Page(done.text).text if t.startswith("participant.")))]
+        participant_id = access.split(".")[1]
+        me = await reg.get(f"/participants/{participant_id}", headers={"Authorization": f"Bearer {access}"})
+        assert me.status_code == 200
+        assert me.json()["channels"] == ["email"]
+        assert me.json()["consent_purposes"] == ["service_notices", "reminders"]
+
+        english = await reg.get(f"/join/{CAMPAIGN_ID}?lang=en")
+        assert "Why we ask for this" in Page(english.text).words
+        missing = await reg.get("/join/khong-co")
+        assert missing.status_code == 404 and "Không hiển thị được trang" in Page(missing.text).words

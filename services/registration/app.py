@@ -7,16 +7,21 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.registration.adapters.metrics import RegistrationMetrics
+from services.registration.adapters.repository import Repository
+from services.registration.application.campaigns import CampaignUnknown
 from services.registration.application.context import Deps
 from services.registration.entrypoints import rpc
 from services.registration.entrypoints.consumers import subscriptions
 from services.registration.entrypoints.http import build_router
-from shared.campaign_check import install_campaign_check
+from services.registration.entrypoints.pages import build_pages
+from shared.campaign_check import campaign_missing_at_events, install_campaign_check
 from shared.clock import Clock
 from shared.config import Settings
 from shared.contracts.streams import EVENTS, REGISTRATION
+from shared.errors import NotFound
 from shared.http import install_error_handlers
 from shared.service import ServiceRuntime, ServiceSpec
+from shared.web import install_stylesheet
 
 SPEC = ServiceSpec(
     name="registration",
@@ -43,4 +48,17 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     install_error_handlers(app)
     install_campaign_check(app, lambda: runtime.broker.connection)
     app.include_router(build_router(runtime, deps))
+
+    async def campaign_year(campaign_id: str) -> int:
+        async with runtime.uow() as uow:
+            campaign = await Repository(uow.session).campaign(campaign_id)
+        if campaign is not None:
+            return int(campaign["year"])
+        if await campaign_missing_at_events(runtime.broker.connection, campaign_id):
+            raise NotFound(f"Không có chiến dịch {campaign_id}", f"No campaign {campaign_id}")
+        raise CampaignUnknown(f"Chưa có thông tin chiến dịch {campaign_id}; thử lại sau ít giây",
+                              f"Campaign {campaign_id} is not known here (yet); retry in a few seconds")
+
+    app.include_router(build_pages(deps, campaign_year))
+    install_stylesheet(app)
     return app

@@ -367,7 +367,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--e2e-seconds", type=float, default=60.0, help="end-to-end scenario length")
     parser.add_argument("--workers", type=int, default=50, help="concurrent clients")
     parser.add_argument("--holders", type=int, default=100_000, help="seat holders of the fan-out workshop")
-    parser.add_argument("--consumed", type=int, default=5_000, help="new seat holders whose events are consumed")
+    parser.add_argument("--consumed", type=int, default=2_500, help="new seat holders whose events are consumed")
     parser.add_argument("--peer", type=int, default=20_000, help="notices of the Celery peer's fan-out")
     parser.add_argument("--postgres", metavar="URL", help="run the services on PostgreSQL (fresh databases "
                         "next to the one in URL, e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/test)")

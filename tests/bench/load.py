@@ -82,10 +82,13 @@ async def commands(registration: str, campaign: str, days: list[str], tax_codes:
             next_at = time.perf_counter()
             while next_at < deadline:
                 await asyncio.sleep(max(0.0, next_at - time.perf_counter()))
+                next_at += interval
+                if len(running) >= workers * 4:  # the service is behind: do not pile up requests without end
+                    rec.error("not sent: service behind")
+                    continue
                 task = asyncio.create_task(round_trip())
                 running.add(task)
                 task.add_done_callback(running.discard)
-                next_at += interval
             await asyncio.gather(*running)
 
         started = time.perf_counter()

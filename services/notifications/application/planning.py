@@ -57,6 +57,7 @@ class Planner:
     available: set[str]
     coalesce: dt.timedelta = dt.timedelta(0)
     planned: list[dict[str, Any]] = field(default_factory=list)
+    _send_times: dict[tuple[str, str, str, dt.datetime], dt.datetime] = field(default_factory=dict)
 
     async def timezone(self, campaign_id: str | None) -> str:
         campaign = await self.repo.campaign(campaign_id)
@@ -126,6 +127,13 @@ class Planner:
         }
 
     def send_time(self, channel: str, tz: str, klass: str, at: dt.datetime) -> dt.datetime:
+        key = (channel, tz, klass, at)
+        if (known := self._send_times.get(key)) is not None:  # the same for every recipient of a cause
+            return known
+        self._send_times[key] = self._send_time(channel, tz, klass, at)
+        return self._send_times[key]
+
+    def _send_time(self, channel: str, tz: str, klass: str, at: dt.datetime) -> dt.datetime:
         at = next_allowed(at, tz, self.quiet.get(channel))
         if klass == PROMO:
             at = next_allowed(at, tz, promo_quiet())

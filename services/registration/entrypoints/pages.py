@@ -1,0 +1,128 @@
+"""Public pages of the registration service: a participant signs up with an explicit consent per
+channel and a plain statement of purpose (Law 91/2025/QH15). Same use case as the JSON API; the
+form is protected by a double-submit cookie; errors are shown next to their field."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from pydantic import ValidationError
+
+from services.registration.application import participants
+from services.registration.application.commands import RegisterParticipant
+from services.registration.application.context import Deps
+from shared import web
+from shared.calls import Call
+from shared.contracts.envelope import Actor
+from shared.errors import AppError
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "pages"
+
+TEXT: dict[str, dict[str, str]] = {
+    "vi": {
+        "title": "Đăng ký tham dự", "switch": "English",
+        "purpose_title": "Vì sao chúng tôi hỏi thông tin này",
+        "purpose": "Ban tổ chức Ngày Chuyển đổi số dùng tên và cách liên hệ của bạn chỉ để gửi thông báo bạn chọn "
+                   "bên dưới (xác nhận chỗ, thay đổi lịch, nhắc lịch). Không chia sẻ cho bên khác. Bạn có thể "
+                   "ngừng nhận tin hoặc yêu cầu xóa dữ liệu bất cứ lúc nào (Luật Bảo vệ dữ liệu cá nhân 2025).",
+        "name": "Họ và tên", "email": "Email", "phone": "Số điện thoại di động", "locality": "Xã, phường",
+        "channels": "Tôi đồng ý được liên hệ qua", "consent_email": "Email", "consent_sms": "Tin nhắn SMS",
+        "purposes": "Để nhận", "purpose_service_notices": "Thông báo về chỗ ngồi và thay đổi lịch (cần thiết)",
+        "purpose_reminders": "Nhắc lịch trước buổi hội thảo", "purpose_digest": "Bản tin tóm tắt hằng ngày",
+        "purpose_promotions": "Thông tin quảng bá của chiến dịch",
+        "language": "Ngôn ngữ nhận tin", "submit": "Đăng ký",
+        "bad_form": "Biểu mẫu đã hết hạn hoặc không đến từ trang này; vui lòng gửi lại.",
+        "need_channel": "Hãy chọn ít nhất một cách liên hệ mà bạn đồng ý",
+        "done_title": "Đăng ký thành công", "done": "Cảm ơn {name}. Bạn đã có thể đặt chỗ tại các hội thảo.",
+        "keep_token": "Mã truy cập của bạn (chỉ hiện một lần — hãy lưu lại để đặt chỗ, ngừng nhận tin hoặc xóa dữ "
+                      "liệu):",
+        "withdraw": "Muốn ngừng nhận tin hoặc xóa dữ liệu? Dùng mã này với ban tổ chức hoặc qua API.",
+    },
+    "en": {
+        "title": "Sign up", "switch": "Tiếng Việt",
+        "purpose_title": "Why we ask for this",
+        "purpose": "The Digital Transformation Day organizers use your name and contact details only to send the "
+                   "notices you choose below (seat confirmations, schedule changes, reminders). They are not "
+                   "shared. You can stop the messages or ask for erasure at any time (Personal Data Protection "
+                   "Law 2025).",
+        "name": "Full name", "email": "Email", "phone": "Mobile phone", "locality": "Commune or ward",
+        "channels": "I agree to be contacted by", "consent_email": "Email", "consent_sms": "SMS",
+        "purposes": "To receive", "purpose_service_notices": "Notices about my seat and schedule changes (needed)",
+        "purpose_reminders": "Reminders before a workshop", "purpose_digest": "A daily digest",
+        "purpose_promotions": "Campaign announcements",
+        "language": "Language of the messages", "submit": "Sign up",
+        "bad_form": "This form expired or did not come from this page; please send it again.",
+        "need_channel": "Choose at least one way you agree to be contacted",
+        "done_title": "You are signed up", "done": "Thank you, {name}. You can now reserve seats at workshops.",
+        "keep_token": "Your access token (shown once — keep it to reserve seats, stop messages or ask for erasure):",
+        "withdraw": "To stop the messages or erase your data, use this token with the organizers or the API.",
+    },
+}
+
+
+def build_pages(deps: Deps, campaign_year: Callable[[str], Awaitable[int]]) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+    env = web.environment(TEMPLATES)
+
+    def form(request: Request, campaign_id: str, lang: str, year: int, values: dict[str, Any],
+             errors: dict[str, str], status_code: int = 200) -> HTMLResponse:
+        token = web.form_token(request)
+        return web.with_form_cookie(web.page(env, "join.html.j2", {
+            "campaign_id": campaign_id, "year": year, "values": values, "errors": errors, "text": TEXT,
+            "form_token": token, "other": "en" if lang == "vi" else "vi"}, lang=lang, status_code=status_code), token)
+
+    @router.get("/join/{campaign_id}", response_class=HTMLResponse)
+    async def join_page(request: Request, campaign_id: str, lang: str | None = None) -> HTMLResponse:
+        language = web.language(request, lang)
+        try:
+            year = await campaign_year(campaign_id)
+        except AppError as exc:
+            return web.error_page(env, exc, lang=language)
+        return form(request, campaign_id, language, year, {"purposes": ["service_notices", "reminders"]}, {})
+
+    @router.post("/join/{campaign_id}", response_class=HTMLResponse)
+    async def join(request: Request, campaign_id: str, lang: str | None = None) -> HTMLResponse:
+        language = web.language(request, lang)
+        try:
+            year = await campaign_year(campaign_id)
+        except AppError as exc:
+            return web.error_page(env, exc, lang=language)
+        fields = await web.read_form(request)
+        if fields is None:
+            return form(request, campaign_id, language, year, {}, {"form": TEXT[language]["bad_form"]}, 403)
+        values = _values(fields)
+        try:
+            cmd = RegisterParticipant.model_validate(_command(values))
+        except ValidationError as exc:
+            errors = web.field_errors(exc, language)
+            if not values["channels"]:
+                errors["channels"] = TEXT[language]["need_channel"]
+            return form(request, campaign_id, language, year, values, errors, 422)
+        try:
+            participant, token = await participants.register_participant(deps, campaign_id, cmd, Call(
+                actor=Actor(kind="system"), correlation_id=request.headers.get("x-correlation-id")))
+        except AppError as exc:
+            message = exc.message_vi if language == "vi" else exc.message_en
+            return form(request, campaign_id, language, year, values,
+                        {str(exc.details.get("field", "form")): message}, exc.status)
+        return web.page(env, "joined.html.j2", {"participant": participant, "access_token": token, "text": TEXT},
+                        lang=language, status_code=201)
+
+    return router
+
+
+def _values(fields: dict[str, list[str]]) -> dict[str, Any]:
+    one = {k: (fields.get(k) or [""])[0].strip() for k in ("name", "email", "phone", "locality", "language")}
+    return {**one, "channels": fields.get("channels", []), "purposes": fields.get("purposes", [])}
+
+
+def _command(values: dict[str, Any]) -> dict[str, Any]:
+    return {"name": values["name"], "email": values["email"] or None, "phone": values["phone"] or None,
+            "locality": values["locality"] or None, "language": values["language"] or "vi",
+            "channels": values["channels"],
+            "consent": {"accepted": bool(values["channels"]), "purposes": values["purposes"]},
+            "wants_digest": "digest" in values["purposes"]}
