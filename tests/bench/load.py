@@ -66,7 +66,7 @@ async def commands(registration: str, campaign: str, days: list[str], tax_codes:
                 return
             body = {"legal_name": f"Công ty TNHH Số {code}", "tax_code": code, "province": "Quảng Ngãi",
                     "sector": "Phần mềm", "contact_person": "Nguyễn Văn An", "email": f"lienhe{code}@example.vn",
-                    "phone": f"09{random.randint(10_000_000, 99_999_999)}"}
+                    "phone": f"091{random.randint(1_000_000, 9_999_999)}"}
             made = await _post(session, rec, f"{registration}/campaigns/{campaign}/businesses", body)
             if made is None:
                 return

@@ -63,7 +63,7 @@ async def announce(deps: Deps, handlers: Handlers, campaign_id: str, cmd: Announ
         planner = handlers.planner(uow)
         context = {"campaign": await handlers._campaign(repo, campaign_id), "title": cmd.title, "text": cmd.text}
         planned = await planner.plan(cause, "announcement", people, context, klass=PROMO)
-        suppressed = sum(1 for row in planner.planned if row["status"] == "suppressed")
+        suppressed = planner.suppressed
         await uow.commit()
     deps.wake_dispatcher()
     return {"announcement_id": cause.event_id, "planned": planned - suppressed, "suppressed": suppressed}

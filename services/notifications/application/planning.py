@@ -24,6 +24,7 @@ from services.notifications.domain.policy import (
 from shared.errors import Unavailable
 
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+PLAN_SLICE = 5_000
 # The purpose a participant must have consented to for each kind of message.
 PURPOSE = {"reminder": "reminders", "digest": "digest", "announcement": "promotions"}
 
@@ -56,7 +57,7 @@ class Planner:
     quiet: dict[str, QuietHours]
     available: set[str]
     coalesce: dt.timedelta = dt.timedelta(0)
-    planned: list[dict[str, Any]] = field(default_factory=list)
+    suppressed: int = 0  # planned as suppressed (e.g. over the promotional limit), across this planner's causes
     _send_times: dict[tuple[str, str, str, dt.datetime], dt.datetime] = field(default_factory=dict)
 
     async def timezone(self, campaign_id: str | None) -> str:
@@ -81,28 +82,32 @@ class Planner:
                    per_recipient: dict[str, dict[str, Any]] | None = None) -> int:
         """Plan one notice per consenting recipient; returns how many were new."""
         tz = await self.timezone(cause.campaign_id)
-        directory = await self.repo.contacts_by_id(recipients)
-        missing = [r for r in recipients if r not in directory]
-        if missing:
-            raise NotYetKnown(f"{len(missing)} recipient(s) not in the directory yet, e.g. {missing[0]}")
-        rows = []
         texts: dict[str, tuple[str, str]] = {}  # one rendering per language; names are filled in at send time
-        for recipient in recipients:
-            contact = directory.get(recipient)
-            if contact is None or not self.consented(contact, template):
-                continue
-            channel = self.channel_for(contact)
-            if channel is None:
-                continue
-            own = (per_recipient or {}).get(recipient)
-            if own is not None:
-                text = self._render(template, contact["language"], tz, {**context, **own})
-            elif (text := texts.get(contact["language"])) is None:
-                text = texts[contact["language"]] = self._render(template, contact["language"], tz, context)
-            rows.append(await self._row(cause, template, contact, channel, tz, text,
-                                        dedup_key or cause.event_id, klass, delay))
-        self.planned += rows
-        return await self.repo.add_notifications(rows)
+        added = 0
+        for i in range(0, len(recipients), PLAN_SLICE):  # a slice at a time: memory stays flat for big causes
+            part = recipients[i:i + PLAN_SLICE]
+            directory = await self.repo.contacts_by_id(part)
+            missing = [r for r in part if r not in directory]
+            if missing:
+                raise NotYetKnown(f"{len(missing)} recipient(s) not in the directory yet, e.g. {missing[0]}")
+            rows = []
+            for recipient in part:
+                contact = directory[recipient]
+                if not self.consented(contact, template):
+                    continue
+                channel = self.channel_for(contact)
+                if channel is None:
+                    continue
+                own = (per_recipient or {}).get(recipient)
+                if own is not None:
+                    text = self._render(template, contact["language"], tz, {**context, **own})
+                elif (text := texts.get(contact["language"])) is None:
+                    text = texts[contact["language"]] = self._render(template, contact["language"], tz, context)
+                rows.append(await self._row(cause, template, contact, channel, tz, text,
+                                            dedup_key or cause.event_id, klass, delay))
+            self.suppressed += sum(1 for row in rows if row["status"] == "suppressed")
+            added += await self.repo.add_notifications(rows)
+        return added
 
     @staticmethod
     def _render(template: str, language: str, tz: str, context: dict[str, Any]) -> tuple[str, str]:
@@ -145,7 +150,7 @@ class Planner:
         waiting out its quiet period is rewritten and waits again, instead of a second one."""
         tz = await self.timezone(cause.campaign_id)
         waiting = await self.repo.pending_changes(workshop_id)
-        directory = await self.repo.contacts_by_id(holders)
+        directory = await self.repo.contacts_by_id(sorted({recipient for recipient, _ in waiting}))
         fresh: list[str] = []
         for recipient in holders:
             contact = directory.get(recipient)
