@@ -316,7 +316,9 @@ async def postgres_databases(base_url: str, run: str) -> dict[str, str]:
 
 
 def _ratio(a: float, b: float) -> str:
-    return f"{a / b:.0%}" if b else "n/a"
+    if not b:
+        return "n/a"
+    return f"{a / b:.0%}" if a / b >= 0.1 else f"{a / b:.1%}"
 
 
 def table(results: dict[str, Any]) -> str:
