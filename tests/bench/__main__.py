@@ -178,6 +178,49 @@ def sqlite_inserts(path: Path, rows: int) -> float:
 
 
 # --- scenarios --------------------------------------------------------------------------------------------
+class Profile:
+    """py-spy on one service for the length of a scenario (``--profile``); nothing when off."""
+
+    def __init__(self, on: bool, stack: Stack, service: str, out: Path, seconds: int) -> None:
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.out = out
+        if not on:
+            return
+        pids = subprocess.run(["pgrep", "-f", f"shared.cli service {service}"], capture_output=True,
+                              text=True).stdout.split()
+        spy = Path(sys.executable).with_name("py-spy")
+        if pids and spy.exists():
+            self.proc = subprocess.Popen([str(spy), "record", "-r", "100", "-d", str(seconds), "-f", "raw",
+                                          "-o", str(out), "-p", pids[0]], stdout=subprocess.DEVNULL,
+                                         stderr=subprocess.DEVNULL)
+
+    def __enter__(self) -> Profile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proc is not None:
+            self.proc.wait(120)
+
+    def heaviest(self, n: int = 12) -> list[str]:
+        """The frames with the most samples, idle waits left out, as 'share  frame'."""
+        if not self.out.exists():
+            return []
+        from collections import Counter
+
+        counts: Counter[str] = Counter()
+        total = 0
+        for line in self.out.read_text().splitlines():
+            stack, _, samples = line.rpartition(" ")
+            frames = stack.split(";")
+            if not frames or any(idle in frames[-1] for idle in ("select (selectors", "core.py:59", "wait (threading")):
+                continue
+            total += int(samples)
+            for frame in set(frames):
+                counts[frame] += int(samples)
+        return [f"{c / total:6.1%}  {f}" for f, c in counts.most_common(60)
+                if "services/" in f or "shared/" in f][:n] if total else []
+
+
 def load(pool: ProcessPoolExecutor, kind: str, **kwargs: Any) -> dict[str, Any]:
     return pool.submit(run_in_process, kind, kwargs).result()
 
@@ -373,6 +416,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--peer", type=int, default=20_000, help="notices of the Celery peer's fan-out")
     parser.add_argument("--postgres", metavar="URL", help="run the services on PostgreSQL (fresh databases "
                         "next to the one in URL, e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/test)")
+    parser.add_argument("--profile", action="store_true", help="py-spy profiles of the busiest services")
     parser.add_argument("--quick", action="store_true", help="short runs, to check the bench itself")
     args = parser.parse_args(argv)
     people, workshops = 10_000, 200
@@ -405,14 +449,18 @@ def main(argv: list[str]) -> int:
             codes = valid_tax_codes(rounds, start=20_000_000)
             say(f"commands: {args.workers} clients for {args.seconds:.0f} s")
             split = int(args.seconds * 2_000)
-            results["commands"] = summary(load(pool, "commands", registration=stack.url("registration"),
-                                               campaign=CAMPAIGN, days=DAYS, tax_codes=codes[:split],
-                                               workers=args.workers, seconds=args.seconds))
+            with Profile(args.profile, stack, "registration", run_dir / "profile-registration-commands.txt",
+                         int(args.seconds)) as commands_profile:
+                results["commands"] = summary(load(pool, "commands", registration=stack.url("registration"),
+                                                   campaign=CAMPAIGN, days=DAYS, tax_codes=codes[:split],
+                                                   workers=args.workers, seconds=args.seconds))
             results["contention"] = contention(stack, pool, workshops, 40, people, args.workers)
             organizer = {"Authorization": f"Bearer {TOKEN}"}
             results["fan_out"] = []
-            for channel, n in (("email", args.holders), ("file", max(args.holders // 5, 1))):
-                results["fan_out"].append(asyncio.run(fan_out(stack, organizer, CAMPAIGN, n, channel, say)))
+            with Profile(args.profile, stack, "notifications", run_dir / "profile-notifications-fan-out.txt",
+                         60) as fan_out_profile:
+                for channel, n in (("email", args.holders), ("file", max(args.holders // 5, 1))):
+                    results["fan_out"].append(asyncio.run(fan_out(stack, organizer, CAMPAIGN, n, channel, say)))
             results["consumption"] = asyncio.run(consumption(stack, organizer, CAMPAIGN, args.consumed, say))
             time.sleep(2)
             results["e2e_rate"] = 200.0
@@ -430,6 +478,11 @@ def main(argv: list[str]) -> int:
     out = data_dir / f"bench-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}.json"
     out.write_text(json.dumps(results, indent=2, default=str))
     print(table(results))
+    if args.profile:
+        for name, prof in (("registration, commands", commands_profile), ("notifications, fan-out",
+                                                                         fan_out_profile)):
+            print(f"\nheaviest frames ({name}; {prof.out}):")
+            print("\n".join(prof.heaviest()) or "(no profile: py-spy missing or no permission)")
     say(f"raw figures: {out}")
     return 0
 
