@@ -144,3 +144,43 @@ async def test_sign_up_page_asks_consent_per_channel_shows_errors_in_place_and_r
         assert "Why we ask for this" in Page(english.text).words
         missing = await reg.get("/join/khong-co")
         assert missing.status_code == 404 and "Không hiển thị được trang" in Page(missing.text).words
+
+
+async def test_my_data_page_stops_messages_and_erases_with_the_participants_own_token(settings: Settings):
+    from tests.registration_support import participant_body
+
+    async with registration_stack(settings) as stack:
+        reg = stack.reg
+        people = []
+        for i in range(2):
+            r = await reg.post(f"/campaigns/{CAMPAIGN_ID}/participants",
+                               json=participant_body(name=f"Người {i} Nguyễn", email=f"n{i}@example.vn", phone=None,
+                                                     channels=["email"]))
+            people.append((r.json()["participant"]["id"], r.json()["access_token"]))
+        (a, a_token), (b, b_token) = people
+        form = await reg.get("/my-data")
+        assert form.status_code == 200 and "Dữ liệu của tôi" in Page(form.text).words
+        token = _hidden_token(form.text)
+
+        wrong = await reg.post("/my-data", data={"form_token": token, "access_token": a_token + "x",
+                                                 "action": "opt_out"})
+        assert wrong.status_code == 401 and "Mã truy cập không đúng" in Page(wrong.text).words
+        business_like = await reg.post("/my-data", data={"form_token": token, "access_token": ORGANIZER[
+            "Authorization"].removeprefix("Bearer "), "action": "erase", "confirm": "yes"})
+        assert business_like.status_code == 401  # the organizer's token erases nobody here
+
+        stopped = await reg.post("/my-data", data={"form_token": token, "access_token": a_token, "action": "opt_out"})
+        assert stopped.status_code == 200 and "Đã ngừng nhận tin" in Page(stopped.text).words
+        assert (await reg.get(f"/participants/{a}", headers={"Authorization": f"Bearer {a_token}"})).json()[
+            "opted_out_at"] is not None
+
+        unconfirmed = await reg.post("/my-data", data={"form_token": token, "access_token": b_token,
+                                                       "action": "erase"})
+        assert unconfirmed.status_code == 422 and "Hãy đánh dấu ô xác nhận" in Page(unconfirmed.text).words
+        erased = await reg.post("/my-data", data={"form_token": token, "access_token": b_token, "action": "erase",
+                                                  "confirm": "yes"})
+        assert erased.status_code == 200 and "Đã xóa dữ liệu" in Page(erased.text).words
+        assert (await reg.get(f"/participants/{b}", headers=ORGANIZER)).status_code == 404  # gone, as on the API
+        foreign = await reg.post("/my-data", data={"form_token": "x", "access_token": a_token, "action": "erase",
+                                                   "confirm": "yes"})
+        assert foreign.status_code == 403

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
 from services.registration.application import participants
+from services.registration.application.access import identify
 from services.registration.application.commands import RegisterParticipant
 from services.registration.application.context import Deps
 from shared import web
@@ -40,7 +41,18 @@ TEXT: dict[str, dict[str, str]] = {
         "done_title": "Đăng ký thành công", "done": "Cảm ơn {name}. Bạn đã có thể đặt chỗ tại các hội thảo.",
         "keep_token": "Mã truy cập của bạn (chỉ hiện một lần — hãy lưu lại để đặt chỗ, ngừng nhận tin hoặc xóa dữ "
                       "liệu):",
-        "withdraw": "Muốn ngừng nhận tin hoặc xóa dữ liệu? Dùng mã này với ban tổ chức hoặc qua API.",
+        "withdraw": "Muốn ngừng nhận tin hoặc xóa dữ liệu? Dùng mã này tại trang /my-data.",
+        "my_title": "Dữ liệu của tôi",
+        "my_intro": "Dán mã truy cập bạn nhận khi đăng ký để ngừng nhận mọi tin nhắn, hoặc xóa hẳn tên, email "
+                    "và số điện thoại của bạn khỏi mọi dịch vụ của chiến dịch.",
+        "token": "Mã truy cập", "what": "Bạn muốn", "opt_out": "Ngừng nhận mọi tin nhắn",
+        "erase": "Xóa dữ liệu cá nhân của tôi (không thể hoàn tác; chỗ đã đặt sẽ bị hủy)",
+        "confirm": "Tôi hiểu và xác nhận", "send": "Gửi yêu cầu",
+        "bad_token": "Mã truy cập không đúng hoặc đã hết hiệu lực",
+        "need_confirm": "Hãy đánh dấu ô xác nhận để xóa dữ liệu",
+        "opted_out": "Đã ngừng nhận tin", "opted_out_text": "Từ bây giờ bạn sẽ không nhận tin nhắn nào của chiến dịch, "
+                                                            "kể cả những tin đang chờ gửi.",
+        "erased": "Đã xóa dữ liệu", "erased_text": "Tên, email và số điện thoại của bạn đã được xóa khỏi mọi dịch vụ.",
     },
     "en": {
         "title": "Sign up", "switch": "Tiếng Việt",
@@ -59,7 +71,18 @@ TEXT: dict[str, dict[str, str]] = {
         "need_channel": "Choose at least one way you agree to be contacted",
         "done_title": "You are signed up", "done": "Thank you, {name}. You can now reserve seats at workshops.",
         "keep_token": "Your access token (shown once — keep it to reserve seats, stop messages or ask for erasure):",
-        "withdraw": "To stop the messages or erase your data, use this token with the organizers or the API.",
+        "withdraw": "To stop the messages or erase your data, use this token on the /my-data page.",
+        "my_title": "My data",
+        "my_intro": "Paste the access token you got when signing up to stop every message, or to erase your name, "
+                    "email and phone number from every service of the campaign.",
+        "token": "Access token", "what": "You want to", "opt_out": "Stop every message",
+        "erase": "Erase my personal data (cannot be undone; reserved seats are given up)",
+        "confirm": "I understand and confirm", "send": "Send",
+        "bad_token": "The access token is not right or no longer valid",
+        "need_confirm": "Tick the confirmation box to erase your data",
+        "opted_out": "Messages stopped", "opted_out_text": "From now on you get no message from the campaign, "
+                                                          "including those waiting to be sent.",
+        "erased": "Data erased", "erased_text": "Your name, email and phone number are erased from every service.",
     },
 }
 
@@ -111,6 +134,40 @@ def build_pages(deps: Deps, campaign_year: Callable[[str], Awaitable[int]]) -> A
                         {str(exc.details.get("field", "form")): message}, exc.status)
         return web.page(env, "joined.html.j2", {"participant": participant, "access_token": token, "text": TEXT},
                         lang=language, status_code=201)
+
+    def my_data_form(request: Request, lang: str, values: dict[str, Any], errors: dict[str, str],
+                     status_code: int = 200) -> HTMLResponse:
+        token = web.form_token(request)
+        return web.with_form_cookie(web.page(env, "my_data.html.j2", {
+            "values": values, "errors": errors, "text": TEXT, "form_token": token,
+            "other": "en" if lang == "vi" else "vi"}, lang=lang, status_code=status_code), token)
+
+    @router.get("/my-data", response_class=HTMLResponse)
+    async def my_data_page(request: Request, lang: str | None = None) -> HTMLResponse:
+        return my_data_form(request, web.language(request, lang), {}, {})
+
+    @router.post("/my-data", response_class=HTMLResponse)
+    async def my_data(request: Request, lang: str | None = None) -> HTMLResponse:
+        language = web.language(request, lang)
+        t = TEXT[language]
+        fields = await web.read_form(request)
+        if fields is None:
+            return my_data_form(request, language, {}, {"form": t["bad_form"]}, 403)
+        values = {k: (fields.get(k) or [""])[0].strip() for k in ("access_token", "action", "confirm")}
+        actor = await identify(deps.uow(), values["access_token"], None)
+        if actor is None or actor.kind != "participant" or actor.id is None:
+            # a 401 counts as a failed token for the rate limit, as on the API
+            return my_data_form(request, language, {"action": values["action"]}, {"access_token": t["bad_token"]}, 401)
+        call = Call(actor=actor, correlation_id=request.headers.get("x-correlation-id"))
+        if values["action"] == "erase":
+            if values["confirm"] != "yes":
+                return my_data_form(request, language, {"action": "erase"}, {"confirm": t["need_confirm"]}, 422)
+            await participants.erase(deps, actor.id, call)
+            return web.page(env, "notice.html.j2", {"heading": t["erased"], "message": t["erased_text"]},
+                            lang=language)
+        await participants.opt_out(deps, actor.id, call)
+        return web.page(env, "notice.html.j2", {"heading": t["opted_out"], "message": t["opted_out_text"]},
+                        lang=language)
 
     return router
 
