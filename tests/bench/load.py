@@ -7,6 +7,7 @@ import asyncio
 import random
 import sys
 import time
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,17 @@ import aiohttp
 class Recorder:
     latencies_ms: list[float] = field(default_factory=list)
     errors: dict[str, int] = field(default_factory=dict)
+
+    async def run(self, what: str, work: Awaitable[Any], **extra: Any) -> dict[str, Any]:
+        """Await the scenario's work with progress on stderr; the figures the bench summarises."""
+        started = time.perf_counter()
+        progress = asyncio.create_task(self.report(what))
+        try:
+            await work
+        finally:
+            progress.cancel()
+        return {"count": len(self.latencies_ms), "seconds": time.perf_counter() - started,
+                "latencies_ms": self.latencies_ms, "errors": self.errors, **extra}
 
     async def report(self, what: str, every_s: float = 5.0) -> None:
         """Progress on stderr while the scenario runs (cancelled at its end)."""
@@ -91,16 +103,7 @@ async def commands(registration: str, campaign: str, days: list[str], tax_codes:
                 task.add_done_callback(running.discard)
             await asyncio.gather(*running)
 
-        started = time.perf_counter()
-        progress = asyncio.create_task(rec.report("commands"))
-        if rate:
-            await paced()
-        else:
-            await asyncio.gather(*(worker() for _ in range(workers)))
-        progress.cancel()
-        elapsed = time.perf_counter() - started
-    return {"count": len(rec.latencies_ms), "seconds": elapsed, "latencies_ms": rec.latencies_ms,
-            "errors": rec.errors}
+        return await rec.run("commands", paced() if rate else asyncio.gather(*(worker() for _ in range(workers))))
 
 
 async def gets(url: str, workers: int, seconds: float) -> dict[str, Any]:
@@ -122,11 +125,7 @@ async def gets(url: str, workers: int, seconds: float) -> dict[str, Any]:
                     continue
                 rec.ok(started)
 
-        started = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(workers)))
-        elapsed = time.perf_counter() - started
-    return {"count": len(rec.latencies_ms), "seconds": elapsed, "latencies_ms": rec.latencies_ms,
-            "errors": rec.errors}
+        return await rec.run("bare GETs", asyncio.gather(*(worker() for _ in range(workers))))
 
 
 async def participants(registration: str, campaign: str, n: int, workers: int) -> dict[str, Any]:
@@ -143,13 +142,7 @@ async def participants(registration: str, campaign: str, n: int, workers: int) -
                 if made is not None:
                     tokens.append(made["access_token"])
 
-        started = time.perf_counter()
-        progress = asyncio.create_task(rec.report("sign-ups"))
-        await asyncio.gather(*(worker() for _ in range(workers)))
-        progress.cancel()
-        elapsed = time.perf_counter() - started
-    return {"count": len(rec.latencies_ms), "seconds": elapsed, "latencies_ms": rec.latencies_ms,
-            "errors": rec.errors, "tokens": tokens}
+        return await rec.run("sign-ups", asyncio.gather(*(worker() for _ in range(workers))), tokens=tokens)
 
 
 async def reservations(events: str, workshops: list[str], tokens: list[str], workers: int) -> dict[str, Any]:
@@ -179,13 +172,8 @@ async def reservations(events: str, workshops: list[str], tokens: list[str], wor
                     outcomes[data["status"]] = outcomes.get(data["status"], 0) + 1
                     break
 
-        started = time.perf_counter()
-        progress = asyncio.create_task(rec.report("reservations"))
-        await asyncio.gather(*(worker() for _ in range(workers)))
-        progress.cancel()
-        elapsed = time.perf_counter() - started
-    return {"count": len(rec.latencies_ms), "seconds": elapsed, "latencies_ms": rec.latencies_ms,
-            "errors": rec.errors, "outcomes": outcomes}
+        return await rec.run("reservations", asyncio.gather(*(worker() for _ in range(workers))),
+                             outcomes=outcomes)
 
 
 def run_in_process(kind: str, kwargs: dict[str, Any]) -> dict[str, Any]:
