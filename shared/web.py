@@ -59,15 +59,19 @@ CSRF_FIELD = "form_token"
 MAX_FORM_BYTES = 64 * 1024
 
 
-def form_token(request: Request) -> str:
-    """The token a form carries: the one in this browser's cookie, or a new one (set by ``with_form_cookie``).
-    A form posted from another site cannot know it (double-submit cookie, SameSite=Strict)."""
-    return request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
-
-
-def with_form_cookie(response: HTMLResponse, token: str) -> HTMLResponse:
+def form_page(env: jinja2.Environment, request: Request, template: str, context: dict[str, Any], *, lang: str,
+              status_code: int = 200) -> HTMLResponse:
+    """A page with a form: its hidden token and the matching cookie (the same one again if the browser has it)."""
+    token = form_token(request)
+    response = page(env, template, {**context, "form_token": token}, lang=lang, status_code=status_code)
     response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="strict", max_age=4 * 3600, path="/")
     return response
+
+
+def form_token(request: Request) -> str:
+    """The token a form carries: the one in this browser's cookie, or a new one (set by ``form_page``).
+    A form posted from another site cannot know it (double-submit cookie, SameSite=Strict)."""
+    return request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
 
 
 async def read_form(request: Request) -> dict[str, list[str]] | None:

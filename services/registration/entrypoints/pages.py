@@ -93,10 +93,9 @@ def build_pages(deps: Deps, campaign_year: Callable[[str], Awaitable[int]]) -> A
 
     def form(request: Request, campaign_id: str, lang: str, year: int, values: dict[str, Any],
              errors: dict[str, str], status_code: int = 200) -> HTMLResponse:
-        token = web.form_token(request)
-        return web.with_form_cookie(web.page(env, "join.html.j2", {
+        return web.form_page(env, request, "join.html.j2", {
             "campaign_id": campaign_id, "year": year, "values": values, "errors": errors, "text": TEXT,
-            "form_token": token, "other": "en" if lang == "vi" else "vi"}, lang=lang, status_code=status_code), token)
+            "other": "en" if lang == "vi" else "vi"}, lang=lang, status_code=status_code)
 
     @router.get("/join/{campaign_id}", response_class=HTMLResponse)
     async def join_page(request: Request, campaign_id: str, lang: str | None = None) -> HTMLResponse:
@@ -137,10 +136,9 @@ def build_pages(deps: Deps, campaign_year: Callable[[str], Awaitable[int]]) -> A
 
     def my_data_form(request: Request, lang: str, values: dict[str, Any], errors: dict[str, str],
                      status_code: int = 200) -> HTMLResponse:
-        token = web.form_token(request)
-        return web.with_form_cookie(web.page(env, "my_data.html.j2", {
-            "values": values, "errors": errors, "text": TEXT, "form_token": token,
-            "other": "en" if lang == "vi" else "vi"}, lang=lang, status_code=status_code), token)
+        return web.form_page(env, request, "my_data.html.j2", {
+            "values": values, "errors": errors, "text": TEXT, "other": "en" if lang == "vi" else "vi"},
+            lang=lang, status_code=status_code)
 
     @router.get("/my-data", response_class=HTMLResponse)
     async def my_data_page(request: Request, lang: str | None = None) -> HTMLResponse:
