@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,6 +76,7 @@ class ServiceRuntime:
         self.monitor = ConsumerMonitor(self.js, [], self.metrics)
         self.started = False
         self._on_start: list[Callable[[], Any]] = []
+        self._before_scrape: list[Callable[[], Awaitable[None]]] = []
         self._periodic: list[tuple[str, Callable[[], Any], float, asyncio.Event | None]] = []
         self._tasks: list[asyncio.Task[None]] = []
         self.every(10.0, "readiness", self._refresh_readiness)
@@ -105,6 +106,10 @@ class ServiceRuntime:
     def on_start(self, hook: Callable[[], Any]) -> None:
         """Run after everything is up (e.g. start a scheduler)."""
         self._on_start.append(hook)
+
+    def before_scrape(self, hook: Callable[[], Awaitable[None]]) -> None:
+        """Bring gauges up to date when /metrics is read (cheaper than on every command)."""
+        self._before_scrape.append(hook)
 
     def every(self, seconds: float, name: str, job: Callable[[], Any], wake: asyncio.Event | None = None) -> None:
         """Run ``job`` every ``seconds`` while the service runs, or sooner when ``wake`` is set;
@@ -249,6 +254,11 @@ class ServiceRuntime:
                     {"error": {"code": "unauthorized", "message": "Cần xác thực để xem số liệu",
                                "message_en": "Metrics need basic auth"}},
                     status_code=401, headers={"WWW-Authenticate": 'Basic realm="metrics"'})
+            for hook in self._before_scrape:
+                try:
+                    await hook()
+                except Exception:  # the scrape still answers, with the last known values
+                    log.exception("refreshing gauges before a scrape failed")
             return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
 
     def _add_metrics_middleware(self, app: FastAPI) -> None:

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from services.registration.adapters.metrics import RegistrationMetrics
 from services.registration.adapters.repository import Repository
+from services.registration.application.booths import refresh_booth_gauges
 from services.registration.application.campaigns import CampaignUnknown
 from services.registration.application.context import Deps
 from services.registration.entrypoints import rpc
@@ -44,6 +45,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     runtime = create_runtime(settings, clock=clock)
     deps = Deps(uow=runtime.uow, clock=runtime.clock, metrics=RegistrationMetrics(runtime.registry))
     rpc.register(runtime.broker, deps)
+    runtime.before_scrape(lambda: refresh_booth_gauges(deps))
     app = runtime.http_app()
     install_error_handlers(app)
     install_campaign_check(app, lambda: runtime.broker.connection)

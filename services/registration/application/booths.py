@@ -99,7 +99,7 @@ async def define_venue(deps: Deps, campaign_id: str, cmd: DefineVenue, call: Cal
                                   "code": booth.code, "size": booth.size}, sorted(set(booth.days)))
         uow.record(*await _promote_waitlist(repo, campaign_id, call, now))  # new booths serve who waits
         await uow.commit()
-    await _report_occupancy(deps, campaign_id)
+    _booths_changed(deps, campaign_id)
     return {"venue_id": venue_id, "campaign_id": campaign_id, "name": cmd.name, "address": cmd.address,
             "booths": [b.code for b in cmd.booths]}
 
@@ -141,7 +141,7 @@ async def submit_application(
         await uow.commit()
         result = await _view(repo, await repo.application(app["id"]))
     deps.metrics.registered("booth_application", result["status"])
-    await _report_occupancy(deps, campaign_id)
+    _booths_changed(deps, campaign_id)
     return result
 
 
@@ -250,7 +250,7 @@ async def approve_application(deps: Deps, application_id: str, call: Call) -> di
         uow.record(*await _waitlist_unservable_pending(repo, app["campaign_id"], call, now))
         await uow.commit()
         result = await _view(repo, await repo.application(application_id))
-    await _report_occupancy(deps, app["campaign_id"])
+    _booths_changed(deps, app["campaign_id"])
     return result
 
 
@@ -303,7 +303,7 @@ async def _close(deps: Deps, application_id: str, call: Call, to: ApplicationSta
             uow.record(*await _promote_waitlist(repo, app["campaign_id"], call, now))
         await uow.commit()
         result = await _view(repo, await repo.application(application_id))
-    await _report_occupancy(deps, app["campaign_id"])
+    _booths_changed(deps, app["campaign_id"])
     return result
 
 
@@ -346,7 +346,18 @@ async def _view(repo: Repository, app: dict[str, Any] | None) -> dict[str, Any]:
     }
 
 
-async def _report_occupancy(deps: Deps, campaign_id: str) -> None:
-    async with deps.uow() as uow:
-        open_days, taken, waiting = await Repository(uow.session).booth_counts(campaign_id)
-    deps.metrics.booth_state(campaign_id, open_days, taken, waiting)
+def _booths_changed(deps: Deps, campaign_id: str) -> None:
+    deps.booths_changed.add(campaign_id)
+
+
+async def refresh_booth_gauges(deps: Deps) -> None:
+    """Before a scrape: count booth-days and the waitlist of the campaigns changed since the last one."""
+    while deps.booths_changed:
+        campaign_id = deps.booths_changed.pop()
+        try:
+            async with deps.uow() as uow:
+                open_days, taken, waiting = await Repository(uow.session).booth_counts(campaign_id)
+        except Exception:
+            deps.booths_changed.add(campaign_id)  # counted again at the next scrape
+            raise
+        deps.metrics.booth_state(campaign_id, open_days, taken, waiting)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -24,19 +24,13 @@ class RegistrationMetricsPort(Protocol):
     def booth_state(self, campaign_id: str, open_days: int, taken: int, waiting: int) -> None: ...
 
 
-class NoMetrics:
-    def registered(self, kind: str, outcome: str) -> None:
-        pass
-
-    def booth_state(self, campaign_id: str, open_days: int, taken: int, waiting: int) -> None:
-        pass
-
-
 @dataclass
 class Deps:
     uow: Callable[[], UnitOfWork]
     clock: Clock
     metrics: RegistrationMetricsPort
+    # campaigns whose booth gauges are stale; counted when Prometheus scrapes, not on every command
+    booths_changed: set[str] = field(default_factory=set)
 
 
 def event(contract: EventContract[Any], payload: BaseModel, call: Call, now: datetime, campaign_id: str) -> Envelope:
