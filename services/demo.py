@@ -88,7 +88,9 @@ class Demo:
         self.say(summary)
         return {"campaign_id": cid, "year": year, "created": created, "summary": summary,
                 "schedule": f"{self.events}/campaigns/{cid}/schedule?day={year}-10-10",
-                "page": f"{self.events}/schedule/{cid}?day={year}-10-10"}
+                "page": f"{self.events}/schedule/{cid}?day={year}-10-10",
+                "exhibit": f"{self.registration}/exhibit/{cid}", "join": f"{self.registration}/join/{cid}",
+                "board": f"{self.registration}/board/{cid}"}
 
     def _campaign(self, cid: str, year: int) -> bool:
         r = self._call("POST", f"{self.events}/campaigns", headers=self.org, json={

@@ -134,7 +134,7 @@ class Stack:
     def load_demo(self) -> None:
         try:
             result = _run_demo(self.settings)
-            _say(f"demo campaign ready: {result['page']} (JSON: {result['schedule']})")
+            _announce(result)
         except Exception as exc:  # the stack stays up; the user can run `dxday demo` again
             _say(f"demo campaign not loaded: {exc}")
 
@@ -210,8 +210,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
     except Exception as exc:
         print(f"dxday: demo failed: {exc}", file=sys.stderr)
         return 1
-    _say(f"demo campaign ready: {result['page']} (JSON: {result['schedule']})")
+    _announce(result)
     return 0
+
+
+def _announce(demo: dict[str, str]) -> None:
+    _say(f"demo campaign ready: {demo['page']} (JSON: {demo['schedule']})")
+    _say(f"  apply for a booth:   {demo['exhibit']}")
+    _say(f"  participant sign-up: {demo['join']}")
+    _say(f"  organizer board:     {demo['board']} (sign in with the organizer token)")
 
 
 def cmd_service(args: argparse.Namespace) -> int:

@@ -6,16 +6,21 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, quote
 
 import jinja2
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
+from shared.calls import Call
+from shared.clock import VIETNAM
+from shared.contracts.envelope import Actor
 from shared.errors import AppError
+from shared.http import attachment
 
 SHARED_TEMPLATES = Path(__file__).parent / "templates" / "web"
 PAGE_CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
@@ -29,6 +34,7 @@ def environment(*template_dirs: Path) -> jinja2.Environment:
                              undefined=jinja2.StrictUndefined)
     env.filters["hhmm"] = lambda at: at.strftime("%H:%M")
     env.filters["ddmm"] = lambda day: day.strftime("%d/%m")
+    env.filters["vn"] = lambda at: at.astimezone(VIETNAM)  # stored in UTC, shown in Vietnam's time
     return env
 
 
@@ -93,6 +99,11 @@ FIELD_MESSAGES = {
     "string_too_long": ("Quá dài (nhiều nhất {max_length} ký tự)", "Too long (at most {max_length} characters)"),
     "too_short": ("Chọn ít nhất {min_length}", "Choose at least {min_length}"),
     "literal_error": ("Giá trị không hợp lệ", "Not an allowed value"),
+    "int_parsing": ("Phải là một số nguyên", "Must be a whole number"),
+    "greater_than_equal": ("Ít nhất là {ge}", "At least {ge}"),
+    "less_than_equal": ("Nhiều nhất là {le}", "At most {le}"),
+    "date_from_datetime_parsing": ("Ngày không hợp lệ", "Not a valid date"),
+    "date_parsing": ("Ngày không hợp lệ", "Not a valid date"),
 }
 
 
@@ -126,3 +137,96 @@ def install_stylesheet(app: FastAPI) -> None:
                         headers={"Cache-Control": "public, max-age=3600"})
 
     app.include_router(router)
+
+
+# --- organizer board sign-in ----------------------------------------------------------------------------
+ORGANIZER_COOKIE = "dxday_board"
+
+
+def organizer_session(organizer_token: str) -> str:
+    """What the board's cookie holds: derived from the organizer token, never the token itself, so
+    every service that knows the token can check it and a stolen cookie does not open the API."""
+    return hmac.new(organizer_token.encode(), b"dxday organizer board", "sha256").hexdigest()
+
+
+def organizer_signed_in(request: Request, organizer_token: str | None) -> bool:
+    cookie = request.cookies.get(ORGANIZER_COOKIE, "")
+    return bool(organizer_token and cookie) and hmac.compare_digest(cookie, organizer_session(organizer_token or ""))
+
+
+def is_organizer_token(given: str, organizer_token: str | None) -> bool:
+    return bool(organizer_token and given) and hmac.compare_digest(given.encode(), (organizer_token or "").encode())
+
+
+def sign_in_cookie(response: Response, organizer_token: str) -> Response:
+    response.set_cookie(ORGANIZER_COOKIE, organizer_session(organizer_token), httponly=True, samesite="strict",
+                        max_age=12 * 3600, path="/")
+    return response
+
+
+def see_other(location: str) -> Response:
+    """After a successful form post: the browser loads the result with GET (reload does not post again)."""
+    return Response(status_code=303, headers={"Location": location})
+
+
+def local_path(raw: str | None, default: str) -> str:
+    """Where to go after signing in: a path on this site only (no open redirect)."""
+    if raw and raw.startswith("/") and not raw.startswith("//") and "\\" not in raw:
+        return raw
+    return default
+
+
+def sign_in_router(env: jinja2.Environment, organizer_token: Callable[[], str | None]) -> APIRouter:
+    """/board/sign-in and /board/sign-out, the same on every service: the organizer token is typed
+    once and kept as a derived HttpOnly, SameSite=Strict cookie."""
+    router = APIRouter(include_in_schema=False)
+
+    def form(request: Request, lang: str, next_path: str, errors: dict[str, str], status_code: int = 200) -> Response:
+        return form_page(env, request, "sign_in.html.j2", {"next": next_path, "errors": errors}, lang=lang,
+                         status_code=status_code)
+
+    @router.get("/board/sign-in", response_class=HTMLResponse)
+    async def sign_in_page(request: Request, next: str | None = None, lang: str | None = None) -> Response:
+        return form(request, language(request, lang), local_path(next, "/"), {})
+
+    @router.post("/board/sign-in", response_class=HTMLResponse)
+    async def sign_in(request: Request, lang: str | None = None) -> Response:
+        lang = language(request, lang)
+        vi = lang == "vi"
+        fields = await read_form(request)
+        if fields is None:
+            return form(request, lang, "/", {"form": BAD_FORM[lang]}, 403)
+        next_path = local_path((fields.get("next") or [""])[0], "/")
+        if not is_organizer_token((fields.get("organizer_token") or [""])[0].strip(), organizer_token()):
+            # a 401 counts towards the failed-token limit, as on the API
+            return form(request, lang, next_path, {"organizer_token": "Mã không đúng" if vi else "Wrong token"}, 401)
+        return sign_in_cookie(see_other(next_path), organizer_token() or "")
+
+    @router.post("/board/sign-out")
+    async def sign_out(request: Request) -> Response:
+        response = see_other("/board/sign-in")
+        if await read_form(request) is not None:
+            response.delete_cookie(ORGANIZER_COOKIE, path="/")
+        return response
+
+    return router
+
+
+BAD_FORM = {"vi": "Biểu mẫu đã hết hạn hoặc không đến từ trang này; vui lòng gửi lại.",
+            "en": "This form expired or did not come from this page; please send it again."}
+
+
+def board_call(request: Request, organizer_token: str | None) -> Call | None:
+    """The organizer's call when this browser is signed in to the board, else None."""
+    if not organizer_signed_in(request, organizer_token):
+        return None
+    return Call(actor=Actor(kind="organizer"), correlation_id=request.headers.get("x-correlation-id"))
+
+
+def to_sign_in(next_path: str, lang: str) -> Response:
+    return see_other(f"/board/sign-in?lang={lang}&next={quote(next_path, safe='/')}")
+
+
+def csv_download(body: str, filename: str) -> Response:
+    return Response(body, media_type="text/csv; charset=utf-8",
+                    headers={**attachment(filename), "Cache-Control": "no-store"})

@@ -5,8 +5,8 @@ from __future__ import annotations
 from html.parser import HTMLParser
 
 from shared.config import Settings
-from tests.registration_support import CAMPAIGN_ID, registration_stack
-from tests.support import ORGANIZER
+from tests.registration_support import CAMPAIGN_ID, registration_stack, valid_tax_codes
+from tests.support import ORGANIZER, TEST_ORGANIZER_TOKEN
 
 
 class Page(HTMLParser):
@@ -184,3 +184,78 @@ async def test_my_data_page_stops_messages_and_erases_with_the_participants_own_
         foreign = await reg.post("/my-data", data={"form_token": "x", "access_token": a_token, "action": "erase",
                                                    "confirm": "yes"})
         assert foreign.status_code == 403
+
+
+async def test_board_needs_the_organizer_sign_in_and_refuses_foreign_posts(settings: Settings):
+    async with registration_stack(settings, booth_confirmation="approval") as stack:
+        reg = stack.reg
+        await stack.define_venue(["C01"])
+        business_id, token = await stack.register_business(valid_tax_codes(1)[0])
+        application = (await stack.apply(business_id, token)).json()
+
+        anonymous = await reg.get(f"/board/{CAMPAIGN_ID}")
+        assert anonymous.status_code == 303
+        location = anonymous.headers["location"]
+        assert location.startswith("/board/sign-in?") and f"next=/board/{CAMPAIGN_ID}" in location
+        form = await reg.get("/board/sign-in?next=//evil.example/steal")
+        form_token = _hidden_token(form.text)
+        assert 'name="next" value="/"' in form.text  # only a path on this site is kept
+        wrong = await reg.post("/board/sign-in", data={"form_token": form_token, "organizer_token": "guess"})
+        assert wrong.status_code == 401 and "Mã không đúng" in Page(wrong.text).words
+        right = await reg.post("/board/sign-in", data={"form_token": form_token, "next": f"/board/{CAMPAIGN_ID}",
+                                                       "organizer_token": TEST_ORGANIZER_TOKEN})
+        assert right.status_code == 303 and right.headers["location"] == f"/board/{CAMPAIGN_ID}"
+        session = reg.cookies.get("dxday_board")
+        assert session and TEST_ORGANIZER_TOKEN not in session  # derived, never the token itself
+        assert (await reg.get(f"/campaigns/{CAMPAIGN_ID}/applications",
+                              headers={"Authorization": f"Bearer {session}"})).status_code == 401
+
+        board = await reg.get(f"/board/{CAMPAIGN_ID}")
+        assert board.status_code == 200 and f"a-{application['application_id']}" in board.text
+        approve = f"/board/{CAMPAIGN_ID}/applications/{application['application_id']}/approve"
+        foreign = await reg.post(approve, data={"form_token": "from-another-site"})
+        assert foreign.status_code == 403
+        short = await reg.post(f"/board/{CAMPAIGN_ID}/applications/{application['application_id']}/reject",
+                               data={"form_token": form_token, "reason": "x"})
+        assert short.status_code == 422 and "Quá ngắn" in Page(short.text).words
+        stored = (await reg.get(f"/applications/{application['application_id']}", headers=ORGANIZER)).json()
+        assert stored["status"] == "pending"  # neither post changed anything
+        assert (await reg.post(approve, data={"form_token": form_token})).status_code == 303
+        stored = (await reg.get(f"/applications/{application['application_id']}", headers=ORGANIZER)).json()
+        assert stored["status"] == "confirmed"
+
+        csv = await reg.get(f"/board/{CAMPAIGN_ID}/businesses.csv")
+        assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
+        signed_out = await reg.post("/board/sign-out", data={"form_token": form_token})
+        assert signed_out.status_code == 303 and not reg.cookies.get("dxday_board")
+        assert (await reg.get(f"/board/{CAMPAIGN_ID}/businesses.csv")).status_code == 303
+
+
+async def test_exhibit_pages_keep_a_business_signed_in_only_with_its_own_token(settings: Settings):
+    async with registration_stack(settings) as stack:
+        reg = stack.reg
+        await stack.define_venue(["D01"])
+        page = await reg.get(f"/exhibit/{CAMPAIGN_ID}")
+        form_token = _hidden_token(page.text)
+        assert (await reg.get(f"/exhibit/{CAMPAIGN_ID}/booths")).status_code == 303  # not signed in
+        wrong = await reg.post(f"/exhibit/{CAMPAIGN_ID}",
+                               data={"form_token": form_token, "access_token": "business.x.y"})
+        assert wrong.status_code == 401 and "Mã truy cập không đúng" in Page(wrong.text).words
+        foreign = await reg.post(f"/exhibit/{CAMPAIGN_ID}", data={"form_token": "guessed", "legal_name": "Công ty A"})
+        assert foreign.status_code == 403
+        _, token = await stack.register_business(valid_tax_codes(1)[0])
+        back = await reg.post(f"/exhibit/{CAMPAIGN_ID}", data={"form_token": form_token, "access_token": token})
+        assert back.status_code == 303 and reg.cookies.get("dxday_business") == token
+        booths = await reg.get(f"/exhibit/{CAMPAIGN_ID}/booths")
+        assert booths.status_code == 200 and "D01" in Page(booths.text).words
+        none = await reg.post(f"/exhibit/{CAMPAIGN_ID}/booths", data={"form_token": form_token, "quantity": "1"})
+        assert none.status_code == 422 and 'id="days-error"' in none.text
+
+
+def test_csv_cells_never_start_a_formula():
+    from shared.csv_export import to_csv
+
+    text = to_csv(("name", "note"), [{"name": "=HYPERLINK(\"http://x\")", "note": "+84 912"}, {"name": "Sông Trà"}])
+    assert text.startswith("\ufeff")
+    lines = text.lstrip("\ufeff").splitlines()
+    assert lines[1] == "\"'=HYPERLINK(\"\"http://x\"\")\",'+84 912" and lines[2] == "Sông Trà,"

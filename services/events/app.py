@@ -53,6 +53,6 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     app = runtime.http_app()
     install_error_handlers(app)
     app.include_router(build_router(runtime, deps))
-    app.include_router(build_pages(deps))
+    app.include_router(build_pages(runtime, deps))
     install_stylesheet(app)
     return app

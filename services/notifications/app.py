@@ -26,12 +26,14 @@ from services.notifications.application.handlers import Deps, Handlers
 from services.notifications.domain.policy import parse_quiet_hours, parse_rates
 from services.notifications.entrypoints.consumers import subscriptions
 from services.notifications.entrypoints.http import build_router
+from services.notifications.entrypoints.pages import build_pages
 from shared.campaign_check import install_campaign_check
 from shared.clock import Clock
 from shared.config import Settings
 from shared.contracts.streams import EVENTS, NOTIFICATIONS, REGISTRATION
 from shared.http import install_error_handlers
 from shared.service import ServiceRuntime, ServiceSpec
+from shared.web import install_stylesheet
 
 SPEC = ServiceSpec(
     name="notifications",
@@ -96,4 +98,6 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
     install_error_handlers(app)
     install_campaign_check(app, lambda: runtime.broker.connection)
     app.include_router(build_router(runtime, deps, handlers))
+    app.include_router(build_pages(runtime, deps))
+    install_stylesheet(app)
     return app

@@ -12,7 +12,9 @@ from services.registration.application.booths import refresh_booth_gauges
 from services.registration.application.campaigns import CampaignUnknown
 from services.registration.application.context import Deps
 from services.registration.entrypoints import rpc
+from services.registration.entrypoints.board_pages import build_board_pages
 from services.registration.entrypoints.consumers import subscriptions
+from services.registration.entrypoints.exhibitor_pages import build_exhibitor_pages
 from services.registration.entrypoints.http import build_router
 from services.registration.entrypoints.pages import build_pages
 from shared.campaign_check import campaign_missing_at_events, install_campaign_check
@@ -62,5 +64,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
                               f"Campaign {campaign_id} is not known here (yet); retry in a few seconds")
 
     app.include_router(build_pages(deps, campaign_year))
+    app.include_router(build_exhibitor_pages(deps, campaign_year))
+    links = {name: settings.base_url_of(name) for name in ("events", "notifications")}
+    app.include_router(build_board_pages(deps, settings.organizer_token, links))
     install_stylesheet(app)
     return app

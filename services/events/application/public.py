@@ -9,7 +9,7 @@ from services.events.adapters import ical
 from services.events.adapters.repository import CampaignRepository
 from services.events.adapters.schedule_repository import ScheduleRepository
 from services.events.application.context import Deps
-from services.events.application.workshops import campaign_of, load_workshop, workshops_view
+from services.events.application.workshops import campaign_of, load_workshop, workshop_view, workshops_view
 from shared.errors import Unprocessable
 
 
@@ -55,3 +55,12 @@ async def list_workshops(deps: Deps, campaign_id: str, include_cancelled: bool) 
         repo = ScheduleRepository(uow.session)
         views = await workshops_view(repo, await repo.workshops_of(campaign_id, include_cancelled=include_cancelled))
     return [{**w, "start": campaign.local(w["start"]), "end": campaign.local(w["end"])} for w in views]
+
+
+async def workshop_local(deps: Deps, workshop_id: str) -> dict[str, Any]:
+    """One workshop as the public sees it: times in the campaign's zone."""
+    async with deps.uow() as uow:
+        repo = ScheduleRepository(uow.session)
+        view = await workshop_view(repo, workshop_id)
+        campaign = await campaign_of(CampaignRepository(uow.session), view["campaign_id"])
+    return {**view, "start": campaign.local(view["start"]), "end": campaign.local(view["end"])}

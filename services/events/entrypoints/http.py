@@ -6,7 +6,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from pydantic import BaseModel
 
-from services.events.adapters.schedule_repository import ScheduleRepository
 from services.events.application import banners, public, seats, workshops
 from services.events.application import campaigns as uc
 from services.events.application.commands import (
@@ -24,7 +23,8 @@ from services.events.application.commands import (
 from services.events.application.context import Deps
 from services.events.domain.banners import PlacementStatus
 from services.events.domain.campaign import Campaign
-from shared.auth import bearer, token_hash
+from services.events.entrypoints.access import identify
+from shared.auth import bearer
 from shared.calls import Call
 from shared.contracts.envelope import Actor
 from shared.errors import Unauthorized
@@ -151,19 +151,10 @@ def build_router(runtime: ServiceRuntime, deps: Deps) -> APIRouter:
 
     async def caller(request: Request) -> Call:
         token = bearer(request)
-        correlation = request.headers.get("x-correlation-id")
-        if token and runtime.settings.organizer_token and token == runtime.settings.organizer_token:
-            return Call(Actor(kind="organizer"), correlation)
-        kind, _, rest = (token or "").partition(".")
-        participant_id = rest.partition(".")[0]
-        if kind == "participant" and participant_id:
-            async with runtime.uow() as uow:
-                known = await ScheduleRepository(uow.session).participant(participant_id)
-            if known and known["token_hash"] and known["token_hash"] == token_hash(token or ""):
-                return Call(Actor(kind="participant", id=participant_id), correlation)
-        if token:
+        actor = await identify(runtime, token)
+        if token and actor is None:
             raise Unauthorized("Mã truy cập không hợp lệ", "The access token is not valid")
-        return Call(Actor(kind="system"), correlation)
+        return Call(actor or Actor(kind="system"), request.headers.get("x-correlation-id"))
 
     async def signed_in(call: Annotated[Call, Depends(caller)]) -> Call:
         if call.actor.kind == "system":

@@ -1,5 +1,7 @@
-"""Public pages of the events service: the campaign's schedule, day by day (1–10 October), in
-Vietnamese first with an English switch. Same use cases as the JSON API; no scripts."""
+"""Pages of the events service: the campaign's schedule, day by day (1–10 October), with a seat
+reservation form for signed-up participants, and the organizer board's part on workshops (fill
+ratio, waiting lists) and banner placements. Vietnamese first with an English switch; same use
+cases as the JSON API; no scripts."""
 
 from __future__ import annotations
 
@@ -10,12 +12,19 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from services.events.application import banners, public
+from services.events.application import banners, public, seats
+from services.events.application.commands import ReserveSeat
 from services.events.application.context import Deps
+from services.events.entrypoints.access import identify, participant_id_of, participant_known
+from services.events.entrypoints.board_pages import build_board
 from shared import web
+from shared.calls import Call
+from shared.contracts.envelope import Actor
 from shared.errors import AppError, NotFound
+from shared.service import ServiceRuntime
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "pages"
+PARTICIPANT_COOKIE = "dxday_participant"
 
 TEXT: dict[str, dict[str, Any]] = {
     "vi": {
@@ -26,6 +35,13 @@ TEXT: dict[str, dict[str, Any]] = {
         "cancelled": "Đã hủy", "add_to_calendar": "Thêm vào lịch (iCal)",
         "whole_calendar": "Tải cả lịch chiến dịch (iCal)", "none": "Chưa có hội thảo nào trong ngày này.",
         "banners": "Điểm treo băng rôn, khẩu hiệu", "no_banners": "Chưa có điểm treo băng rôn.",
+        "reserve": "Đặt chỗ", "reserve_title": "Đặt chỗ tham dự", "token": "Mã truy cập của người tham dự",
+        "token_hint": "Mã bạn nhận khi đăng ký tham dự", "signed_in": "Bạn đã đăng nhập trên trình duyệt này.",
+        "send": "Đặt chỗ", "bad_token": "Mã truy cập không đúng hoặc đã hết hiệu lực",
+        "not_yet": "Thông tin đăng ký của bạn đang được chuyển đến; vui lòng thử lại sau ít giây",
+        "join": "Chưa đăng ký? Đăng ký tham dự", "confirmed": "Đã xác nhận chỗ của bạn — ghế số {n}",
+        "waitlisted": "Hội thảo đã hết chỗ — bạn ở danh sách chờ, vị trí {n}",
+        "checkin": "Mã vào cửa (xuất trình khi đến)", "back": "Quay lại lịch",
     },
     "en": {
         "title": "Schedule", "switch": "Tiếng Việt", "days": "Days of the campaign",
@@ -35,13 +51,21 @@ TEXT: dict[str, dict[str, Any]] = {
         "cancelled": "Cancelled", "add_to_calendar": "Add to calendar (iCal)",
         "whole_calendar": "Download the whole campaign (iCal)", "none": "No workshops on this day yet.",
         "banners": "Banner and slogan sites", "no_banners": "No banner sites yet.",
+        "reserve": "Reserve a seat", "reserve_title": "Reserve a seat", "token": "Participant access token",
+        "token_hint": "The token you got when you signed up", "signed_in": "You are signed in on this browser.",
+        "send": "Reserve", "bad_token": "The access token is not right or no longer valid",
+        "not_yet": "Your sign-up is still on its way here; please try again in a few seconds",
+        "join": "Not signed up yet? Sign up", "confirmed": "Your seat is confirmed — seat number {n}",
+        "waitlisted": "The workshop is full — you are on the waiting list, position {n}",
+        "checkin": "Check-in code (show it at the door)", "back": "Back to the schedule",
     },
 }
 
 
-def build_pages(deps: Deps) -> APIRouter:
+def build_pages(runtime: ServiceRuntime, deps: Deps) -> APIRouter:
     router = APIRouter(include_in_schema=False)
     env = web.environment(TEMPLATES)
+    join_base = runtime.settings.base_url_of("registration")
 
     @router.get("/schedule/{campaign_id}", response_class=HTMLResponse)
     async def schedule_page(request: Request, campaign_id: str, day: str | None = None,
@@ -54,8 +78,59 @@ def build_pages(deps: Deps) -> APIRouter:
         except AppError as exc:
             return web.error_page(env, exc, lang=language)
         return web.page(env, "schedule.html.j2", {
-            **schedule, "sites": sites, "text": TEXT, "other": "en" if language == "vi" else "vi"}, lang=language)
+            **schedule, "sites": sites, "text": TEXT, "other": "en" if language == "vi" else "vi",
+            "now": runtime.clock.now()}, lang=language)
 
+    async def participant(request: Request, token: str | None) -> Actor | None:
+        actor = await identify(runtime, token)
+        return actor if actor is not None and actor.kind == "participant" else None
+
+    async def reserve_form(request: Request, workshop_id: str, lang: str, errors: dict[str, str],
+                           status_code: int = 200) -> HTMLResponse:
+        workshop = await public.workshop_local(deps, workshop_id)
+        signed_in = await participant(request, request.cookies.get(PARTICIPANT_COOKIE)) is not None
+        return web.form_page(env, request, "reserve.html.j2", {
+            "w": workshop, "signed_in": signed_in, "errors": errors, "text": TEXT, "join_base": join_base,
+            "other": "en" if lang == "vi" else "vi"}, lang=lang, status_code=status_code)
+
+    @router.get("/reserve/{workshop_id}", response_class=HTMLResponse)
+    async def reserve_page(request: Request, workshop_id: str, lang: str | None = None) -> HTMLResponse:
+        language = web.language(request, lang)
+        try:
+            return await reserve_form(request, workshop_id, language, {})
+        except AppError as exc:
+            return web.error_page(env, exc, lang=language)
+
+    @router.post("/reserve/{workshop_id}", response_class=HTMLResponse)
+    async def reserve(request: Request, workshop_id: str, lang: str | None = None) -> HTMLResponse:
+        language = web.language(request, lang)
+        t = TEXT[language]
+        try:
+            fields = await web.read_form(request)
+            if fields is None:
+                return await reserve_form(request, workshop_id, language, {"form": web.BAD_FORM[language]}, 403)
+            typed = (fields.get("access_token") or [""])[0].strip()
+            token = typed or request.cookies.get(PARTICIPANT_COOKIE)
+            actor = await participant(request, token)
+            if actor is None:
+                pid = participant_id_of(token or "")
+                if pid is not None and not await participant_known(runtime, pid):  # signed up a moment ago
+                    return await reserve_form(request, workshop_id, language, {"access_token": t["not_yet"]}, 503)
+                # a 401 counts towards the failed-token limit, as on the API
+                return await reserve_form(request, workshop_id, language, {"access_token": t["bad_token"]}, 401)
+            call = Call(actor=actor, correlation_id=request.headers.get("x-correlation-id"))
+            seat = await seats.reserve_seat(deps, workshop_id, ReserveSeat(), call)
+            workshop = await public.workshop_local(deps, workshop_id)
+        except AppError as exc:
+            message = exc.message_vi if language == "vi" else exc.message_en
+            return await reserve_form(request, workshop_id, language, {"form": message}, exc.status)
+        response = web.page(env, "reserved.html.j2", {"w": workshop, "seat": seat, "text": TEXT}, lang=language,
+                            status_code=201)
+        response.set_cookie(PARTICIPANT_COOKIE, token or "", httponly=True, samesite="strict",
+                            max_age=30 * 24 * 3600, path="/")
+        return response
+
+    router.include_router(build_board(runtime, deps, env))
     return router
 
 

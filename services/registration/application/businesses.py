@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 from typing import Any
 
@@ -19,6 +17,7 @@ from shared.contracts.registration import (
     BusinessContactUpdated,
     BusinessRegistered,
 )
+from shared.csv_export import to_csv
 
 PUBLIC_FIELDS = ("id", "campaign_id", "legal_name", "tax_code", "province", "sector", "contact_person", "email",
                  "phone", "created_at", "updated_at")
@@ -91,11 +90,4 @@ async def export_businesses_csv(deps: Deps, campaign_id: str, call: Call) -> str
     call.require_organizer()
     rows, _ = await list_businesses(deps, campaign_id, call, province=None, sector=None, q=None,
                                     limit=1_000_000, offset=0)
-    out = io.StringIO()
-    out.write("\ufeff")  # BOM: spreadsheet programs then read the Vietnamese letters as UTF-8
-    writer = csv.DictWriter(out, fieldnames=list(PUBLIC_FIELDS))
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({**row, "created_at": row["created_at"].isoformat(),
-                         "updated_at": row["updated_at"].isoformat()})
-    return out.getvalue()
+    return to_csv(PUBLIC_FIELDS, rows)

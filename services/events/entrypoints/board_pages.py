@@ -1,0 +1,85 @@
+"""The organizer board's events part: workshops with their fill ratio and waiting lists, banner
+placements by status, and CSV exports. Signed in once with the organizer token (shared sign-in
+page, HttpOnly cookie); the other services' boards are one link away."""
+
+from __future__ import annotations
+
+import jinja2
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from services.events.application import banners, public
+from services.events.application.context import Deps
+from services.events.domain.banners import PlacementStatus
+from shared import web
+from shared.csv_export import to_csv
+from shared.errors import AppError
+from shared.service import ServiceRuntime
+
+TEXT: dict[str, dict[str, str]] = {
+    "vi": {
+        "switch": "English", "title": "Bảng điều hành — hội thảo và băng rôn", "workshops": "Hội thảo, tập huấn",
+        "workshop": "Hội thảo", "when": "Thời gian", "fill": "Đã đặt / sức chứa", "waiting": "Đang chờ",
+        "status": "Trạng thái", "placements": "Băng rôn theo trạng thái", "site": "Điểm treo", "slogan": "Khẩu hiệu",
+        "days": "Từ — đến", "planned": "Kế hoạch", "installed": "Đã treo", "removed": "Đã gỡ", "none": "Không có.",
+        "scheduled": "Đang mở", "cancelled": "Đã hủy", "export_workshops": "Tải danh sách hội thảo (CSV)",
+        "export_placements": "Tải danh sách băng rôn (CSV)", "other_boards": "Các phần khác của bảng điều hành",
+        "registration_board": "Gian hàng", "notifications_board": "Thông báo đã gửi", "sign_out": "Đăng xuất",
+    },
+    "en": {
+        "switch": "Tiếng Việt", "title": "Organizer board — workshops and banners", "workshops": "Workshops",
+        "workshop": "Workshop", "when": "When", "fill": "Booked / capacity", "waiting": "Waiting",
+        "status": "Status", "placements": "Banner placements by status", "site": "Site", "slogan": "Slogan",
+        "days": "From — to", "planned": "Planned", "installed": "Installed", "removed": "Removed", "none": "None.",
+        "scheduled": "Open", "cancelled": "Cancelled", "export_workshops": "Download the workshops (CSV)",
+        "export_placements": "Download the banner placements (CSV)", "other_boards": "The rest of the board",
+        "registration_board": "Booths", "notifications_board": "Notifications sent", "sign_out": "Sign out",
+    },
+}
+WORKSHOP_COLUMNS = ("workshop_id", "title", "room_name", "start", "end", "status", "capacity", "confirmed",
+                    "waitlisted", "attended")
+PLACEMENT_COLUMNS = ("id", "site_name", "spot", "slogan", "first_day", "last_day", "status", "installed_at",
+                     "removed_at")
+
+
+def build_board(runtime: ServiceRuntime, deps: Deps, env: jinja2.Environment) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+    links = {name: runtime.settings.base_url_of(name) for name in ("registration", "notifications")}
+
+    def organizer_token() -> str | None:
+        return runtime.settings.organizer_token
+
+    # first: /board/{campaign_id} would otherwise take "sign-in" for a campaign id
+    router.include_router(web.sign_in_router(env, organizer_token))
+
+    @router.get("/board/{campaign_id}", response_class=HTMLResponse)
+    async def board(request: Request, campaign_id: str, lang: str | None = None) -> Response:
+        language = web.language(request, lang)
+        if web.board_call(request, organizer_token()) is None:
+            return web.to_sign_in(f"/board/{campaign_id}", language)
+        try:
+            workshops = await public.list_workshops(deps, campaign_id, include_cancelled=True)
+            placements = await banners.list_placements(deps, campaign_id, None)
+        except AppError as exc:
+            return web.error_page(env, exc, lang=language)
+        by_status = {s.value: [p for p in placements if p["status"] == s.value] for s in PlacementStatus}
+        return web.form_page(env, request, "board.html.j2", {
+            "campaign_id": campaign_id, "workshops": workshops, "by_status": by_status, "links": links,
+            "text": TEXT, "other": "en" if language == "vi" else "vi"}, lang=language)
+
+    @router.get("/board/{campaign_id}/workshops.csv")
+    async def workshops_csv(request: Request, campaign_id: str) -> Response:
+        if web.board_call(request, organizer_token()) is None:
+            return web.to_sign_in(f"/board/{campaign_id}", web.language(request, None))
+        rows = await public.list_workshops(deps, campaign_id, include_cancelled=True)
+        return web.csv_download(to_csv(WORKSHOP_COLUMNS, rows), f"workshops-{campaign_id}.csv")
+
+    @router.get("/board/{campaign_id}/banner-placements.csv")
+    async def placements_csv(request: Request, campaign_id: str) -> Response:
+        if web.board_call(request, organizer_token()) is None:
+            return web.to_sign_in(f"/board/{campaign_id}", web.language(request, None))
+        rows = await banners.list_placements(deps, campaign_id, None)
+        return web.csv_download(to_csv(PLACEMENT_COLUMNS, rows), f"banner-placements-{campaign_id}.csv")
+
+    return router
+

@@ -1,0 +1,77 @@
+"""The organizer board's notifications part: the last notifications of a campaign with their status
+(recipients by id only: contact details stay in the registration service)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from services.notifications.application import operations
+from services.notifications.application.handlers import Deps
+from shared import web
+from shared.csv_export import to_csv
+from shared.errors import AppError
+from shared.service import ServiceRuntime
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "pages"
+SHOWN = 100
+COLUMNS = ("id", "created_at", "sent_at", "status", "channel", "template", "language", "recipient_kind",
+           "recipient_id", "attempts", "last_error", "cause_type")
+
+TEXT: dict[str, dict[str, str]] = {
+    "vi": {
+        "switch": "English", "title": "Bảng điều hành — thông báo", "last": "Thông báo gần nhất",
+        "when": "Lúc tạo", "sent": "Lúc gửi", "status": "Trạng thái", "channel": "Kênh", "template": "Mẫu",
+        "recipient": "Người nhận", "attempts": "Lần thử", "error": "Lỗi", "none": "Chưa có thông báo nào.",
+        "export": "Tải nhật ký gửi (CSV)", "other_boards": "Các phần khác của bảng điều hành",
+        "registration_board": "Gian hàng", "events_board": "Hội thảo và băng rôn", "sign_out": "Đăng xuất",
+    },
+    "en": {
+        "switch": "Tiếng Việt", "title": "Organizer board — notifications", "last": "Latest notifications",
+        "when": "Created", "sent": "Sent", "status": "Status", "channel": "Channel", "template": "Template",
+        "recipient": "Recipient", "attempts": "Attempts", "error": "Error", "none": "No notifications yet.",
+        "export": "Download the delivery log (CSV)", "other_boards": "The rest of the board",
+        "registration_board": "Booths", "events_board": "Workshops and banners", "sign_out": "Sign out",
+    },
+}
+
+
+def build_pages(runtime: ServiceRuntime, deps: Deps) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+    env = web.environment(TEMPLATES)
+    links = {name: runtime.settings.base_url_of(name) for name in ("registration", "events")}
+
+    def organizer_token() -> str | None:
+        return runtime.settings.organizer_token
+
+    # first: /board/{campaign_id} would otherwise take "sign-in" for a campaign id
+    router.include_router(web.sign_in_router(env, organizer_token))
+
+    @router.get("/board/{campaign_id}", response_class=HTMLResponse)
+    async def board(request: Request, campaign_id: str, lang: str | None = None) -> Response:
+        language = web.language(request, lang)
+        call = web.board_call(request, organizer_token())
+        if call is None:
+            return web.to_sign_in(f"/board/{campaign_id}", language)
+        try:
+            latest = await operations.query_log(deps, call, cause=None, recipient=None, status=None,
+                                                campaign=campaign_id, limit=SHOWN, offset=0)
+        except AppError as exc:
+            return web.error_page(env, exc, lang=language)
+        return web.form_page(env, request, "board.html.j2", {
+            "campaign_id": campaign_id, "latest": latest, "counts": Counter(n["status"] for n in latest),
+            "links": links, "text": TEXT, "other": "en" if language == "vi" else "vi"}, lang=language)
+
+    @router.get("/board/{campaign_id}/notifications.csv")
+    async def export(request: Request, campaign_id: str) -> Response:
+        call = web.board_call(request, organizer_token())
+        if call is None:
+            return web.to_sign_in(f"/board/{campaign_id}", web.language(request, None))
+        rows = await operations.query_log(deps, call, cause=None, recipient=None, status=None, campaign=campaign_id,
+                                          limit=100_000, offset=0)
+        return web.csv_download(to_csv(COLUMNS, rows), f"notifications-{campaign_id}.csv")
+
+    return router

@@ -1,0 +1,120 @@
+"""The organizer board's registration part: booth applications to approve or reject, the waitlist in
+order, confirmed applications, and the CSV export. Signed in with the organizer token (shared
+sign-in page, HttpOnly cookie); the other services' boards are one link away."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+
+from services.registration.application import booths, businesses
+from services.registration.application.commands import RejectApplication
+from services.registration.application.context import Deps
+from shared import web
+from shared.calls import Call
+from shared.errors import AppError
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "pages"
+SHOWN = 200  # per status; the CSV export has everything
+
+TEXT: dict[str, dict[str, str]] = {
+    "vi": {
+        "switch": "English", "title": "Bảng điều hành — gian hàng", "pending": "Chờ duyệt",
+        "waitlisted": "Danh sách chờ",
+        "confirmed": "Đã xác nhận", "rejected": "Đã từ chối", "none": "Không có.", "approve": "Duyệt",
+        "reject": "Từ chối", "reason": "Lý do từ chối", "business": "Doanh nghiệp",
+        "export": "Tải danh sách doanh nghiệp (CSV)",
+        "other_boards": "Các phần khác của bảng điều hành", "events_board": "Hội thảo và băng rôn",
+        "notifications_board": "Thông báo đã gửi", "sign_out": "Đăng xuất", "position": "Vị trí",
+        "done_approve": "Đã duyệt hồ sơ.", "done_reject": "Đã từ chối hồ sơ.",
+    },
+    "en": {
+        "switch": "Tiếng Việt", "title": "Organizer board — booths", "pending": "To approve",
+        "waitlisted": "Waiting list",
+        "confirmed": "Confirmed", "rejected": "Rejected", "none": "None.", "approve": "Approve",
+        "reject": "Reject", "reason": "Reason for rejecting", "business": "Business",
+        "export": "Download the businesses (CSV)",
+        "other_boards": "The rest of the board", "events_board": "Workshops and banners",
+        "notifications_board": "Notifications sent", "sign_out": "Sign out", "position": "Position",
+        "done_approve": "Application approved.", "done_reject": "Application rejected.",
+    },
+}
+STATUSES = ("pending", "waitlisted", "confirmed", "rejected")
+
+
+def build_board_pages(deps: Deps, organizer_token: str | None, links: dict[str, str]) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+    env = web.environment(TEMPLATES)
+    # first: /board/{campaign_id} would otherwise take "sign-in" for a campaign id
+    router.include_router(web.sign_in_router(env, lambda: organizer_token))
+
+    def organizer(request: Request) -> Call | None:
+        return web.board_call(request, organizer_token)
+
+    async def board(request: Request, campaign_id: str, lang: str, *, done: str | None = None,
+                    errors: dict[str, str] | None = None, status_code: int = 200) -> Response:
+        call = organizer(request)
+        if call is None:
+            return web.to_sign_in(f"/board/{campaign_id}", lang)
+        by_status: dict[str, list[dict[str, Any]]] = {}
+        for status in STATUSES:
+            by_status[status] = await booths.list_applications(deps, campaign_id, call, status=status, limit=SHOWN,
+                                                               offset=0)
+        names = await _business_names(deps, campaign_id, call)
+        return web.form_page(env, request, "board.html.j2", {
+            "campaign_id": campaign_id, "by_status": by_status, "statuses": STATUSES, "names": names, "done": done,
+            "errors": errors or {}, "links": links, "text": TEXT, "other": "en" if lang == "vi" else "vi"},
+            lang=lang, status_code=status_code)
+
+    @router.get("/board/{campaign_id}", response_class=HTMLResponse)
+    async def board_page(request: Request, campaign_id: str, lang: str | None = None,
+                         done: str | None = None) -> Response:
+        language = web.language(request, lang)
+        try:
+            return await board(request, campaign_id, language, done=done if done in ("approve", "reject") else None)
+        except AppError as exc:
+            return web.error_page(env, exc, lang=language)
+
+    @router.post("/board/{campaign_id}/applications/{application_id}/{action}", response_class=HTMLResponse)
+    async def decide(request: Request, campaign_id: str, application_id: str, action: str,
+                     lang: str | None = None) -> Response:
+        language = web.language(request, lang)
+        call = organizer(request)
+        fields = await web.read_form(request)
+        if call is None or fields is None or action not in ("approve", "reject"):
+            return await board(request, campaign_id, language, errors={"form": web.BAD_FORM[language]},
+                               status_code=403)
+        try:
+            if action == "approve":
+                await booths.approve_application(deps, application_id, call)
+            else:
+                cmd = RejectApplication.model_validate({"reason": (fields.get("reason") or [""])[0].strip()})
+                await booths.reject_application(deps, application_id, cmd, call)
+        except ValidationError as exc:
+            message = web.field_errors(exc, language).get("reason", "")
+            return await board(request, campaign_id, language, errors={application_id: message}, status_code=422)
+        except AppError as exc:
+            message = exc.message_vi if language == "vi" else exc.message_en
+            return await board(request, campaign_id, language, errors={application_id: message},
+                               status_code=exc.status)
+        return web.see_other(f"/board/{campaign_id}?lang={language}&done={action}")
+
+    @router.get("/board/{campaign_id}/businesses.csv")
+    async def export(request: Request, campaign_id: str) -> Response:
+        call = organizer(request)
+        if call is None:
+            return web.to_sign_in(f"/board/{campaign_id}", web.language(request, None))
+        body = await businesses.export_businesses_csv(deps, campaign_id, call)
+        return web.csv_download(body, f"businesses-{campaign_id}.csv")
+
+    return router
+
+
+async def _business_names(deps: Deps, campaign_id: str, call: Call) -> dict[str, str]:
+    rows, _total = await businesses.list_businesses(deps, campaign_id, call, province=None, sector=None, q=None,
+                                                  limit=500, offset=0)
+    return {b["id"]: b["legal_name"] for b in rows}

@@ -1,0 +1,203 @@
+"""Pages for businesses (doanh nghiệp): register, then choose days and booths from the venue plan and
+follow each application (confirmed, waitlist position, rejected with the reason). Same use cases and
+validation messages as the JSON API; the business's access token is kept in an HttpOnly cookie."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+
+from services.registration.application import booths, businesses
+from services.registration.application.access import identify
+from services.registration.application.commands import ApplyForBooths, RegisterBusiness
+from services.registration.application.context import Deps
+from shared import web
+from shared.calls import Call
+from shared.contracts.envelope import Actor
+from shared.errors import AppError
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "pages"
+BUSINESS_COOKIE = "dxday_business"
+BUSINESS_FIELDS = ("legal_name", "tax_code", "province", "sector", "contact_person", "email", "phone")
+
+TEXT: dict[str, dict[str, str]] = {
+    "vi": {
+        "switch": "English", "title": "Đăng ký gian hàng trưng bày",
+        "intro": "Doanh nghiệp đăng ký một lần, sau đó chọn ngày và gian hàng còn trống trong sơ đồ khu trưng bày.",
+        "legal_name": "Tên doanh nghiệp", "tax_code": "Mã số thuế",
+        "tax_code_hint": "10 chữ số, hoặc 13 (NNNNNNNNNN-NNN)",
+        "province": "Tỉnh, thành phố", "sector": "Lĩnh vực", "contact_person": "Người liên hệ", "email": "Email",
+        "phone": "Số điện thoại di động", "register": "Đăng ký doanh nghiệp",
+        "have_token": "Đã đăng ký? Dùng mã truy cập của doanh nghiệp", "sign_in": "Tiếp tục",
+        "token": "Mã truy cập", "bad_token": "Mã truy cập không đúng cho chiến dịch này",
+        "registered": "Đã đăng ký doanh nghiệp",
+        "keep_token": "Mã truy cập của doanh nghiệp (chỉ hiện một lần — hãy lưu lại để quay lại trang này từ "
+                      "máy khác):",
+        "continue": "Chọn ngày và gian hàng",
+        "booths_title": "Chọn gian hàng", "plan": "Sơ đồ gian hàng", "booth": "Gian hàng", "size": "Diện tích",
+        "free": "Trống", "taken": "Đã có chủ", "closed": "Không mở",
+        "no_plan": "Ban tổ chức chưa công bố sơ đồ gian hàng.",
+        "apply": "Đăng ký gian hàng", "days": "Ngày", "quantity": "Số gian hàng mỗi ngày",
+        "booth_code": "Gian hàng cụ thể (không bắt buộc)", "any_booth": "Bất kỳ gian hàng trống",
+        "send": "Gửi đăng ký", "mine": "Đăng ký của doanh nghiệp", "none_yet": "Chưa có đăng ký nào.",
+        "status_confirmed": "Đã xác nhận", "status_waitlisted": "Danh sách chờ — vị trí {position}",
+        "status_pending": "Chờ ban tổ chức duyệt", "status_rejected": "Bị từ chối: {reason}",
+        "status_cancelled": "Đã hủy", "applied": "Đã nhận đăng ký của bạn.", "sign_out": "Đăng xuất",
+    },
+    "en": {
+        "switch": "Tiếng Việt", "title": "Apply for an exhibition booth",
+        "intro": "A business registers once, then chooses days and free booths from the venue plan.",
+        "legal_name": "Business name", "tax_code": "Tax code", "tax_code_hint": "10 digits, or 13 (NNNNNNNNNN-NNN)",
+        "province": "Province or city", "sector": "Sector", "contact_person": "Contact person", "email": "Email",
+        "phone": "Mobile phone", "register": "Register the business",
+        "have_token": "Registered already? Use the business's access token", "sign_in": "Continue",
+        "token": "Access token", "bad_token": "The access token is not right for this campaign",
+        "registered": "Business registered",
+        "keep_token": "The business's access token (shown once — keep it to come back to this page from another "
+                      "device):",
+        "continue": "Choose days and booths",
+        "booths_title": "Choose booths", "plan": "Booth plan", "booth": "Booth", "size": "Size",
+        "free": "Free", "taken": "Taken", "closed": "Closed",
+        "no_plan": "The organizers have not published the booth plan yet.",
+        "apply": "Apply for booths", "days": "Days", "quantity": "Booths on each day",
+        "booth_code": "A named booth (optional)", "any_booth": "Any free booth",
+        "send": "Send the application", "mine": "The business's applications", "none_yet": "No applications yet.",
+        "status_confirmed": "Confirmed", "status_waitlisted": "Waiting list — position {position}",
+        "status_pending": "Waiting for the organizers' approval", "status_rejected": "Rejected: {reason}",
+        "status_cancelled": "Cancelled", "applied": "Your application is in.", "sign_out": "Sign out",
+    },
+}
+
+
+def build_exhibitor_pages(deps: Deps, campaign_year: Any) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+    env = web.environment(TEMPLATES)
+
+    def other(lang: str) -> str:
+        return "en" if lang == "vi" else "vi"
+
+    async def business_of(request: Request, campaign_id: str) -> tuple[dict[str, Any], Call] | None:
+        """The business signed in on this browser, if it belongs to this campaign."""
+        actor = await identify(deps.uow(), request.cookies.get(BUSINESS_COOKIE), None)
+        if actor is None or actor.kind != "business" or actor.id is None:
+            return None
+        call = Call(actor=actor, correlation_id=request.headers.get("x-correlation-id"))
+        business = await businesses.get_business(deps, actor.id, call)
+        return (business, call) if business["campaign_id"] == campaign_id else None
+
+    def register_form(request: Request, campaign_id: str, lang: str, year: int, values: dict[str, str],
+                      errors: dict[str, str], status_code: int = 200) -> HTMLResponse:
+        return web.form_page(env, request, "exhibit.html.j2", {
+            "campaign_id": campaign_id, "year": year, "values": values, "errors": errors, "text": TEXT,
+            "fields": BUSINESS_FIELDS, "other": other(lang)}, lang=lang, status_code=status_code)
+
+    @router.get("/exhibit/{campaign_id}", response_class=HTMLResponse)
+    async def exhibit_page(request: Request, campaign_id: str, lang: str | None = None) -> HTMLResponse:
+        language = web.language(request, lang)
+        try:
+            year = await campaign_year(campaign_id)
+        except AppError as exc:
+            return web.error_page(env, exc, lang=language)
+        return register_form(request, campaign_id, language, year, {}, {})
+
+    @router.post("/exhibit/{campaign_id}", response_class=HTMLResponse)
+    async def register(request: Request, campaign_id: str, lang: str | None = None) -> Response:
+        language = web.language(request, lang)
+        try:
+            year = await campaign_year(campaign_id)
+        except AppError as exc:
+            return web.error_page(env, exc, lang=language)
+        fields = await web.read_form(request)
+        if fields is None:
+            return register_form(request, campaign_id, language, year, {}, {"form": web.BAD_FORM[language]}, 403)
+        values = {k: (fields.get(k) or [""])[0].strip() for k in (*BUSINESS_FIELDS, "access_token")}
+        if values["access_token"]:  # a registered business coming back
+            actor = await identify(deps.uow(), values["access_token"], None)
+            if actor is None or actor.kind != "business":  # a 401 counts towards the failed-token limit
+                return register_form(request, campaign_id, language, year, {},
+                                     {"access_token": TEXT[language]["bad_token"]}, 401)
+            return _keep_token(web.see_other(f"/exhibit/{campaign_id}/booths?lang={language}"),
+                               values["access_token"])
+        try:
+            cmd = RegisterBusiness.model_validate({k: values[k] for k in BUSINESS_FIELDS})
+            business, token = await businesses.register_business(deps, campaign_id, cmd, Call(
+                actor=Actor(kind="system"), correlation_id=request.headers.get("x-correlation-id")))
+        except ValidationError as exc:
+            return register_form(request, campaign_id, language, year, values, web.field_errors(exc, language), 422)
+        except AppError as exc:
+            field = "tax_code" if exc.code == "duplicate_business" else str(exc.details.get("field", "form"))
+            return register_form(request, campaign_id, language, year, values,
+                                 {field: exc.message_vi if language == "vi" else exc.message_en}, exc.status)
+        return _keep_token(web.page(env, "exhibit_registered.html.j2", {
+            "campaign_id": campaign_id, "business": business, "access_token": token, "text": TEXT},
+            lang=language, status_code=201), token)
+
+    async def booths_form(request: Request, campaign_id: str, lang: str, values: dict[str, Any],
+                          errors: dict[str, str], status_code: int = 200, applied: str | None = None) -> Response:
+        signed_in = await business_of(request, campaign_id)
+        if signed_in is None:
+            response = web.see_other(f"/exhibit/{campaign_id}?lang={lang}")
+            if request.cookies.get(BUSINESS_COOKIE):
+                response.delete_cookie(BUSINESS_COOKIE, path="/")
+            return response
+        business, call = signed_in
+        plan = await booths.booth_plan(deps, campaign_id)
+        days = sorted({d["day"] for v in plan for b in v["booths"] for d in b["days"]})
+        mine = await booths.applications_of_business(deps, business["id"], call)
+        return web.form_page(env, request, "exhibit_booths.html.j2", {
+            "campaign_id": campaign_id, "business": business, "plan": plan, "days": days,
+            "applications": sorted(mine, key=lambda a: a["created_at"], reverse=True), "applied": applied,
+            "values": values, "errors": errors, "text": TEXT, "other": other(lang)},
+            lang=lang, status_code=status_code)
+
+    @router.get("/exhibit/{campaign_id}/booths", response_class=HTMLResponse)
+    async def booths_page(request: Request, campaign_id: str, lang: str | None = None,
+                          applied: str | None = None) -> Response:
+        language = web.language(request, lang)
+        try:
+            return await booths_form(request, campaign_id, language, {"quantity": "1"}, {}, applied=applied)
+        except AppError as exc:
+            return web.error_page(env, exc, lang=language)
+
+    @router.post("/exhibit/{campaign_id}/booths", response_class=HTMLResponse)
+    async def apply(request: Request, campaign_id: str, lang: str | None = None) -> Response:
+        language = web.language(request, lang)
+        fields = await web.read_form(request)
+        values = {"days": (fields or {}).get("days", []), "quantity": ((fields or {}).get("quantity") or ["1"])[0],
+                  "booth_code": ((fields or {}).get("booth_code") or [""])[0]}
+        if fields is None:
+            return await booths_form(request, campaign_id, language, values, {"form": web.BAD_FORM[language]}, 403)
+        signed_in = await business_of(request, campaign_id)
+        if signed_in is None:
+            return web.see_other(f"/exhibit/{campaign_id}?lang={language}")
+        business, call = signed_in
+        try:
+            cmd = ApplyForBooths.model_validate({"days": values["days"], "quantity": values["quantity"] or "1",
+                                                 "booth_code": values["booth_code"] or None})
+            result = await booths.submit_application(deps, business["id"], cmd, call)
+        except ValidationError as exc:
+            return await booths_form(request, campaign_id, language, values, web.field_errors(exc, language), 422)
+        except AppError as exc:
+            message = exc.message_vi if language == "vi" else exc.message_en
+            return await booths_form(request, campaign_id, language, values,
+                                     {str(exc.details.get("field", "form")): message}, exc.status)
+        return web.see_other(f"/exhibit/{campaign_id}/booths?lang={language}&applied={result['application_id']}")
+
+    @router.post("/exhibit/{campaign_id}/sign-out")
+    async def sign_out(request: Request, campaign_id: str, lang: str | None = None) -> Response:
+        response = web.see_other(f"/exhibit/{campaign_id}?lang={web.language(request, lang)}")
+        if await web.read_form(request) is not None:
+            response.delete_cookie(BUSINESS_COOKIE, path="/")
+        return response
+
+    return router
+
+
+def _keep_token(response: Response, token: str) -> Response:
+    """The business stays signed in on this browser (HttpOnly: page scripts cannot read it)."""
+    response.set_cookie(BUSINESS_COOKIE, token, httponly=True, samesite="strict", max_age=30 * 24 * 3600, path="/")
+    return response
