@@ -67,6 +67,10 @@ async def test_schedule_page_shows_each_day_its_workshops_seats_and_banner_sites
         assert len(days) == 10  # 1 to 10 October
         assert f"/workshops/{w['workshop_id']}/calendar.ics" in page.links
         assert f"/campaigns/{CAMPAIGN_ID}/calendar.ics" in page.links
+        assert f"/reserve/{w['workshop_id']}?lang=vi" in page.links
+        registration = stack.registration.app.state.runtime.settings.base_url_of("registration")
+        assert f"{registration}/exhibit/{CAMPAIGN_ID}?lang=vi" in page.links  # the ways in for a new user
+        assert f"{registration}/join/{CAMPAIGN_ID}?lang=vi" in page.links
         assert "Siêu thị Co.opmart Quảng Ngãi" in page.words
         ics = await events.get(f"/workshops/{w['workshop_id']}/calendar.ics")
         assert ics.status_code == 200 and "BEGIN:VCALENDAR" in ics.text

@@ -42,6 +42,7 @@ TEXT: dict[str, dict[str, Any]] = {
         "join": "Chưa đăng ký? Đăng ký tham dự", "confirmed": "Đã xác nhận chỗ của bạn — ghế số {n}",
         "waitlisted": "Hội thảo đã hết chỗ — bạn ở danh sách chờ, vị trí {n}",
         "checkin": "Mã vào cửa (xuất trình khi đến)", "back": "Quay lại lịch",
+        "to_join": "Đăng ký tham dự", "to_exhibit": "Doanh nghiệp: đăng ký gian hàng trưng bày",
     },
     "en": {
         "title": "Schedule", "switch": "Tiếng Việt", "days": "Days of the campaign",
@@ -58,6 +59,7 @@ TEXT: dict[str, dict[str, Any]] = {
         "join": "Not signed up yet? Sign up", "confirmed": "Your seat is confirmed — seat number {n}",
         "waitlisted": "The workshop is full — you are on the waiting list, position {n}",
         "checkin": "Check-in code (show it at the door)", "back": "Back to the schedule",
+        "to_join": "Sign up to attend", "to_exhibit": "Businesses: apply for an exhibition booth",
     },
 }
 
@@ -79,7 +81,7 @@ def build_pages(runtime: ServiceRuntime, deps: Deps) -> APIRouter:
             return web.error_page(env, exc, lang=language)
         return web.page(env, "schedule.html.j2", {
             **schedule, "sites": sites, "text": TEXT, "other": "en" if language == "vi" else "vi",
-            "now": runtime.clock.now()}, lang=language)
+            "now": runtime.clock.now(), "join_base": join_base}, lang=language)
 
     async def participant(request: Request, token: str | None) -> Actor | None:
         actor = await identify(runtime, token)
