@@ -153,9 +153,9 @@ class InboxConsumer:
         await self.handle_batch([raw])
 
     async def handle_batch(self, raws: list[Msg]) -> None:
-        """One transaction for the whole pull batch, one savepoint per message: a message that fails
-        rolls back alone and is retried or dead-lettered; the others commit together and are acked
-        after the commit. Order within the batch is kept."""
+        """One transaction for the whole pull batch. When a handler fails, the batch is run again with a
+        savepoint per message: the failing one rolls back alone and is retried or dead-lettered; the
+        others commit together and are acked after the commit. Order within the batch is kept."""
         work: list[tuple[Msg, Envelope, EventHandler, BaseModel]] = []
         for raw in raws:
             versions = self.sub.versions_of(raw.subject)
@@ -170,24 +170,16 @@ class InboxConsumer:
             work.append((raw, envelope, handler, payload))
         if not work:
             return
-        failed: dict[int, Exception] = {}
-        handled: list[int] = []
         try:
-            async with self._uow_factory() as uow:
-                for i, (_raw, envelope, handler, payload) in enumerate(work):
-                    try:
-                        async with uow.savepoint():
-                            if await self._apply(uow, envelope, handler, payload):
-                                handled.append(i)
-                    except Exception as exc:
-                        if database_unavailable(exc):
-                            raise  # the whole batch waits for the database
-                        failed[i] = exc
-                await uow.commit()
+            outcome = await self._run(work, isolated=False)
+            if outcome is None:  # a handler failed: again, each message in a savepoint that fails alone
+                outcome = await self._run(work, isolated=True)
         except Exception as exc:  # the commit (or the database) failed: nothing of the batch took effect
             for raw, envelope, _handler, _payload in work:
                 await self._retry_or_dead_letter(raw, envelope, exc)
             return
+        handled, failed = outcome
+        self._count_duplicates(work, handled, failed)
         self._metrics.inbox_handled.labels(self.sub.durable).inc(len(handled))
         for i, (raw, envelope, _handler, _payload) in enumerate(work):
             if i in failed:
@@ -200,6 +192,43 @@ class InboxConsumer:
                     log.warning("after-commit hook failed; message left unacknowledged")
                     continue
             await raw.ack()
+
+    async def _run(self, work: list[tuple[Msg, Envelope, EventHandler, BaseModel]], *,
+                   isolated: bool) -> tuple[list[int], dict[int, Exception]] | None:
+        """Apply the batch in one transaction and commit; returns the indexes handled (not seen before)
+        and the failures. Not isolated (the happy path, two statements fewer per message): the first
+        handler error rolls everything back and returns None. Isolated: a savepoint per message."""
+        failed: dict[int, Exception] = {}
+        handled: list[int] = []
+        async with self._uow_factory() as uow:
+            for i, (_raw, envelope, handler, payload) in enumerate(work):
+                try:
+                    if isolated:
+                        async with uow.savepoint():
+                            applied = await self._apply(uow, envelope, handler, payload)
+                    else:
+                        applied = await self._apply(uow, envelope, handler, payload)
+                except Exception as exc:
+                    if database_unavailable(exc):
+                        raise  # the whole batch waits for the database
+                    if not isolated and len(work) > 1:
+                        return None
+                    failed[i] = exc
+                    continue
+                if applied:
+                    handled.append(i)
+            if len(failed) < len(work):
+                await uow.commit()
+        return handled, failed
+
+    def _count_duplicates(self, work: list[tuple[Msg, Envelope, EventHandler, BaseModel]], handled: list[int],
+                          failed: dict[int, Exception]) -> None:
+        done = set(handled) | set(failed)
+        for i, (_raw, envelope, _handler, _payload) in enumerate(work):
+            if i not in done:
+                self._metrics.inbox_duplicates.labels(self.sub.durable).inc()
+                log.info("duplicate event skipped", extra={"event_id": envelope.event_id,
+                                                           "consumer": self.sub.durable})
 
     async def _failed(self, raw: Msg, envelope: Envelope, exc: Exception) -> None:
         if isinstance(exc, PermanentEventError):
@@ -231,9 +260,7 @@ class InboxConsumer:
 
     async def _apply(self, uow: UnitOfWork, envelope: Envelope, handler: EventHandler, payload: BaseModel) -> bool:
         if not await claim(uow.session, self.sub.durable, envelope, self._clock.now()):
-            self._metrics.inbox_duplicates.labels(self.sub.durable).inc()
-            log.info("duplicate event skipped", extra={"event_id": envelope.event_id, "consumer": self.sub.durable})
-            return False
+            return False  # seen before: counted once the batch has committed
         await handler(uow, envelope, payload)
         return True
 

@@ -206,6 +206,23 @@ async def test_transient_handler_failure_is_retried_and_takes_effect_once(settin
             assert (await s.execute(sa.select(sa.func.count()).select_from(inbox_table))).scalar_one() == 1
 
 
+async def test_a_failing_message_in_a_batch_fails_alone_and_the_rest_take_effect_once(
+        settings: Settings, nats: NatsServer):
+    settings = settings.model_copy(update={"max_deliver": 3})
+    behaviour = Behaviour(poison=frozenset({"bad"}))
+    async with running(make_runtime(settings, behaviour)) as rt:
+        async with rt.uow() as uow:  # one commit: the consumer pulls them together
+            uow.record(*[probe_event(f"good-{i}", i, now()) for i in range(10)], probe_event("bad", 0, now()),
+                       *[probe_event(f"good-{i}", i, now()) for i in range(10, 20)])
+            await uow.commit()
+        dead = await eventually(lambda: _at_least(stream_messages(nats.url, DEAD_LETTERS.name), 1),
+                                timeout=45, what="the failing message dead-lettered")
+        assert len(dead) == 1 and json.loads(dead[0].data)["payload"]["probe_id"] == "bad"
+        assert sorted(await effects(rt)) == sorted((f"good-{i}", i) for i in range(20))  # each once
+        async with rt.sessionmaker() as s:
+            assert (await s.execute(sa.select(sa.func.count()).select_from(inbox_table))).scalar_one() == 20
+
+
 async def test_handler_failing_on_every_delivery_is_dead_lettered_with_its_error(settings: Settings, nats: NatsServer):
     settings = settings.model_copy(update={"max_deliver": 3})
     behaviour = Behaviour(always_fail=True)

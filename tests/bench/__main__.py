@@ -461,7 +461,9 @@ def main(argv: list[str]) -> int:
                          60) as fan_out_profile:
                 for channel, n in (("email", args.holders), ("file", max(args.holders // 5, 1))):
                     results["fan_out"].append(asyncio.run(fan_out(stack, organizer, CAMPAIGN, n, channel, say)))
-            results["consumption"] = asyncio.run(consumption(stack, organizer, CAMPAIGN, args.consumed, say))
+            with Profile(args.profile, stack, "notifications", run_dir / "profile-notifications-consumption.txt",
+                         30) as consumption_profile:
+                results["consumption"] = asyncio.run(consumption(stack, organizer, CAMPAIGN, args.consumed, say))
             time.sleep(2)
             results["e2e_rate"] = 200.0
             since = dt.datetime.now(dt.UTC)
@@ -479,8 +481,8 @@ def main(argv: list[str]) -> int:
     out.write_text(json.dumps(results, indent=2, default=str))
     print(table(results))
     if args.profile:
-        for name, prof in (("registration, commands", commands_profile), ("notifications, fan-out",
-                                                                         fan_out_profile)):
+        for name, prof in (("registration, commands", commands_profile), ("notifications, fan-out", fan_out_profile),
+                           ("notifications, consumption", consumption_profile)):
             print(f"\nheaviest frames ({name}; {prof.out}):")
             print("\n".join(prof.heaviest()) or "(no profile: py-spy missing or no permission)")
     say(f"raw figures: {out}")

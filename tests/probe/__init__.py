@@ -50,6 +50,7 @@ SPEC = ServiceSpec(
 class Behaviour:
     fail_first: int = 0  # fail this many handler calls, then succeed
     always_fail: bool = False
+    poison: frozenset[str] = frozenset()  # probe ids whose handler always fails
     calls: int = 0
 
 
@@ -67,6 +68,8 @@ def make_runtime(settings: Settings, behaviour: Behaviour, *, consume: bool = Tr
         if behaviour.always_fail or behaviour.calls <= behaviour.fail_first:
             raise RuntimeError("simulated database hiccup")
         await uow.session.execute(sa.insert(probe_effects).values(probe_id=payload.probe_id, value=payload.value))
+        if payload.probe_id in behaviour.poison:  # fails after writing: the write must not survive
+            raise RuntimeError("simulated bug after a write")
 
     if consume:
         runtime.subscribe(Subscription(service="probe", name="probes", stream=REGISTRATION,

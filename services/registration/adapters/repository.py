@@ -111,24 +111,36 @@ class Repository:
             {**dict(v), "booths": [b for b in by_booth.values() if b["venue_id"] == v["id"]]} for v in venue_rows
         ]
 
-    async def booths_open(self, campaign_id: str, days: list[dt.date]) -> dict[dt.date, list[BoothRef]]:
-        """Every booth open on each of these days, free or not."""
-        return await self._booths(campaign_id, days, only_free=False)
+    async def booths_open(self, campaign_id: str, days: list[dt.date], booth_code: str | None) -> dict[dt.date, int]:
+        """How many booths (or whether the named one) are open on each of these days, free or not."""
+        query = (
+            sa.select(booth_days.c.day, sa.func.count())
+            .join(booths, booth_days.c.booth_id == booths.c.id)
+            .where(booths.c.campaign_id == campaign_id, booth_days.c.day.in_(days))
+            .group_by(booth_days.c.day)
+        )
+        if booth_code is not None:
+            query = query.where(booths.c.code == booth_code)
+        counts = {d: 0 for d in days}
+        counts.update({day: n for day, n in (await self.session.execute(query)).all()})
+        return counts
 
-    async def free_booths(self, campaign_id: str, days: list[dt.date]) -> dict[dt.date, list[BoothRef]]:
-        return await self._booths(campaign_id, days, only_free=True)
-
-    async def _booths(self, campaign_id: str, days: list[dt.date], *, only_free: bool) -> dict[dt.date, list[BoothRef]]:
+    async def free_booths(self, campaign_id: str, days: list[dt.date], *, booth_code: str | None = None,
+                          enough: int | None = None) -> dict[dt.date, list[BoothRef]]:
+        """Free booths on each day (only the named one, if given). ``enough``: for a single day, the
+        first so many by code are all a choice can use, so no more are read."""
+        taken = sa.select(booth_allocations.c.booth_id).where(
+            booth_allocations.c.booth_id == booths.c.id, booth_allocations.c.day == booth_days.c.day
+        )
         query = (
             sa.select(booths.c.id, booths.c.code, booths.c.venue_id, booth_days.c.day)
             .join(booth_days, booth_days.c.booth_id == booths.c.id)
-            .where(booths.c.campaign_id == campaign_id, booth_days.c.day.in_(days))
+            .where(booths.c.campaign_id == campaign_id, booth_days.c.day.in_(days), ~sa.exists(taken))
         )
-        if only_free:
-            taken = sa.select(booth_allocations.c.booth_id).where(
-                booth_allocations.c.booth_id == booths.c.id, booth_allocations.c.day == booth_days.c.day
-            )
-            query = query.where(~sa.exists(taken))
+        if booth_code is not None:
+            query = query.where(booths.c.code == booth_code)
+        if enough is not None and len(days) == 1:
+            query = query.order_by(booths.c.code, booths.c.id).limit(enough)
         result: dict[dt.date, list[BoothRef]] = {d: [] for d in days}
         for r in (await self.session.execute(query)).all():
             result[r.day].append(BoothRef(code=r.code, booth_id=r.id, venue_id=r.venue_id))

@@ -154,10 +154,9 @@ async def _check_days(repo: Repository, campaign: dict[str, Any], cmd: ApplyForB
             f"Days outside the campaign window ({first}..{last}): " + ", ".join(map(str, outside)),
             field="days", days=[d.isoformat() for d in outside],
         )
-    existing = await repo.booths_open(campaign["campaign_id"], cmd.days)
+    open_booths = await repo.booths_open(campaign["campaign_id"], cmd.days, cmd.booth_code)
     for day in cmd.days:
-        candidates = [b for b in existing[day] if cmd.booth_code is None or b.code == cmd.booth_code]
-        if len(candidates) < cmd.quantity:
+        if open_booths[day] < cmd.quantity:
             what_vi = f"gian hàng {cmd.booth_code}" if cmd.booth_code else f"{cmd.quantity} gian hàng"
             what_en = f"booth {cmd.booth_code}" if cmd.booth_code else f"{cmd.quantity} booth(s)"
             raise InvalidApplication(
@@ -185,8 +184,7 @@ async def _check_limit(repo: Repository, campaign: dict[str, Any], business_id: 
 
 async def _try_confirm(repo: Repository, app: dict[str, Any], call: Call, now: dt.datetime, *,
                        approved: bool, reason: str = NO_BOOTH_FREE) -> Envelope:
-    days = _days(app)
-    allocations = allocate(days, app["quantity"], await repo.free_booths(app["campaign_id"], days), app["booth_code"])
+    allocations = await _allocation(repo, app)
     if allocations is None:
         await repo.set_status(app["id"], ApplicationStatus.WAITLISTED, reason, now)
         position = await repo.waitlist_position(app["campaign_id"], await _seq(repo, app))
@@ -197,6 +195,13 @@ async def _try_confirm(repo: Repository, app: dict[str, Any], call: Call, now: d
     return event(BOOTH_APPLICATION_CONFIRMED, BoothApplicationConfirmed(
         **_ids(app), allocations=_contract_allocations(allocations), approved_by_organizer=approved),
         call, now, app["campaign_id"])
+
+
+async def _allocation(repo: Repository, app: dict[str, Any]) -> list[Allocation] | None:
+    """The booths this application would get now, or None when some day cannot be served."""
+    days = _days(app)
+    free = await repo.free_booths(app["campaign_id"], days, booth_code=app["booth_code"], enough=app["quantity"])
+    return allocate(days, app["quantity"], free, app["booth_code"])
 
 
 async def _seq(repo: Repository, app: dict[str, Any]) -> int:
@@ -211,8 +216,7 @@ async def _promote_waitlist(repo: Repository, campaign_id: str, call: Call, now:
     """Give freed booths to waiting applications, first come first served."""
     events: list[Envelope] = []
     for app in await repo.applications_in(campaign_id, ApplicationStatus.WAITLISTED):
-        days = _days(app)
-        allocations = allocate(days, app["quantity"], await repo.free_booths(campaign_id, days), app["booth_code"])
+        allocations = await _allocation(repo, app)
         if allocations is None:
             continue
         await repo.allocate(campaign_id, app["id"], allocations)
@@ -260,8 +264,7 @@ async def _waitlist_unservable_pending(repo: Repository, campaign_id: str, call:
     waitlist and their businesses told, rather than left to be rejected later in silence."""
     events = []
     for other in await repo.applications_in(campaign_id, ApplicationStatus.PENDING):
-        days = _days(other)
-        if allocate(days, other["quantity"], await repo.free_booths(campaign_id, days), other["booth_code"]) is None:
+        if await _allocation(repo, other) is None:
             await repo.set_status(other["id"], ApplicationStatus.WAITLISTED, TAKEN_BY_APPROVAL, now)
             events.append(event(BOOTH_APPLICATION_WAITLISTED, BoothApplicationWaitlisted(
                 **_ids(other), position=await repo.waitlist_position(campaign_id, other["seq"]),
