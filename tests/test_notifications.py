@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import httpx
 import pytest
 import sqlalchemy as sa
 
@@ -464,3 +465,21 @@ async def test_discarded_channels_record_the_notice_as_sent_and_write_no_file(se
         assert (await stack.apply(bid, token, days=["2026-10-09"])).json()["status"] == "confirmed"
         await eventually(lambda: _status_is(notifier, bid, "email", "sent"), what="recorded as sent")
         assert not list((settings.data_dir / "messages").glob("*.txt"))
+
+
+async def test_the_file_channel_still_writes_when_unconfigured_channels_are_discarded(tmp_path: Path):
+    from services.notifications.adapters.channels import Outgoing
+    from services.notifications.app import transports
+
+    settings = Settings(_env_file=None, data_dir=tmp_path, unconfigured_channels="discard")
+    async with httpx.AsyncClient() as client:
+        channels = transports(settings, client)
+
+    def note(channel: str) -> Outgoing:
+        return Outgoing(notification_id=f"n-{channel}", channel=channel, to="x", subject="Nhắc lịch",
+                        body="Hội thảo lúc 08:00", language="vi", template="reminder", recipient_id="p1")
+
+    for channel in ("email", "sms", "webhook", "file"):
+        await channels[channel].send(note(channel))
+    written = list((tmp_path / "messages").glob("*.txt"))
+    assert len(written) == 1 and "n-file" in written[0].name + written[0].read_text()

@@ -263,3 +263,20 @@ def test_csv_cells_never_start_a_formula():
     assert text.startswith("\ufeff")
     lines = text.lstrip("\ufeff").splitlines()
     assert lines[1] == "\"'=HYPERLINK(\"\"http://x\"\")\",'+84 912" and lines[2] == "Sông Trà,"
+
+
+async def test_wrong_tokens_on_the_pages_count_towards_the_failed_token_limit(settings: Settings):
+    settings = settings.model_copy(update={"failed_token_limit_per_minute": 3})
+    async with registration_stack(settings) as stack:
+        reg = stack.reg
+        form_token = _hidden_token((await reg.get("/my-data")).text)
+        attempts = [
+            reg.post("/my-data", data={"form_token": form_token, "access_token": "participant.x.y",
+                                       "action": "opt_out"}),
+            reg.post("/board/sign-in", data={"form_token": form_token, "organizer_token": "guess"}),
+            reg.post(f"/exhibit/{CAMPAIGN_ID}", data={"form_token": form_token, "access_token": "business.x.y"}),
+        ]
+        assert [(await a).status_code for a in attempts] == [401, 401, 401]
+        blocked = await reg.post("/board/sign-in", data={"form_token": form_token,
+                                                          "organizer_token": TEST_ORGANIZER_TOKEN})
+        assert blocked.status_code == 429 and int(blocked.headers["retry-after"]) > 0
