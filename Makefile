@@ -36,7 +36,7 @@ lint: install
 	$(VENV)/bin/lint-imports
 
 docs: install  ## regenerate docs/asyncapi.yaml (contracts) and docs/openapi/*.json (HTTP APIs)
-	$(PY) -m shared.asyncapi > docs/asyncapi.yaml
+	$(PY) -m services.asyncapi > docs/asyncapi.yaml
 	$(PY) -m services.openapi docs/openapi
 	$(PY) -m shared.nats_auth > deploy/nats/users.conf
 

@@ -41,9 +41,14 @@ def _fields(exc: ValidationError) -> list[dict[str, str]]:
             for e in exc.errors()]
 
 
+# Every command registered in this process, by subject: what the AsyncAPI document lists (``make docs``).
+CATALOGUE: dict[str, type[BaseModel] | None] = {}
+
+
 def register_rpc(broker: NatsBroker, service: str, command: str, args_model: type[BaseModel] | None,
                  fn: RpcFunction) -> str:
     subject = rpc_subject(service, command)
+    CATALOGUE[subject] = args_model
 
     @broker.subscriber(subject, queue=f"{service}-rpc", title=f"rpc:{subject}")
     async def handle(msg: NatsMessage) -> dict[str, Any]:
