@@ -4,9 +4,10 @@ need (their own Content-Security-Policy: styles from this origin only, no script
 
 from __future__ import annotations
 
+import functools
 import hmac
 import secrets
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote
@@ -18,6 +19,7 @@ from pydantic import ValidationError
 
 from shared.calls import Call
 from shared.clock import VIETNAM
+from shared.config import Settings
 from shared.contracts.envelope import Actor
 from shared.errors import AppError
 from shared.http import attachment
@@ -26,6 +28,7 @@ SHARED_TEMPLATES = Path(__file__).parent / "templates" / "web"
 PAGE_CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
             "frame-ancestors 'none'; base-uri 'none'")
 LANGUAGES = ("vi", "en")
+PageHandler = Callable[..., Awaitable[Response]]
 
 
 def environment(*template_dirs: Path) -> jinja2.Environment:
@@ -48,7 +51,8 @@ def language(request: Request, asked: str | None) -> str:
 
 def page(env: jinja2.Environment, template: str, context: dict[str, Any], *, lang: str,
          status_code: int = 200) -> HTMLResponse:
-    html = env.get_template(template).render(lang=lang, **context)
+    other = "en" if lang == "vi" else "vi"  # the language switch's target
+    html = env.get_template(template).render(lang=lang, other=other, **context)
     return HTMLResponse(html, status_code=status_code, headers={
         "Content-Security-Policy": PAGE_CSP, "Content-Language": lang, "Cache-Control": "no-store"})
 
@@ -230,3 +234,36 @@ def to_sign_in(next_path: str, lang: str) -> Response:
 def csv_download(body: str, filename: str) -> Response:
     return Response(body, media_type="text/csv; charset=utf-8",
                     headers={**attachment(filename), "Cache-Control": "no-store"})
+
+
+def error_pages(env: jinja2.Environment) -> Callable[[PageHandler], PageHandler]:
+    """Decorate a page route: an ``AppError`` it lets through becomes the error page in the page's
+    language (the JSON APIs keep their JSON errors)."""
+
+    def decorate(handler: PageHandler) -> PageHandler:
+        @functools.wraps(handler)  # FastAPI reads the route's parameters through the wrapper
+        async def route(*args: Any, **kwargs: Any) -> Response:
+            try:
+                return await handler(*args, **kwargs)
+            except AppError as exc:
+                return error_page(env, exc, lang=language(kwargs["request"], kwargs.get("lang")))
+
+        return route
+
+    return decorate
+
+
+BOARD_PARTS = ("registration", "events", "notifications")
+
+
+def board_router(env: jinja2.Environment, settings: Settings) -> APIRouter:
+    """The router of one service's part of the organizer board, with the shared sign-in first (else
+    ``/board/{campaign_id}`` would take "sign-in" for a campaign id)."""
+    router = APIRouter(include_in_schema=False)
+    router.include_router(sign_in_router(env, lambda: settings.organizer_token))
+    return router
+
+
+def board_links(settings: Settings, here: str) -> dict[str, str]:
+    """Where the other parts of the board are."""
+    return {name: settings.base_url_of(name) for name in BOARD_PARTS if name != here}

@@ -280,3 +280,11 @@ async def test_wrong_tokens_on_the_pages_count_towards_the_failed_token_limit(se
         blocked = await reg.post("/board/sign-in", data={"form_token": form_token,
                                                           "organizer_token": TEST_ORGANIZER_TOKEN})
         assert blocked.status_code == 429 and int(blocked.headers["retry-after"]) > 0
+
+
+async def test_pages_explain_unknown_things_as_pages_in_the_readers_language(settings: Settings):
+    async with registration_stack(settings) as stack:
+        for response in (await stack.reg.get("/exhibit/khong-co?lang=en"),
+                         await stack.events.client.get("/reserve/no-such-workshop?lang=en")):
+            assert response.status_code == 404 and response.headers["content-type"].startswith("text/html")
+            assert response.headers["content-language"] == "en" and "<!doctype html>" in response.text

@@ -65,7 +65,6 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
 
     app.include_router(build_pages(deps, campaign_year))
     app.include_router(build_exhibitor_pages(deps, campaign_year))
-    links = {name: settings.base_url_of(name) for name in ("events", "notifications")}
-    app.include_router(build_board_pages(deps, settings.organizer_token, links))
+    app.include_router(build_board_pages(deps, settings))
     install_stylesheet(app)
     return app

@@ -13,7 +13,6 @@ from services.events.application.context import Deps
 from services.events.domain.banners import PlacementStatus
 from shared import web
 from shared.csv_export import to_csv
-from shared.errors import AppError
 from shared.service import ServiceRuntime
 
 TEXT: dict[str, dict[str, str]] = {
@@ -43,29 +42,24 @@ PLACEMENT_COLUMNS = ("id", "site_name", "spot", "slogan", "first_day", "last_day
 
 
 def build_board(runtime: ServiceRuntime, deps: Deps, env: jinja2.Environment) -> APIRouter:
-    router = APIRouter(include_in_schema=False)
-    links = {name: runtime.settings.base_url_of(name) for name in ("registration", "notifications")}
+    router = web.board_router(env, runtime.settings)
+    links = web.board_links(runtime.settings, "events")
 
     def organizer_token() -> str | None:
         return runtime.settings.organizer_token
 
-    # first: /board/{campaign_id} would otherwise take "sign-in" for a campaign id
-    router.include_router(web.sign_in_router(env, organizer_token))
-
     @router.get("/board/{campaign_id}", response_class=HTMLResponse)
+    @web.error_pages(env)
     async def board(request: Request, campaign_id: str, lang: str | None = None) -> Response:
         language = web.language(request, lang)
         if web.board_call(request, organizer_token()) is None:
             return web.to_sign_in(f"/board/{campaign_id}", language)
-        try:
-            workshops = await public.list_workshops(deps, campaign_id, include_cancelled=True)
-            placements = await banners.list_placements(deps, campaign_id, None)
-        except AppError as exc:
-            return web.error_page(env, exc, lang=language)
+        workshops = await public.list_workshops(deps, campaign_id, include_cancelled=True)
+        placements = await banners.list_placements(deps, campaign_id, None)
         by_status = {s.value: [p for p in placements if p["status"] == s.value] for s in PlacementStatus}
         return web.form_page(env, request, "board.html.j2", {
             "campaign_id": campaign_id, "workshops": workshops, "by_status": by_status, "links": links,
-            "text": TEXT, "other": "en" if language == "vi" else "vi"}, lang=language)
+            "text": TEXT}, lang=language)
 
     @router.get("/board/{campaign_id}/workshops.csv")
     async def workshops_csv(request: Request, campaign_id: str) -> Response:

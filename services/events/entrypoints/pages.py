@@ -70,17 +70,14 @@ def build_pages(runtime: ServiceRuntime, deps: Deps) -> APIRouter:
     join_base = runtime.settings.base_url_of("registration")
 
     @router.get("/schedule/{campaign_id}", response_class=HTMLResponse)
+    @web.error_pages(env)
     async def schedule_page(request: Request, campaign_id: str, day: str | None = None,
                             lang: str | None = None) -> HTMLResponse:
         language = web.language(request, lang)
-        try:
-            wanted = _day(day)
-            schedule = await public.schedule_of_day(deps, campaign_id, wanted)
-            sites = await banners.list_sites(deps, campaign_id)
-        except AppError as exc:
-            return web.error_page(env, exc, lang=language)
+        schedule = await public.schedule_of_day(deps, campaign_id, _day(day))
+        sites = await banners.list_sites(deps, campaign_id)
         return web.page(env, "schedule.html.j2", {
-            **schedule, "sites": sites, "text": TEXT, "other": "en" if language == "vi" else "vi",
+            **schedule, "sites": sites, "text": TEXT,
             "now": runtime.clock.now(), "join_base": join_base}, lang=language)
 
     async def participant(request: Request, token: str | None) -> Actor | None:
@@ -92,18 +89,16 @@ def build_pages(runtime: ServiceRuntime, deps: Deps) -> APIRouter:
         workshop = await public.workshop_local(deps, workshop_id)
         signed_in = await participant(request, request.cookies.get(PARTICIPANT_COOKIE)) is not None
         return web.form_page(env, request, "reserve.html.j2", {
-            "w": workshop, "signed_in": signed_in, "errors": errors, "text": TEXT, "join_base": join_base,
-            "other": "en" if lang == "vi" else "vi"}, lang=lang, status_code=status_code)
+            "w": workshop, "signed_in": signed_in, "errors": errors, "text": TEXT, "join_base": join_base},
+            lang=lang, status_code=status_code)
 
     @router.get("/reserve/{workshop_id}", response_class=HTMLResponse)
+    @web.error_pages(env)
     async def reserve_page(request: Request, workshop_id: str, lang: str | None = None) -> HTMLResponse:
-        language = web.language(request, lang)
-        try:
-            return await reserve_form(request, workshop_id, language, {})
-        except AppError as exc:
-            return web.error_page(env, exc, lang=language)
+        return await reserve_form(request, workshop_id, web.language(request, lang), {})
 
     @router.post("/reserve/{workshop_id}", response_class=HTMLResponse)
+    @web.error_pages(env)
     async def reserve(request: Request, workshop_id: str, lang: str | None = None) -> HTMLResponse:
         language = web.language(request, lang)
         t = TEXT[language]

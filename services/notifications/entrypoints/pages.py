@@ -13,7 +13,6 @@ from services.notifications.application import operations
 from services.notifications.application.handlers import Deps
 from shared import web
 from shared.csv_export import to_csv
-from shared.errors import AppError
 from shared.service import ServiceRuntime
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "pages"
@@ -40,30 +39,25 @@ TEXT: dict[str, dict[str, str]] = {
 
 
 def build_pages(runtime: ServiceRuntime, deps: Deps) -> APIRouter:
-    router = APIRouter(include_in_schema=False)
     env = web.environment(TEMPLATES)
-    links = {name: runtime.settings.base_url_of(name) for name in ("registration", "events")}
+    router = web.board_router(env, runtime.settings)
+    links = web.board_links(runtime.settings, "notifications")
 
     def organizer_token() -> str | None:
         return runtime.settings.organizer_token
 
-    # first: /board/{campaign_id} would otherwise take "sign-in" for a campaign id
-    router.include_router(web.sign_in_router(env, organizer_token))
-
     @router.get("/board/{campaign_id}", response_class=HTMLResponse)
+    @web.error_pages(env)
     async def board(request: Request, campaign_id: str, lang: str | None = None) -> Response:
         language = web.language(request, lang)
         call = web.board_call(request, organizer_token())
         if call is None:
             return web.to_sign_in(f"/board/{campaign_id}", language)
-        try:
-            latest = await operations.query_log(deps, call, cause=None, recipient=None, status=None,
-                                                campaign=campaign_id, limit=SHOWN, offset=0)
-        except AppError as exc:
-            return web.error_page(env, exc, lang=language)
+        latest = await operations.query_log(deps, call, cause=None, recipient=None, status=None,
+                                            campaign=campaign_id, limit=SHOWN, offset=0)
         return web.form_page(env, request, "board.html.j2", {
             "campaign_id": campaign_id, "latest": latest, "counts": Counter(n["status"] for n in latest),
-            "links": links, "text": TEXT, "other": "en" if language == "vi" else "vi"}, lang=language)
+            "links": links, "text": TEXT}, lang=language)
 
     @router.get("/board/{campaign_id}/notifications.csv")
     async def export(request: Request, campaign_id: str) -> Response:

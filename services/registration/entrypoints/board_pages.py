@@ -16,6 +16,7 @@ from services.registration.application.commands import RejectApplication
 from services.registration.application.context import Deps
 from shared import web
 from shared.calls import Call
+from shared.config import Settings
 from shared.errors import AppError
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "pages"
@@ -46,11 +47,11 @@ TEXT: dict[str, dict[str, str]] = {
 STATUSES = ("pending", "waitlisted", "confirmed", "rejected")
 
 
-def build_board_pages(deps: Deps, organizer_token: str | None, links: dict[str, str]) -> APIRouter:
-    router = APIRouter(include_in_schema=False)
+def build_board_pages(deps: Deps, settings: Settings) -> APIRouter:
     env = web.environment(TEMPLATES)
-    # first: /board/{campaign_id} would otherwise take "sign-in" for a campaign id
-    router.include_router(web.sign_in_router(env, lambda: organizer_token))
+    router = web.board_router(env, settings)
+    links = web.board_links(settings, "registration")
+    organizer_token = settings.organizer_token
 
     def organizer(request: Request) -> Call | None:
         return web.board_call(request, organizer_token)
@@ -67,19 +68,18 @@ def build_board_pages(deps: Deps, organizer_token: str | None, links: dict[str, 
         names = await _business_names(deps, campaign_id, call)
         return web.form_page(env, request, "board.html.j2", {
             "campaign_id": campaign_id, "by_status": by_status, "statuses": STATUSES, "names": names, "done": done,
-            "errors": errors or {}, "links": links, "text": TEXT, "other": "en" if lang == "vi" else "vi"},
+            "errors": errors or {}, "links": links, "text": TEXT},
             lang=lang, status_code=status_code)
 
     @router.get("/board/{campaign_id}", response_class=HTMLResponse)
+    @web.error_pages(env)
     async def board_page(request: Request, campaign_id: str, lang: str | None = None,
                          done: str | None = None) -> Response:
-        language = web.language(request, lang)
-        try:
-            return await board(request, campaign_id, language, done=done if done in ("approve", "reject") else None)
-        except AppError as exc:
-            return web.error_page(env, exc, lang=language)
+        return await board(request, campaign_id, web.language(request, lang),
+                           done=done if done in ("approve", "reject") else None)
 
     @router.post("/board/{campaign_id}/applications/{application_id}/{action}", response_class=HTMLResponse)
+    @web.error_pages(env)
     async def decide(request: Request, campaign_id: str, application_id: str, action: str,
                      lang: str | None = None) -> Response:
         language = web.language(request, lang)

@@ -77,9 +77,6 @@ def build_exhibitor_pages(deps: Deps, campaign_year: Any) -> APIRouter:
     router = APIRouter(include_in_schema=False)
     env = web.environment(TEMPLATES)
 
-    def other(lang: str) -> str:
-        return "en" if lang == "vi" else "vi"
-
     async def business_of(request: Request, campaign_id: str) -> tuple[dict[str, Any], Call] | None:
         """The business signed in on this browser, if it belongs to this campaign."""
         actor = await identify(deps.uow(), request.cookies.get(BUSINESS_COOKIE), None)
@@ -93,24 +90,19 @@ def build_exhibitor_pages(deps: Deps, campaign_year: Any) -> APIRouter:
                       errors: dict[str, str], status_code: int = 200) -> HTMLResponse:
         return web.form_page(env, request, "exhibit.html.j2", {
             "campaign_id": campaign_id, "year": year, "values": values, "errors": errors, "text": TEXT,
-            "fields": BUSINESS_FIELDS, "other": other(lang)}, lang=lang, status_code=status_code)
+            "fields": BUSINESS_FIELDS}, lang=lang, status_code=status_code)
 
     @router.get("/exhibit/{campaign_id}", response_class=HTMLResponse)
+    @web.error_pages(env)
     async def exhibit_page(request: Request, campaign_id: str, lang: str | None = None) -> HTMLResponse:
-        language = web.language(request, lang)
-        try:
-            year = await campaign_year(campaign_id)
-        except AppError as exc:
-            return web.error_page(env, exc, lang=language)
-        return register_form(request, campaign_id, language, year, {}, {})
+        return register_form(request, campaign_id, web.language(request, lang), await campaign_year(campaign_id), {},
+                             {})
 
     @router.post("/exhibit/{campaign_id}", response_class=HTMLResponse)
+    @web.error_pages(env)
     async def register(request: Request, campaign_id: str, lang: str | None = None) -> Response:
         language = web.language(request, lang)
-        try:
-            year = await campaign_year(campaign_id)
-        except AppError as exc:
-            return web.error_page(env, exc, lang=language)
+        year = await campaign_year(campaign_id)
         fields = await web.read_form(request)
         if fields is None:
             return register_form(request, campaign_id, language, year, {}, {"form": web.BAD_FORM[language]}, 403)
@@ -151,19 +143,18 @@ def build_exhibitor_pages(deps: Deps, campaign_year: Any) -> APIRouter:
         return web.form_page(env, request, "exhibit_booths.html.j2", {
             "campaign_id": campaign_id, "business": business, "plan": plan, "days": days,
             "applications": sorted(mine, key=lambda a: a["created_at"], reverse=True), "applied": applied,
-            "values": values, "errors": errors, "text": TEXT, "other": other(lang)},
+            "values": values, "errors": errors, "text": TEXT},
             lang=lang, status_code=status_code)
 
     @router.get("/exhibit/{campaign_id}/booths", response_class=HTMLResponse)
+    @web.error_pages(env)
     async def booths_page(request: Request, campaign_id: str, lang: str | None = None,
                           applied: str | None = None) -> Response:
-        language = web.language(request, lang)
-        try:
-            return await booths_form(request, campaign_id, language, {"quantity": "1"}, {}, applied=applied)
-        except AppError as exc:
-            return web.error_page(env, exc, lang=language)
+        return await booths_form(request, campaign_id, web.language(request, lang), {"quantity": "1"}, {},
+                                 applied=applied)
 
     @router.post("/exhibit/{campaign_id}/booths", response_class=HTMLResponse)
+    @web.error_pages(env)
     async def apply(request: Request, campaign_id: str, lang: str | None = None) -> Response:
         language = web.language(request, lang)
         fields = await web.read_form(request)

@@ -94,25 +94,20 @@ def build_pages(deps: Deps, campaign_year: Callable[[str], Awaitable[int]]) -> A
     def form(request: Request, campaign_id: str, lang: str, year: int, values: dict[str, Any],
              errors: dict[str, str], status_code: int = 200) -> HTMLResponse:
         return web.form_page(env, request, "join.html.j2", {
-            "campaign_id": campaign_id, "year": year, "values": values, "errors": errors, "text": TEXT,
-            "other": "en" if lang == "vi" else "vi"}, lang=lang, status_code=status_code)
+            "campaign_id": campaign_id, "year": year, "values": values, "errors": errors, "text": TEXT},
+            lang=lang, status_code=status_code)
 
     @router.get("/join/{campaign_id}", response_class=HTMLResponse)
+    @web.error_pages(env)
     async def join_page(request: Request, campaign_id: str, lang: str | None = None) -> HTMLResponse:
-        language = web.language(request, lang)
-        try:
-            year = await campaign_year(campaign_id)
-        except AppError as exc:
-            return web.error_page(env, exc, lang=language)
-        return form(request, campaign_id, language, year, {"purposes": ["service_notices", "reminders"]}, {})
+        return form(request, campaign_id, web.language(request, lang), await campaign_year(campaign_id),
+                    {"purposes": ["service_notices", "reminders"]}, {})
 
     @router.post("/join/{campaign_id}", response_class=HTMLResponse)
+    @web.error_pages(env)
     async def join(request: Request, campaign_id: str, lang: str | None = None) -> HTMLResponse:
         language = web.language(request, lang)
-        try:
-            year = await campaign_year(campaign_id)
-        except AppError as exc:
-            return web.error_page(env, exc, lang=language)
+        year = await campaign_year(campaign_id)
         fields = await web.read_form(request)
         if fields is None:
             return form(request, campaign_id, language, year, {}, {"form": TEXT[language]["bad_form"]}, 403)
@@ -137,7 +132,7 @@ def build_pages(deps: Deps, campaign_year: Callable[[str], Awaitable[int]]) -> A
     def my_data_form(request: Request, lang: str, values: dict[str, Any], errors: dict[str, str],
                      status_code: int = 200) -> HTMLResponse:
         return web.form_page(env, request, "my_data.html.j2", {
-            "values": values, "errors": errors, "text": TEXT, "other": "en" if lang == "vi" else "vi"},
+            "values": values, "errors": errors, "text": TEXT},
             lang=lang, status_code=status_code)
 
     @router.get("/my-data", response_class=HTMLResponse)
