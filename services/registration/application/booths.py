@@ -136,10 +136,12 @@ async def submit_application(
         await repo.add_application(app)
         uow.record(event(BOOTH_APPLICATION_SUBMITTED, BoothApplicationSubmitted(
             **_ids(app), days=cmd.days, quantity=cmd.quantity, booth_code=cmd.booth_code), call, now, campaign_id))
+        outcome: dict[str, Any] = {}
         if campaign["booth_confirmation"] == "auto":
-            uow.record(await _try_confirm(repo, app, call, now, approved=False))
+            decided, outcome = await _try_confirm(repo, app, call, now, approved=False)
+            uow.record(decided)
         await uow.commit()
-        result = await _view(repo, await repo.application(app["id"]))
+    result = _new_view(app, outcome)  # as stored, without reading it back
     deps.metrics.registered("booth_application", result["status"])
     _booths_changed(deps, campaign_id)
     return result
@@ -169,6 +171,8 @@ async def _check_days(repo: Repository, campaign: dict[str, Any], cmd: ApplyForB
 async def _check_limit(repo: Repository, campaign: dict[str, Any], business_id: str, cmd: ApplyForBooths) -> None:
     """Checked under the campaign's booth lock, so two parallel requests cannot both pass."""
     limit = campaign.get("booths_per_business")
+    if limit is None:
+        return
     held: dict[dt.date, int] = {}
     for app in await repo.open_applications_of(business_id):
         for day in _days(app):
@@ -183,18 +187,20 @@ async def _check_limit(repo: Repository, campaign: dict[str, Any], business_id: 
 
 
 async def _try_confirm(repo: Repository, app: dict[str, Any], call: Call, now: dt.datetime, *,
-                       approved: bool, reason: str = NO_BOOTH_FREE) -> Envelope:
+                       approved: bool, reason: str = NO_BOOTH_FREE) -> tuple[Envelope, dict[str, Any]]:
+    """Booths now, or the waitlist: the event, and what changed in the application."""
     allocations = await _allocation(repo, app)
     if allocations is None:
         await repo.set_status(app["id"], ApplicationStatus.WAITLISTED, reason, now)
         position = await repo.waitlist_position(app["campaign_id"], await _seq(repo, app))
         return event(BOOTH_APPLICATION_WAITLISTED, BoothApplicationWaitlisted(
-            **_ids(app), position=position, reason=reason), call, now, app["campaign_id"])
+            **_ids(app), position=position, reason=reason), call, now, app["campaign_id"]), {
+            "status": ApplicationStatus.WAITLISTED.value, "reason": reason, "waitlist_position": position}
     await repo.allocate(app["campaign_id"], app["id"], allocations)
     await repo.set_status(app["id"], ApplicationStatus.CONFIRMED, None, now)
     return event(BOOTH_APPLICATION_CONFIRMED, BoothApplicationConfirmed(
         **_ids(app), allocations=_contract_allocations(allocations), approved_by_organizer=approved),
-        call, now, app["campaign_id"])
+        call, now, app["campaign_id"]), {"status": ApplicationStatus.CONFIRMED.value, "allocations": allocations}
 
 
 async def _allocation(repo: Repository, app: dict[str, Any]) -> list[Allocation] | None:
@@ -250,7 +256,7 @@ async def approve_application(deps: Deps, application_id: str, call: Call) -> di
         app = await _load(repo, application_id)
         _require(app, {ApplicationStatus.PENDING}, "duyệt", "approve")
         await repo.lock_campaign_booths(app["campaign_id"])
-        uow.record(await _try_confirm(repo, app, call, now, approved=True))
+        uow.record((await _try_confirm(repo, app, call, now, approved=True))[0])
         uow.record(*await _waitlist_unservable_pending(repo, app["campaign_id"], call, now))
         await uow.commit()
         result = await _view(repo, await repo.application(application_id))
@@ -336,15 +342,26 @@ async def list_applications(deps: Deps, campaign_id: str, call: Call, *, status:
 async def _view(repo: Repository, app: dict[str, Any] | None) -> dict[str, Any]:
     assert app is not None
     status = ApplicationStatus(app["status"])
-    allocations = await repo.allocations_of(app["id"]) if status is ApplicationStatus.CONFIRMED else []
+    return _shown(app, {
+        "allocations": await repo.allocations_of(app["id"]) if status is ApplicationStatus.CONFIRMED else [],
+        "waitlist_position": (await repo.waitlist_position(app["campaign_id"], app["seq"])
+                              if status is ApplicationStatus.WAITLISTED else None)})
+
+
+def _new_view(app: dict[str, Any], outcome: dict[str, Any]) -> dict[str, Any]:
+    """A just-submitted application: pending, or what ``_try_confirm`` decided for it."""
+    stored = {**app, "status": outcome.get("status", app["status"]), "reason": outcome.get("reason"),
+              "created_at": app["created_at"].astimezone(dt.UTC), "updated_at": app["updated_at"].astimezone(dt.UTC)}
+    return _shown(stored, outcome)  # times in UTC, as the database gives them back
+
+
+def _shown(app: dict[str, Any], found: dict[str, Any]) -> dict[str, Any]:
     return {
         "application_id": app["id"], "campaign_id": app["campaign_id"], "business_id": app["business_id"],
-        "days": _days(app), "quantity": app["quantity"], "booth_code": app["booth_code"], "status": status.value,
-        "reason": app["reason"],
-        "waitlist_position": (await repo.waitlist_position(app["campaign_id"], app["seq"])
-                              if status is ApplicationStatus.WAITLISTED else None),
+        "days": _days(app), "quantity": app["quantity"], "booth_code": app["booth_code"], "status": app["status"],
+        "reason": app["reason"], "waitlist_position": found.get("waitlist_position"),
         "allocations": [{"booth_code": a.booth.code, "venue_id": a.booth.venue_id, "day": a.day}
-                        for a in allocations],
+                        for a in found.get("allocations", [])],
         "created_at": app["created_at"], "updated_at": app["updated_at"],
     }
 
