@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,6 +46,9 @@ RETRY_DELAYS_S = (0.5, 2.0, 5.0, 15.0, 30.0)
 # ordered with each other): retry soon and often rather than back off to half a minute.
 NOT_YET_KNOWN_DELAYS_S = (0.25, 0.5, 1.0, 2.0, 3.0)
 TRANSIENT_GIVE_UP = dt.timedelta(hours=24)
+# A batch normally runs without savepoints (two statements fewer per message); after a handler
+# failure the consumer uses one per message from the start for this long.
+ISOLATE_AFTER_FAILURE_S = 5.0
 
 
 def transient(exc: BaseException) -> bool:
@@ -125,6 +129,7 @@ class InboxConsumer:
         self._max_deliver = max_deliver
         self._clock = clock or SystemClock()
         self._retry_delays = subscription.retry_delays_s
+        self._isolate_until = 0.0  # until then, batches run with a savepoint per message from the start
         # Test seam: runs after the commit and before the ack (a crash there must not double effects).
         self.after_commit: Callable[[Envelope], Awaitable[None]] | None = None
 
@@ -171,8 +176,12 @@ class InboxConsumer:
         if not work:
             return
         try:
-            outcome = await self._run(work, isolated=False)
+            outcome = None
+            if time.monotonic() >= self._isolate_until:
+                outcome = await self._run(work, isolated=False)
             if outcome is None:  # a handler failed: again, each message in a savepoint that fails alone
+                # failures come in runs (events of another stream not here yet): stay careful a while
+                self._isolate_until = time.monotonic() + ISOLATE_AFTER_FAILURE_S
                 outcome = await self._run(work, isolated=True)
         except Exception as exc:  # the commit (or the database) failed: nothing of the batch took effect
             for raw, envelope, _handler, _payload in work:
