@@ -390,7 +390,8 @@ def table(results: dict[str, Any]) -> str:
     use = results["consumption"]
     rows.append((f"event consumption by notifications ({use['events']:,} events, handlers + inbox + commit)",
                  f"{use['per_s']:,.0f} events/s", f"{use['seconds']:.1f} s",
-                 f"{_ratio(use['per_s'], limits['consume_ack_per_s'])} of raw pull-consume-ack; target ≥ 50 %"))
+                 f"{_ratio(use['per_s'], limits['consume_ack_per_s'])} of raw pull-consume-ack; target ≥ 50 %; "
+                 + ", ".join(f"{what} {rate:,.0f}/s" for what, rate in use.get("per_type_per_s", {}).items())))
     null = next((f for f in fan if f["channel"] != "file"), None)
     if peer.get("available") and peer.get("finished") and null:
         rows.append((f"peer: Celery over RabbitMQ, {peer['holders']:,} notices, one task each, "
