@@ -36,7 +36,6 @@ TEXT: dict[str, dict[str, str]] = {
         "purpose_reminders": "Nhắc lịch trước buổi hội thảo", "purpose_digest": "Bản tin tóm tắt hằng ngày",
         "purpose_promotions": "Thông tin quảng bá của chiến dịch",
         "language": "Ngôn ngữ nhận tin", "submit": "Đăng ký",
-        "bad_form": "Biểu mẫu đã hết hạn hoặc không đến từ trang này; vui lòng gửi lại.",
         "need_channel": "Hãy chọn ít nhất một cách liên hệ mà bạn đồng ý",
         "done_title": "Đăng ký thành công", "done": "Cảm ơn {name}. Bạn đã có thể đặt chỗ tại các hội thảo.",
         "keep_token": "Mã truy cập của bạn (chỉ hiện một lần — hãy lưu lại để đặt chỗ, ngừng nhận tin hoặc xóa dữ "
@@ -67,7 +66,6 @@ TEXT: dict[str, dict[str, str]] = {
         "purpose_reminders": "Reminders before a workshop", "purpose_digest": "A daily digest",
         "purpose_promotions": "Campaign announcements",
         "language": "Language of the messages", "submit": "Sign up",
-        "bad_form": "This form expired or did not come from this page; please send it again.",
         "need_channel": "Choose at least one way you agree to be contacted",
         "done_title": "You are signed up", "done": "Thank you, {name}. You can now reserve seats at workshops.",
         "keep_token": "Your access token (shown once — keep it to reserve seats, stop messages or ask for erasure):",
@@ -110,7 +108,7 @@ def build_pages(deps: Deps, campaign_year: Callable[[str], Awaitable[int]]) -> A
         year = await campaign_year(campaign_id)
         fields = await web.read_form(request)
         if fields is None:
-            return form(request, campaign_id, language, year, {}, {"form": TEXT[language]["bad_form"]}, 403)
+            return form(request, campaign_id, language, year, {}, {"form": web.BAD_FORM[language]}, 403)
         values = _values(fields)
         try:
             cmd = RegisterParticipant.model_validate(_command(values))
@@ -145,7 +143,7 @@ def build_pages(deps: Deps, campaign_year: Callable[[str], Awaitable[int]]) -> A
         t = TEXT[language]
         fields = await web.read_form(request)
         if fields is None:
-            return my_data_form(request, language, {}, {"form": t["bad_form"]}, 403)
+            return my_data_form(request, language, {}, {"form": web.BAD_FORM[language]}, 403)
         values = {k: (fields.get(k) or [""])[0].strip() for k in ("access_token", "action", "confirm")}
         actor = await identify(deps.uow(), values["access_token"], None)
         if actor is None or actor.kind != "participant" or actor.id is None:
