@@ -483,3 +483,25 @@ async def test_the_file_channel_still_writes_when_unconfigured_channels_are_disc
         await channels[channel].send(note(channel))
     written = list((tmp_path / "messages").glob("*.txt"))
     assert len(written) == 1 and "n-file" in written[0].name + written[0].read_text()
+
+
+async def test_planning_holds_the_contacts_it_read_so_an_erasure_waits_for_it(postgres_settings: Settings):
+    """PostgreSQL, several connections: an erasure committing while a notice for the same person is
+    being planned must not leave that notice's text behind (the erasure waits, then redacts it)."""
+    from services.notifications.adapters.repository import Repository
+
+    async with serve_in_process(notifications_app(postgres_settings)) as notifier:
+        sessions = notifier.runtime.sessionmaker
+        async with sessions() as s, s.begin():
+            await Repository(s).put_contact({
+                "contact_id": "p-held", "kind": "participant", "campaign_id": CAMPAIGN_ID, "language": "vi",
+                "channels": ["file"], "purposes": ["service_notices"], "wants_digest": False, "opted_out": False,
+                "erased": False, "updated_at": dt.datetime.now(dt.UTC)})
+        async with sessions() as planning, planning.begin():
+            assert "p-held" in await Repository(planning).contacts_by_id(["p-held"], hold=True)
+            async with sessions() as erasing, erasing.begin():
+                await erasing.execute(sa.text("SET LOCAL lock_timeout = '300ms'"))
+                with pytest.raises(sa.exc.DBAPIError, match="lock timeout"):
+                    await Repository(erasing).erase_contact("p-held", dt.datetime.now(dt.UTC))
+        async with sessions() as s, s.begin():  # once planning has ended, the erasure goes through
+            await Repository(s).erase_contact("p-held", dt.datetime.now(dt.UTC))

@@ -40,10 +40,14 @@ class Repository:
     async def contact(self, contact_id: str) -> dict[str, Any] | None:
         return await self._one(sa.select(contacts).where(contacts.c.contact_id == contact_id))
 
-    async def contacts_by_id(self, ids: list[str]) -> dict[str, dict[str, Any]]:
+    async def contacts_by_id(self, ids: list[str], *, hold: bool = False) -> dict[str, dict[str, Any]]:
+        """``hold``: keep the rows from changing until this transaction ends (PostgreSQL ``FOR SHARE``;
+        SQLite has one writer anyway). Planning holds them, so an erasure committing meanwhile either
+        waits and then redacts what was planned, or goes first and nothing is planned."""
         found: dict[str, dict[str, Any]] = {}
         for i in range(0, len(ids), 2_000):
-            rows = await self.session.execute(sa.select(contacts).where(contacts.c.contact_id.in_(ids[i:i + 2_000])))
+            query = sa.select(contacts).where(contacts.c.contact_id.in_(ids[i:i + 2_000]))
+            rows = await self.session.execute(query.with_for_update(read=True) if hold else query)
             found.update({r["contact_id"]: dict(r) for r in rows.mappings()})
         return found
 

@@ -86,7 +86,7 @@ class Planner:
         added = 0
         for i in range(0, len(recipients), PLAN_SLICE):  # a slice at a time: memory stays flat for big causes
             part = recipients[i:i + PLAN_SLICE]
-            directory = await self.repo.contacts_by_id(part)
+            directory = await self.repo.contacts_by_id(part, hold=True)
             missing = [r for r in part if r not in directory]
             if missing:
                 raise NotYetKnown(f"{len(missing)} recipient(s) not in the directory yet, e.g. {missing[0]}")
@@ -150,7 +150,7 @@ class Planner:
         waiting out its quiet period is rewritten and waits again, instead of a second one."""
         tz = await self.timezone(cause.campaign_id)
         waiting = await self.repo.pending_changes(workshop_id)
-        directory = await self.repo.contacts_by_id(sorted({recipient for recipient, _ in waiting}))
+        directory = await self.repo.contacts_by_id(sorted({recipient for recipient, _ in waiting}), hold=True)
         fresh: list[str] = []
         for recipient in holders:
             contact = directory.get(recipient)
