@@ -505,3 +505,28 @@ async def test_planning_holds_the_contacts_it_read_so_an_erasure_waits_for_it(po
                     await Repository(erasing).erase_contact("p-held", dt.datetime.now(dt.UTC))
         async with sessions() as s, s.begin():  # once planning has ended, the erasure goes through
             await Repository(s).erase_contact("p-held", dt.datetime.now(dt.UTC))
+
+
+async def test_the_board_lists_the_last_notifications_with_their_status(settings: Settings):
+    settings = fast(settings, unconfigured_channels="discard")
+    async with registration_stack(settings) as stack, serve_in_process(
+            notifications_app(settings, clock=FixedClock(BEFORE_CAMPAIGN))) as notifier:
+        await stack.define_venue(["A01"], days=["2026-10-09"])
+        bid, token = await stack.register_business(valid_tax_codes(1)[0], email="lan@songtra.vn")
+        assert (await stack.apply(bid, token, days=["2026-10-09"])).json()["status"] == "confirmed"
+        await eventually(lambda: _status_is(notifier, bid, "email", "sent"), what="recorded as sent")
+
+        board = notifier.client
+        assert (await board.get(f"/board/{CAMPAIGN_ID}")).status_code == 303  # sign in first
+        form = (await board.get("/board/sign-in")).text
+        form_token = form.split('name="form_token" value="')[1].split('"')[0]
+        signed = await board.post("/board/sign-in", data={"form_token": form_token, "organizer_token":
+                                                          ORGANIZER["Authorization"].removeprefix("Bearer ")})
+        assert signed.status_code == 303
+        page = await board.get(f"/board/{CAMPAIGN_ID}?lang=en")
+        assert page.status_code == 200 and "booth_confirmed" in page.text and "sent" in page.text
+        assert "lan@songtra.vn" not in page.text  # ids only: contact details stay in registration
+        csv = await board.get(f"/board/{CAMPAIGN_ID}/notifications.csv")
+        lines = csv.text.lstrip("\ufeff").splitlines()
+        assert lines[0].startswith("id,created_at,sent_at,status,channel,template")
+        assert any(",sent,email,booth_confirmed," in line for line in lines[1:])
