@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
@@ -456,7 +457,9 @@ async def _status_is(service: RunningService, recipient: str, channel: str, stat
     return any(r["channel"] == channel and r["status"] == status for r in await rows(service, recipient_id=recipient))
 
 
-async def test_discarded_channels_record_the_notice_as_sent_and_write_no_file(settings: Settings):
+@asynccontextmanager
+async def booth_notice_sent(settings: Settings) -> AsyncIterator[tuple[Settings, RunningService]]:
+    """Email discarded (no server): a business's booth confirmation recorded as sent."""
     settings = fast(settings, unconfigured_channels="discard")
     async with registration_stack(settings) as stack, serve_in_process(
             notifications_app(settings, clock=FixedClock(BEFORE_CAMPAIGN))) as notifier:
@@ -464,6 +467,11 @@ async def test_discarded_channels_record_the_notice_as_sent_and_write_no_file(se
         bid, token = await stack.register_business(valid_tax_codes(1)[0], email="lan@songtra.vn")
         assert (await stack.apply(bid, token, days=["2026-10-09"])).json()["status"] == "confirmed"
         await eventually(lambda: _status_is(notifier, bid, "email", "sent"), what="recorded as sent")
+        yield settings, notifier
+
+
+async def test_discarded_channels_record_the_notice_as_sent_and_write_no_file(settings: Settings):
+    async with booth_notice_sent(settings) as (settings, _notifier):
         assert not list((settings.data_dir / "messages").glob("*.txt"))
 
 
@@ -508,14 +516,7 @@ async def test_planning_holds_the_contacts_it_read_so_an_erasure_waits_for_it(po
 
 
 async def test_the_board_lists_the_last_notifications_with_their_status(settings: Settings):
-    settings = fast(settings, unconfigured_channels="discard")
-    async with registration_stack(settings) as stack, serve_in_process(
-            notifications_app(settings, clock=FixedClock(BEFORE_CAMPAIGN))) as notifier:
-        await stack.define_venue(["A01"], days=["2026-10-09"])
-        bid, token = await stack.register_business(valid_tax_codes(1)[0], email="lan@songtra.vn")
-        assert (await stack.apply(bid, token, days=["2026-10-09"])).json()["status"] == "confirmed"
-        await eventually(lambda: _status_is(notifier, bid, "email", "sent"), what="recorded as sent")
-
+    async with booth_notice_sent(settings) as (_settings, notifier):
         board = notifier.client
         assert (await board.get(f"/board/{CAMPAIGN_ID}")).status_code == 303  # sign in first
         form = (await board.get("/board/sign-in")).text
