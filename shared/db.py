@@ -33,6 +33,21 @@ def database_unavailable(exc: BaseException) -> bool:
         return True
     return isinstance(exc, OSError | TimeoutError)
 
+def constraint_violated(exc: BaseException, *, sqlstate: str = "23505") -> bool:
+    """A unique (``23505``), foreign-key (``23503``) or check (``23514``) violation, on PostgreSQL
+    (SQLSTATE) and SQLite (its message): an answer to give (409, or the reply of the request that won),
+    never a 500."""
+    if not isinstance(exc, sa.exc.IntegrityError):
+        return False
+    orig = exc.orig
+    code = getattr(orig, "sqlstate", None) or getattr(getattr(orig, "__cause__", None), "sqlstate", None)
+    if code:
+        return code == sqlstate
+    sqlite_words = {"23505": "UNIQUE constraint failed", "23503": "FOREIGN KEY constraint failed",
+                    "23514": "CHECK constraint failed"}
+    return sqlite_words.get(sqlstate, "\0") in str(orig)
+
+
 class UtcDateTime(sa.TypeDecorator[datetime]):
     """Aware datetimes in, aware UTC datetimes out, on SQLite (which keeps no zone) and PostgreSQL."""
 
@@ -148,6 +163,11 @@ async def serialise(session: AsyncSession, name: str) -> None:
     SQLite already holds the database write lock (BEGIN IMMEDIATE); PostgreSQL takes a transaction
     advisory lock on the name. Constraints in the schema stay the final guarantee."""
     if session.bind.dialect.name == "postgresql":
-        import zlib
+        await session.execute(sa.select(sa.func.pg_advisory_xact_lock(advisory_key(name))))
 
-        await session.execute(sa.select(sa.func.pg_advisory_xact_lock(zlib.crc32(name.encode()))))
+
+def advisory_key(name: str) -> int:
+    """A signed 64-bit key for ``name`` (crc32's 32 bits would make unrelated names share a lock)."""
+    import hashlib
+
+    return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True)

@@ -61,6 +61,26 @@ class ScheduleRepository:
             .join(rooms, rooms.c.id == workshops.c.room_id).where(workshops.c.id == workshop_id)
         )
 
+    async def lock_workshop(self, workshop_id: str) -> None:
+        """Serialise every decision over one workshop: its status, schedule, capacity and seats."""
+        await self.lock(f"workshop:{workshop_id}")
+
+    async def workshop_for_decision(self, workshop_id: str) -> dict[str, Any] | None:
+        """The workshop as it is once its lock is held. Every decision over a workshop or its seats
+        loads it here, so no request acts on a copy read before another one committed."""
+        await self.lock_workshop(workshop_id)
+        return await self.workshop(workshop_id)
+
+    async def seat_for_decision(self, seat_id: str) -> dict[str, Any] | None:
+        """The seat as it is once its workshop's lock is held (a seat never changes workshop, so that
+        is read first)."""
+        workshop_id = (await self.session.execute(
+            sa.select(seats.c.workshop_id).where(seats.c.id == seat_id))).scalar_one_or_none()
+        if workshop_id is None:
+            return None
+        await self.lock_workshop(workshop_id)
+        return await self.seat(seat_id)
+
     async def update_workshop(self, workshop_id: str, values: dict[str, Any]) -> None:
         await self.session.execute(sa.update(workshops).where(workshops.c.id == workshop_id).values(**values))
 
@@ -184,6 +204,11 @@ class ScheduleRepository:
 
     async def placement(self, placement_id: str) -> dict[str, Any] | None:
         return await self._one(sa.select(banner_placements).where(banner_placements.c.id == placement_id))
+
+    async def placement_for_decision(self, placement_id: str) -> dict[str, Any] | None:
+        """The placement with its row locked (``FOR UPDATE``): two crews marking it at once are one."""
+        return await self._one(sa.select(banner_placements).where(banner_placements.c.id == placement_id)
+                               .with_for_update())
 
     async def update_placement(self, placement_id: str, values: dict[str, Any]) -> None:
         await self.session.execute(

@@ -99,7 +99,7 @@ async def move_placement(deps: Deps, placement_id: str, to: PlacementStatus, cmd
     now = deps.clock.now()
     async with deps.uow() as uow:
         repo = ScheduleRepository(uow.session)
-        placement = await repo.placement(placement_id)
+        placement = await repo.placement_for_decision(placement_id)
         if placement is None:
             raise PlacementNotFound(f"Không tìm thấy băng rôn {placement_id}", f"No placement {placement_id}")
         current = PlacementStatus(placement["status"])

@@ -71,7 +71,7 @@ async def reserve_seat(deps: Deps, workshop_id: str, cmd: ReserveSeat, call: Cal
     now = deps.clock.now()
     async with deps.uow() as uow:
         repo = ScheduleRepository(uow.session)
-        workshop = await load_workshop(repo, workshop_id)
+        workshop = await load_workshop(repo, workshop_id, for_decision=True)
         if workshop["status"] != "scheduled" or workshop["end"] <= now:
             raise WorkshopClosed("Hội thảo không còn nhận đăng ký", "The workshop takes no more reservations")
         person = await repo.participant(participant_id)
@@ -80,7 +80,6 @@ async def reserve_seat(deps: Deps, workshop_id: str, cmd: ReserveSeat, call: Cal
                 "Chưa có thông tin người tham dự này; thử lại sau ít giây",
                 "This participant is not known here (yet); retry in a few seconds",
             )
-        await repo.lock(f"seats:{workshop_id}")
         seat = await repo.seat_of(workshop_id, participant_id)
         if seat is not None and SeatStatus(seat["status"]) in ACTIVE:
             return await seat_view(repo, seat["id"], deps.checkin_secret)  # reserving twice is one reservation
@@ -115,9 +114,8 @@ async def cancel_seat(deps: Deps, seat_id: str, call: Call) -> dict[str, Any]:
     now = deps.clock.now()
     async with deps.uow() as uow:
         repo = ScheduleRepository(uow.session)
-        seat = await _load_seat(repo, seat_id)
+        seat = await _load_seat(repo, seat_id, for_decision=True)
         call.require_self_or_organizer("participant", seat["participant_id"])
-        await repo.lock(f"seats:{seat['workshop_id']}")
         events = await _give_up(repo, seat, call, now, "Người tham dự hủy chỗ / Cancelled by the participant")
         uow.record(*events)
         await uow.commit()
@@ -161,9 +159,11 @@ async def release_participant(repo: ScheduleRepository, participant_id: str, cal
                               now: dt.datetime) -> list[Envelope]:
     """An erased participant gives up every seat (and its place goes to the next in line)."""
     events: list[Envelope] = []
-    for seat in await repo.active_seats_of_participant(participant_id):
-        await repo.lock(f"seats:{seat['workshop_id']}")
-        events += await _give_up(repo, seat, call, now, "Dữ liệu cá nhân đã xóa / Personal data erased")
+    # one workshop lock after the other, always in the same order (no two erasures deadlock)
+    for found in sorted(await repo.active_seats_of_participant(participant_id), key=lambda s: s["workshop_id"]):
+        seat = await repo.seat_for_decision(found["id"])
+        if seat is not None:
+            events += await _give_up(repo, seat, call, now, "Dữ liệu cá nhân đã xóa / Personal data erased")
     return events
 
 
@@ -172,8 +172,7 @@ async def change_capacity(deps: Deps, workshop_id: str, cmd: ChangeCapacity, cal
     now = deps.clock.now()
     async with deps.uow() as uow:
         repo = ScheduleRepository(uow.session)
-        row = await load_workshop(repo, workshop_id)
-        await repo.lock(f"seats:{workshop_id}")
+        row = await load_workshop(repo, workshop_id, for_decision=True)
         confirmed = len(await repo.seats_in(workshop_id, {SeatStatus.CONFIRMED}))
         if cmd.capacity < confirmed:
             raise CapacityTooSmall(
@@ -192,8 +191,9 @@ async def change_capacity(deps: Deps, workshop_id: str, cmd: ChangeCapacity, cal
         return await workshop_view(repo, workshop_id)
 
 
-async def _load_seat(repo: ScheduleRepository, seat_id: str) -> dict[str, Any]:
-    seat = await repo.seat(seat_id)
+async def _load_seat(repo: ScheduleRepository, seat_id: str, *, for_decision: bool = False) -> dict[str, Any]:
+    """The seat; ``for_decision``: read under its workshop's lock (see the repository)."""
+    seat = await (repo.seat_for_decision(seat_id) if for_decision else repo.seat(seat_id))
     if seat is None:
         raise SeatNotFound(f"Không tìm thấy chỗ {seat_id}", f"No seat {seat_id}")
     return seat
@@ -231,7 +231,7 @@ async def check_in(deps: Deps, cmd: CheckIn, call: Call) -> dict[str, Any]:
     now = deps.clock.now()
     async with deps.uow() as uow:
         repo = ScheduleRepository(uow.session)
-        seat = await _load_seat(repo, seat_id)
+        seat = await _load_seat(repo, seat_id, for_decision=True)  # two scans at once: one check-in
         if seat["status"] != SeatStatus.CONFIRMED.value:
             raise InvalidTicket("Chỗ này không còn được xác nhận", "This seat is no longer confirmed")
         if seat["attended_at"] is not None:

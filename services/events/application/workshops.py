@@ -113,8 +113,9 @@ async def schedule_workshop(deps: Deps, campaign_id: str, cmd: ScheduleWorkshop,
         return await workshop_view(repo, workshop_id)
 
 
-async def load_workshop(repo: ScheduleRepository, workshop_id: str) -> dict[str, Any]:
-    row = await repo.workshop(workshop_id)
+async def load_workshop(repo: ScheduleRepository, workshop_id: str, *, for_decision: bool = False) -> dict[str, Any]:
+    """The workshop; ``for_decision``: read under its lock (see the repository)."""
+    row = await (repo.workshop_for_decision(workshop_id) if for_decision else repo.workshop(workshop_id))
     if row is None:
         raise WorkshopNotFound(f"Không tìm thấy hội thảo {workshop_id}", f"No workshop {workshop_id}")
     return row
@@ -129,7 +130,7 @@ async def reschedule_workshop(deps: Deps, workshop_id: str, cmd: RescheduleWorks
     now = deps.clock.now()
     async with deps.uow() as uow:
         repo = ScheduleRepository(uow.session)
-        row = await load_workshop(repo, workshop_id)
+        row = await load_workshop(repo, workshop_id, for_decision=True)
         if row["status"] != "scheduled":
             raise WorkshopCancelledAlready("Hội thảo đã bị hủy", "The workshop is cancelled")
         campaign = await campaign_of(CampaignRepository(uow.session), row["campaign_id"])
@@ -156,10 +157,9 @@ async def cancel_workshop(deps: Deps, workshop_id: str, cmd: CancelWorkshop, cal
     now = deps.clock.now()
     async with deps.uow() as uow:
         repo = ScheduleRepository(uow.session)
-        row = await load_workshop(repo, workshop_id)
+        row = await load_workshop(repo, workshop_id, for_decision=True)
         if row["status"] != "scheduled":
             raise WorkshopCancelledAlready("Hội thảo đã bị hủy", "The workshop is cancelled already")
-        await repo.lock(f"seats:{workshop_id}")
         holders = await repo.seats_in(workshop_id)
         for seat in holders:
             await repo.update_seat(seat["id"], {"status": SeatStatus.CANCELLED.value, "seat_number": None,

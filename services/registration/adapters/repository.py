@@ -19,7 +19,7 @@ from services.registration.adapters.orm import (
     venues,
 )
 from services.registration.domain.booths import OPEN, Allocation, ApplicationStatus, BoothRef
-from shared.db import serialise
+from shared.db import constraint_violated, serialise
 
 
 class Repository:
@@ -37,6 +37,18 @@ class Repository:
     async def lock_campaign_booths(self, campaign_id: str) -> None:
         await serialise(self.session, f"booths:{campaign_id}")
 
+    async def application_for_decision(self, application_id: str) -> dict[str, Any] | None:
+        """The application as it is once its campaign's booth lock is held. Every decision over an
+        application loads it here, so two requests can never both act on a copy read before the other
+        committed (the campaign an application belongs to never changes, so it is read first)."""
+        campaign_id = (await self.session.execute(
+            sa.select(booth_applications.c.campaign_id).where(booth_applications.c.id == application_id)
+        )).scalar_one_or_none()
+        if campaign_id is None:
+            return None
+        await self.lock_campaign_booths(campaign_id)
+        return await self.application(application_id)
+
     # --- businesses ----------------------------------------------------------------------
     async def business(self, business_id: str) -> dict[str, Any] | None:
         return await self._one(sa.select(businesses).where(businesses.c.id == business_id))
@@ -46,8 +58,16 @@ class Repository:
             sa.select(businesses).where(businesses.c.campaign_id == campaign_id, businesses.c.tax_code == tax_code)
         )
 
-    async def add_business(self, values: dict[str, Any]) -> None:
-        await self.session.execute(sa.insert(businesses).values(**values))
+    async def add_business(self, values: dict[str, Any]) -> bool:
+        """False when the campaign holds this tax code already (registered by a request that committed
+        while this one ran); the transaction must then be rolled back."""
+        try:
+            await self.session.execute(sa.insert(businesses).values(**values))
+        except sa.exc.IntegrityError as exc:
+            if constraint_violated(exc):
+                return False
+            raise
+        return True
 
     async def update_business(self, business_id: str, values: dict[str, Any]) -> None:
         await self.session.execute(sa.update(businesses).where(businesses.c.id == business_id).values(**values))

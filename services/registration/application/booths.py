@@ -78,6 +78,7 @@ async def define_venue(deps: Deps, campaign_id: str, cmd: DefineVenue, call: Cal
     async with deps.uow() as uow:
         repo = Repository(uow.session)
         campaign = await known_campaign(repo, campaign_id)
+        await repo.lock_campaign_booths(campaign_id)  # the codes in use are read under the lock
         first, last = campaign_days(campaign)
         for booth in cmd.booths:
             if outside := days_outside(booth.days, first, last):
@@ -90,7 +91,6 @@ async def define_venue(deps: Deps, campaign_id: str, cmd: DefineVenue, call: Cal
         if taken:
             raise InvalidVenue("Mã gian hàng đã có trong chiến dịch", "Booth codes already used in this campaign",
                                field="booths", codes=sorted(taken))
-        await repo.lock_campaign_booths(campaign_id)
         venue_id = str(uuid.uuid4())
         await repo.add_venue({"id": venue_id, "campaign_id": campaign_id, "name": cmd.name,
                               "address": cmd.address, "created_at": now})
@@ -122,12 +122,12 @@ async def submit_application(
         business = await repo.business(business_id)
         if business is None:
             raise BusinessNotFound(f"Không tìm thấy doanh nghiệp {business_id}", f"No business {business_id}")
+        campaign_id = business["campaign_id"]
+        await repo.lock_campaign_booths(campaign_id)  # what follows is read under the lock
         if idempotency_key and (earlier := await repo.application_by_key(business_id, idempotency_key)):
             return await _view(repo, earlier)  # a retry of a request that was already accepted
-        campaign_id = business["campaign_id"]
         campaign = await known_campaign(repo, campaign_id)
         await _check_days(repo, campaign, cmd)
-        await repo.lock_campaign_booths(campaign_id)
         await _check_limit(repo, campaign, business_id, cmd)
         app = {"id": str(uuid.uuid4()), "campaign_id": campaign_id, "business_id": business_id,
                "days": [d.isoformat() for d in cmd.days], "quantity": cmd.quantity, "booth_code": cmd.booth_code,
@@ -232,8 +232,9 @@ async def _promote_waitlist(repo: Repository, campaign_id: str, call: Call, now:
     return events
 
 
-async def _load(repo: Repository, application_id: str) -> dict[str, Any]:
-    app = await repo.application(application_id)
+async def _load(repo: Repository, application_id: str, *, for_decision: bool = False) -> dict[str, Any]:
+    """The application; ``for_decision``: read under its campaign's booth lock (see the repository)."""
+    app = await (repo.application_for_decision(application_id) if for_decision else repo.application(application_id))
     if app is None:
         raise ApplicationNotFound(f"Không tìm thấy hồ sơ {application_id}", f"No application {application_id}")
     return app
@@ -253,9 +254,8 @@ async def approve_application(deps: Deps, application_id: str, call: Call) -> di
     now = deps.clock.now()
     async with deps.uow() as uow:
         repo = Repository(uow.session)
-        app = await _load(repo, application_id)
+        app = await _load(repo, application_id, for_decision=True)
         _require(app, {ApplicationStatus.PENDING}, "duyệt", "approve")
-        await repo.lock_campaign_booths(app["campaign_id"])
         uow.record((await _try_confirm(repo, app, call, now, approved=True))[0])
         uow.record(*await _waitlist_unservable_pending(repo, app["campaign_id"], call, now))
         await uow.commit()
@@ -291,13 +291,12 @@ async def _close(deps: Deps, application_id: str, call: Call, to: ApplicationSta
     now = deps.clock.now()
     async with deps.uow() as uow:
         repo = Repository(uow.session)
-        app = await _load(repo, application_id)
+        app = await _load(repo, application_id, for_decision=True)
         call.require_self_or_organizer("business", app["business_id"])
         if to is ApplicationStatus.CANCELLED:
             _require(app, OPEN, "hủy", "cancel")
         else:
             _require(app, OPEN, "từ chối", "reject")
-        await repo.lock_campaign_booths(app["campaign_id"])
         freed = await repo.allocations_of(application_id)
         await repo.free_allocations(application_id)
         await repo.set_status(application_id, to, reason, now)

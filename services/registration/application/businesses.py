@@ -45,7 +45,12 @@ async def register_business(deps: Deps, campaign_id: str, cmd: RegisterBusiness,
             )
         values = {"id": business_id, "campaign_id": campaign_id, **cmd.model_dump(),
                   "token_hash": token_hash(token), "created_at": now, "updated_at": now}
-        await repo.add_business(values)
+        if not await repo.add_business(values):  # the same tax code registered at the same moment
+            deps.metrics.registered("business", "duplicate")
+            raise DuplicateBusiness(
+                f"Mã số thuế {cmd.tax_code} đã đăng ký trong chiến dịch này",
+                f"Tax code {cmd.tax_code} is already registered in this campaign",
+            ) from None
         payload = BusinessRegistered(  # ids and public business facts; no contact details
             business_id=values["id"], campaign_id=campaign_id, legal_name=cmd.legal_name, tax_code=cmd.tax_code,
             province=cmd.province, sector=cmd.sector)
