@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     failed_token_limit_per_minute: int = Field(
         default=20, ge=1, description="Requests with a wrong token per client per minute before it gets 429"
     )
+    max_body_bytes: int = Field(
+        default=1_048_576, ge=1024, description="Request bodies above this many bytes are refused with 413")
     cors_origins: str = Field(default="", description="Comma-separated origins allowed by CORS (empty = none)")
     metrics_user: str | None = Field(default=None, description="If set with the password, /metrics asks for basic auth")
     metrics_password: str | None = Field(default=None, description="Password for /metrics basic auth")

@@ -9,6 +9,7 @@ transactions.
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -85,6 +86,9 @@ outbox_table = sa.Table(
     sa.Column("published_at", UtcDateTime(), nullable=True),
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
     sa.Column("last_error", sa.String(500), nullable=True),
+    # a row that can never be published (too large for NATS) is parked with its error, so that it
+    # cannot hold back the rows behind it; an operator reads it, the alert says it is there
+    sa.Column("parked_at", UtcDateTime(), nullable=True),
     sa.Index("ix_outbox_unpublished", "published_at", "position"),
 )
 
@@ -103,9 +107,12 @@ def is_sqlite(url: str) -> bool:
 
 
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+    """``hide_parameters``: a database error never carries (and so never logs) names, emails or phones.
+    aiosqlite logs every call with its parameters at DEBUG: its logger stays at INFO whatever the level."""
+    logging.getLogger("aiosqlite").setLevel(logging.INFO)
     if is_sqlite(url):
         return _sqlite_engine(url, echo)
-    return create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20,
+    return create_async_engine(url, echo=echo, hide_parameters=True, pool_pre_ping=True, pool_size=10, max_overflow=20,
                                pool_timeout=PG_CONNECT_TIMEOUT_S,
                                connect_args={"timeout": PG_CONNECT_TIMEOUT_S, "command_timeout": 30,
                                              "server_settings": {"idle_in_transaction_session_timeout":
@@ -119,8 +126,9 @@ def _sqlite_engine(url: str, echo: bool) -> AsyncEngine:
     # One connection per process: every transaction writes (BEGIN IMMEDIATE), and coroutines queued
     # on the pool are served in order, while connections queued on SQLite's lock poll it with sleeps
     # of up to 100 ms (2x fewer commands/s with the default pool in `make bench`).
-    engine = create_async_engine(url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
-                                 pool_size=1, max_overflow=0, pool_timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
+    engine = create_async_engine(url, echo=echo, hide_parameters=True,
+                                 connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, pool_size=1, max_overflow=0,
+                                 pool_timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]

@@ -61,6 +61,12 @@ def create_messaging_tables() -> None:
     inbox_table.create(bind)
 
 
+def add_outbox_parking() -> None:
+    """The outbox's ``parked_at`` column (rows that can never be published); absent from databases
+    created before it."""
+    add_missing_columns("outbox", [sa.Column("parked_at", sa.DateTime(timezone=True), nullable=True)])
+
+
 def main(argv: list[str]) -> int:
     import asyncio
 

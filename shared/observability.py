@@ -27,6 +27,13 @@ class MessagingMetrics:
         self.outbox_published = Counter(
             "dxday_outbox_published_events_total", "Events published from the outbox", registry=registry
         )
+        self.outbox_parked = Gauge(
+            "dxday_outbox_parked_rows", "Events set aside because they can never be published (too large)",
+            registry=registry,
+        )
+        self.outbox_parked_total = Counter(
+            "dxday_outbox_parked_events_total", "Events parked by the outbox relay", registry=registry
+        )
         self.outbox_publish_errors = Counter(
             "dxday_outbox_publish_errors_total", "Failed attempts to publish an outbox event", registry=registry
         )

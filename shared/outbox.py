@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from shared.clock import Clock, SystemClock
 from shared.contracts.envelope import Envelope
 from shared.db import outbox_table
+from shared.errors import Unprocessable
 from shared.observability import MessagingMetrics
 
 log = logging.getLogger("dxday.outbox")
@@ -26,14 +27,29 @@ log = logging.getLogger("dxday.outbox")
 Publish = Callable[[str, bytes, dict[str, str]], Awaitable[None]]
 
 
+# NATS refuses a message above its max_payload (1 MB by default) for good; the headers need some room
+MAX_EVENT_BYTES = 1_000_000
+
+
+class EventTooLarge(Unprocessable):
+    code = "event_too_large"
+
+
 def encode(envelope: Envelope) -> bytes:
     return envelope.model_dump_json().encode()
 
 
 async def record(session: AsyncSession, *envelopes: Envelope) -> None:
-    """Add events to the caller's transaction; they are published only if it commits."""
+    """Add events to the caller's transaction; they are published only if it commits. An event too
+    large to ever be published is refused here, before it is written (the transaction then rolls back)."""
     if not envelopes:
         return
+    for e in envelopes:
+        if len(encode(e)) > MAX_EVENT_BYTES:
+            raise EventTooLarge(
+                "Yêu cầu tạo ra một sự kiện quá lớn để gửi đi; vui lòng rút gọn dữ liệu",
+                f"The request would make an event larger than {MAX_EVENT_BYTES} bytes; nothing was recorded",
+                subject=e.type)
     await session.execute(
         sa.insert(outbox_table),
         [
@@ -56,6 +72,7 @@ class OutboxRelay:
         publish: Publish,
         metrics: MessagingMetrics,
         *,
+        max_payload: Callable[[], int] = lambda: MAX_EVENT_BYTES,
         sweep_seconds: float = 2.0,
         batch_size: int = 500,
         keep_published: timedelta = timedelta(hours=1),
@@ -63,6 +80,7 @@ class OutboxRelay:
     ) -> None:
         self._sessionmaker = sessionmaker
         self._publish = publish
+        self._max_payload = max_payload
         self._metrics = metrics
         self._sweep_seconds = sweep_seconds
         self._batch_size = batch_size
@@ -72,6 +90,7 @@ class OutboxRelay:
         self._task: asyncio.Task[None] | None = None
         self._failures = 0
         self._last_prune: datetime | None = None
+        self._last_errors: list[tuple[sa.Row, BaseException]] = []
 
     def wake(self) -> None:
         self._wake.set()
@@ -112,7 +131,7 @@ class OutboxRelay:
             rows = (
                 await session.execute(
                     sa.select(outbox_table.c.event_id, outbox_table.c.subject, outbox_table.c.body)
-                    .where(outbox_table.c.published_at.is_(None))
+                    .where(outbox_table.c.published_at.is_(None), outbox_table.c.parked_at.is_(None))
                     .order_by(outbox_table.c.position)
                     .limit(self._batch_size)
                 )
@@ -121,8 +140,17 @@ class OutboxRelay:
             self._failures = 0
             await self._update_backlog()
             return 0
+        limit = self._max_payload()
+        too_large = [r for r in rows if len(r.body) > limit]
+        if too_large:
+            await self._park(too_large, f"too large for NATS: more than {limit} bytes (max_payload)")
+            rows = [r for r in rows if len(r.body) <= limit]
         published, error = await self._publish_rows(rows)
-        await self._mark(published, error, [r.event_id for r in rows if r.event_id not in published])
+        refused = [r for r, e in self._last_errors if _permanent(e)]
+        if refused:
+            await self._park(refused, f"refused by NATS for good: {type(refused_error(self._last_errors)).__name__}")
+        await self._mark(published, error, [r.event_id for r in rows
+                                            if r.event_id not in published and r not in refused])
         await self._update_backlog()
         if error is not None:
             self._failures += 1
@@ -139,9 +167,12 @@ class OutboxRelay:
         )
         published: set[str] = set()
         error: str | None = None
+        self._last_errors = []
         for row, result in zip(rows, results, strict=True):
             if isinstance(result, BaseException):
-                error = error or f"{type(result).__name__}: {result}"[:500]
+                self._last_errors.append((row, result))
+                if not _permanent(result):
+                    error = error or f"{type(result).__name__}: {result}"[:500]
             else:
                 published.add(row.event_id)
         self._metrics.outbox_published.inc(len(published))
@@ -165,16 +196,31 @@ class OutboxRelay:
                     .values(attempts=outbox_table.c.attempts + 1, last_error=error)
                 )
 
+    async def _park(self, rows: list[sa.Row], reason: str) -> None:
+        """Set aside rows that can never be published, with the reason; the rows behind them go on."""
+        async with self._sessionmaker() as session, session.begin():
+            await session.execute(
+                sa.update(outbox_table).where(outbox_table.c.event_id.in_([r.event_id for r in rows]))
+                .values(parked_at=self._clock.now(), last_error=reason[:500], attempts=outbox_table.c.attempts + 1))
+        self._metrics.outbox_parked_total.inc(len(rows))
+        for r in rows:  # ids and subjects only: bodies may hold what logs must not
+            log.error("outbox: event %s on %s parked: %s", r.event_id, r.subject, reason)
+
     async def _update_backlog(self) -> None:
         async with self._sessionmaker() as session:
-            count, oldest = (
+            count, oldest, parked = (
                 await session.execute(
-                    sa.select(sa.func.count(), sa.func.min(outbox_table.c.created_at)).where(
+                    sa.select(sa.func.count(), sa.func.min(outbox_table.c.created_at),
+                              sa.func.count(outbox_table.c.parked_at)).where(
                         outbox_table.c.published_at.is_(None)
                     )
                 )
             ).one()
-        self._metrics.outbox_pending.set(count)
+            if parked:
+                oldest = (await session.execute(sa.select(sa.func.min(outbox_table.c.created_at)).where(
+                    outbox_table.c.published_at.is_(None), outbox_table.c.parked_at.is_(None)))).scalar_one()
+        self._metrics.outbox_pending.set(count - parked)
+        self._metrics.outbox_parked.set(parked)
         self._metrics.outbox_oldest_age.set(_age_seconds(oldest, self._clock.now()) if oldest else 0.0)
 
     async def _prune(self) -> None:
@@ -189,6 +235,17 @@ class OutboxRelay:
                     outbox_table.c.published_at.is_not(None), outbox_table.c.published_at < cutoff
                 )
             )
+
+
+def _permanent(error: BaseException) -> bool:
+    """NATS will refuse this message whatever we do (too large); anything else may pass on a retry."""
+    from nats.errors import MaxPayloadError
+
+    return isinstance(error, MaxPayloadError)
+
+
+def refused_error(errors: list[tuple[sa.Row, BaseException]]) -> BaseException:
+    return next(e for _, e in errors if _permanent(e))
 
 
 def _age_seconds(oldest: datetime, now: datetime) -> float:

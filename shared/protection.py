@@ -3,14 +3,20 @@ on failed tokens (HTTP 429 with Retry-After and the usual error body)."""
 
 from __future__ import annotations
 
+import json
+import re
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import unquote_plus
 
 from fastapi import FastAPI, Request, Response
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -59,8 +65,51 @@ def too_many() -> JSONResponse:
                                    "message_en": "Too many requests; retry later"}}, status_code=429)
 
 
+CONTROL_IN_URL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _error(status: int, code: str, vi: str, en: str) -> dict[str, Any]:
+    return {"type": "http.response.start", "status": status,
+            "headers": [(b"content-type", b"application/json"), *[(k.lower().encode(), v.encode())
+                                                                  for k, v in SECURITY_HEADERS.items()]]}, \
+        json.dumps({"error": {"code": code, "message": vi, "message_en": en}}, ensure_ascii=False).encode()
+
+
+class RequestLimits:
+    """Raw ASGI, before anything reads the request: a body whose Content-Length is above
+    ``max_body_bytes`` gets 413 (Starlette's body limit counts a streamed one), and a path or query holding a control
+    character (``%00``...) gets 404 / 422 instead of reaching a database that cannot store it."""
+
+    def __init__(self, app: Any, max_body_bytes: int) -> None:
+        self.app, self.max = app, max_body_bytes
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        if CONTROL_IN_URL.search(scope.get("path", "")):
+            return await self._answer(send, 404, "not_found", "Không tìm thấy", "Not found")
+        if CONTROL_IN_URL.search(unquote_plus(scope.get("query_string", b"").decode("latin-1"))):
+            return await self._answer(send, 422, "validation_failed", "Tham số có ký tự điều khiển không hợp lệ",
+                                      "A query parameter holds a control character")
+        length = dict(scope.get("headers", [])).get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > self.max:
+            return await self._too_large(send)
+        await self.app(scope, receive, send)  # a body without Content-Length: counted as it streams in
+
+    async def _too_large(self, send: Any) -> None:
+        await self._answer(send, 413, "body_too_large", f"Nội dung yêu cầu vượt quá {self.max} byte",
+                           f"The request body is larger than {self.max} bytes")
+
+    @staticmethod
+    async def _answer(send: Any, status: int, code: str, vi: str, en: str) -> None:
+        start, body = _error(status, code, vi, en)
+        start["headers"].append((b"content-length", str(len(body)).encode()))
+        await send(start)
+        await send({"type": "http.response.body", "body": body})
+
+
 def install_protection(app: FastAPI, *, forms_per_minute: int, failed_tokens_per_minute: int,
-                       cors_origins: list[str]) -> None:
+                       cors_origins: list[str], max_body_bytes: int = 1_048_576) -> None:
     forms = SlidingWindow(forms_per_minute)
     failures = SlidingWindow(failed_tokens_per_minute)
 
@@ -83,6 +132,16 @@ def install_protection(app: FastAPI, *, forms_per_minute: int, failed_tokens_per
             response.headers.setdefault("Content-Security-Policy", API_CSP)
         return response
 
+    app.add_middleware(RequestBodyLimitMiddleware, max_body_size=max_body_bytes)  # a streamed body, as it comes
+    app.add_middleware(RequestLimits, max_body_bytes=max_body_bytes)  # added last: runs first
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code != 413:
+            return await http_exception_handler(request, exc)
+        _, body = _error(413, "body_too_large", f"Nội dung yêu cầu vượt quá {max_body_bytes} byte",
+                         f"The request body is larger than {max_body_bytes} bytes")
+        return JSONResponse(json.loads(body), status_code=413)
     if cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=cors_origins, allow_credentials=False,
                            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],

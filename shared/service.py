@@ -31,7 +31,7 @@ from shared.inbox import InboxConsumer, Subscription
 from shared.messaging import ConsumerMonitor, create_broker, ensure_streams
 from shared.migrations import upgrade
 from shared.observability import MessagingMetrics
-from shared.outbox import OutboxRelay
+from shared.outbox import MAX_EVENT_BYTES, OutboxRelay
 from shared.protection import install_protection
 from shared.uow import UnitOfWork
 
@@ -71,6 +71,7 @@ class ServiceRuntime:
             self.metrics,
             sweep_seconds=settings.outbox_sweep_seconds,
             clock=self.clock,
+            max_payload=self._max_payload,
         )
         self.consumers: list[InboxConsumer] = []
         self.monitor = ConsumerMonitor(self.js, [], self.metrics)
@@ -132,6 +133,12 @@ class ServiceRuntime:
             except TimeoutError:
                 pass
             wake.clear()
+
+    def _max_payload(self) -> int:
+        """The largest event body the connected server takes (its max_payload, less room for headers)."""
+        connection = self.broker.connection if self.started else None
+        server_limit = getattr(connection, "max_payload", 0) or MAX_EVENT_BYTES
+        return min(MAX_EVENT_BYTES, server_limit - 1024)
 
     def js(self) -> JetStreamContext:
         return self.broker.connection.jetstream()
@@ -227,6 +234,7 @@ class ServiceRuntime:
             forms_per_minute=self.settings.form_rate_per_minute,
             failed_tokens_per_minute=self.settings.failed_token_limit_per_minute,
             cors_origins=[o.strip() for o in self.settings.cors_origins.split(",") if o.strip()],
+            max_body_bytes=self.settings.max_body_bytes,
         )
         return app
 

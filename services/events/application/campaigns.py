@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import Field, field_validator
 
 from services.events.adapters.repository import CampaignRepository
 from services.events.domain.campaign import DEFAULT_TIMEZONE, BoothConfirmation, Campaign
 from shared.clock import Clock
+from shared.commands import Command
 from shared.contracts.envelope import Actor, make_envelope
 from shared.contracts.events import CAMPAIGN_CREATED, CampaignCreated
 from shared.errors import Conflict, NotFound
@@ -17,8 +18,9 @@ from shared.uow import UnitOfWork
 SERVICE = "events"
 
 
-class CreateCampaign(BaseModel):
-    campaign_id: str = Field(description="Short id, e.g. quang-ngai-2026", examples=["quang-ngai-2026"])
+class CreateCampaign(Command):
+    campaign_id: str = Field(description="Short id, e.g. quang-ngai-2026", examples=["quang-ngai-2026"],
+                             pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{1,99}$")
     year: int = Field(ge=2022, le=2100)
     theme: str = Field(min_length=3, max_length=500)
     organizer: str = Field(min_length=2, max_length=300, examples=["Sở Khoa học và Công nghệ tỉnh Quảng Ngãi"])
@@ -29,6 +31,13 @@ class CreateCampaign(BaseModel):
     booth_confirmation: BoothConfirmation = "auto"
     booths_per_business: int | None = Field(
         default=None, ge=1, le=1000, description="Booths one business may hold on one day (unset = no limit)")
+
+    @field_validator("campaign_id", mode="before")
+    @classmethod
+    def _exact_id(cls, value: object) -> object:
+        if isinstance(value, str) and value != value.strip():
+            raise ValueError("Mã chiến dịch không được có khoảng trắng hay xuống dòng / The id may hold no whitespace")
+        return value
 
 
 class CampaignExists(Conflict):

@@ -6,7 +6,9 @@ import datetime as dt
 import unicodedata
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AwareDatetime, Field, field_validator, model_validator
+
+from shared.commands import Command
 
 WorkshopKind = Literal["seminar", "talk", "training", "ceremony", "other"]
 SiteKind = Literal["supermarket", "commercial_centre", "public_square", "other"]
@@ -16,8 +18,8 @@ def _nfc(value: str) -> str:
     return unicodedata.normalize("NFC", value).strip()
 
 
-class _Command(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class _Command(Command):
+    """Unknown fields refused, strings bounded, no control characters (see shared.commands)."""
 
 
 class CreateRoom(_Command):

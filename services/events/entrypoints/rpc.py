@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from faststream.nats import NatsBroker
-from pydantic import BaseModel
 
 from services.events.application import campaigns, seats, workshops
 from services.events.application.commands import (
@@ -16,6 +15,7 @@ from services.events.application.commands import (
 )
 from services.events.application.context import Deps
 from shared.calls import Call
+from shared.commands import Command
 from shared.contracts.envelope import Actor
 from shared.rpc import register_rpc
 
@@ -36,11 +36,11 @@ class ReserveArgs(ReserveSeat):
     workshop_id: str
 
 
-class CampaignRef(BaseModel):
+class CampaignRef(Command):
     campaign_id: str
 
 
-class SeatRef(BaseModel):
+class SeatRef(Command):
     seat_id: str
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from services.notifications.adapters.repository import Repository
 from services.notifications.application.handlers import Deps, Handlers
 from services.notifications.application.planning import Cause
 from services.notifications.domain.policy import PROMO
 from shared.calls import Call
+from shared.commands import Command
 from shared.errors import Conflict, NotFound
 
 VISIBLE = ("id", "cause_event_id", "cause_type", "campaign_id", "recipient_kind", "recipient_id", "channel",
@@ -19,8 +20,7 @@ VISIBLE = ("id", "cause_event_id", "cause_type", "campaign_id", "recipient_kind"
            "caused_at", "created_at", "sent_at", "fallback_of")
 
 
-class Announcement(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Announcement(Command):
     title: str = Field(min_length=3, max_length=120, examples=["Mời tham quan khu trưng bày giải pháp số"])
     text: str = Field(min_length=3, max_length=1000)
 

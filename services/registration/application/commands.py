@@ -5,17 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
+from pydantic import EmailStr, Field, field_validator, model_validator
 
 from services.registration.domain import validation
+from shared.commands import Command
 from shared.contracts.registration import Channel, Language
 
 ConsentPurpose = Literal["service_notices", "reminders", "digest", "promotions"]
 CONSENT_TEXT_VERSION = "2026-01"
 
 
-class _Command(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class _Command(Command):
+    """Unknown fields refused, strings bounded, no control characters (see shared.commands)."""
 
 
 def _text(value: str) -> str:
@@ -104,7 +105,7 @@ class RejectApplication(_Command):
 
 class Consent(_Command):
     accepted: bool = Field(description="The person ticked the consent box themselves")
-    purposes: list[ConsentPurpose] = Field(min_length=1)
+    purposes: list[ConsentPurpose] = Field(min_length=1, max_length=4)
     text_version: str = CONSENT_TEXT_VERSION
 
     @field_validator("accepted")
@@ -123,7 +124,7 @@ class RegisterParticipant(_Command):
     phone: str | None = None
     locality: str | None = Field(default=None, max_length=200, examples=["Xã Tịnh Khê"])
     language: Language = "vi"
-    channels: list[Channel] = Field(min_length=1, examples=[["email"]])
+    channels: list[Channel] = Field(min_length=1, max_length=4, examples=[["email"]])
     consent: Consent
     wants_digest: bool = False
 
@@ -145,6 +146,6 @@ class RegisterParticipant(_Command):
 
 class UpdateParticipant(_Command):
     language: Language | None = None
-    channels: list[Channel] | None = Field(default=None, min_length=1)
+    channels: list[Channel] | None = Field(default=None, min_length=1, max_length=4)
     locality: str | None = Field(default=None, max_length=200)
     wants_digest: bool | None = None

@@ -5,17 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from faststream.nats import NatsBroker
-from pydantic import BaseModel
 
 from services.registration.application import booths, businesses, participants
 from services.registration.application.commands import ApplyForBooths, RegisterBusiness, RegisterParticipant
 from services.registration.application.context import Call, Deps
+from shared.commands import Command
 from shared.contracts.envelope import Actor
 from shared.contracts.registration import ContactDetailsReply, ContactDetailsRequest
 from shared.rpc import register_rpc
 
 
-class _InCampaign(BaseModel):
+class _InCampaign(Command):
     campaign_id: str
 
 
@@ -32,7 +32,7 @@ class ApplyArgs(ApplyForBooths):
     idempotency_key: str | None = None
 
 
-class ApplicationRef(BaseModel):
+class ApplicationRef(Command):
     application_id: str
 
 
