@@ -99,6 +99,8 @@ inbox_table = sa.Table(
     sa.Column("event_id", sa.String(100), primary_key=True),
     sa.Column("subject", sa.String(200), nullable=False),
     sa.Column("handled_at", UtcDateTime(), nullable=False),
+    # SHA-256 of the envelope: the same id with another body is a reused id, not a redelivery
+    sa.Column("digest", sa.String(64), nullable=True),
 )
 
 

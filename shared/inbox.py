@@ -16,12 +16,14 @@ For every message:
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import sqlalchemy as sa
 from faststream import AckPolicy
 from faststream.nats import ConsumerConfig, JStream, NatsBroker, NatsMessage, PullSub
 from nats.aio.msg import Msg
@@ -91,17 +93,37 @@ class Subscription:
         return self._by_subject.get(subject)
 
 
+async def _undecoded(_msg: Any) -> None:
+    return None
+
+
+class ReusedEventId(PermanentEventError):
+    """An event id seen before with another body: a producer bug or a forgery, dead-lettered."""
+
+
+def digest(envelope: Envelope) -> str:
+    return hashlib.sha256(envelope.model_dump_json().encode()).hexdigest()
+
+
 async def claim(session: AsyncSession, consumer: str, envelope: Envelope, now: Any) -> bool:
-    """Record the event as handled by this consumer; False if it already was."""
+    """Record the event as handled by this consumer; False if it already was. The same id with another
+    body raises :class:`ReusedEventId` (a redelivery or a producer's retry is byte-for-byte the same)."""
     dialect = session.bind.dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    body = digest(envelope)
     stmt = (
         insert(inbox_table)
-        .values(consumer=consumer, event_id=envelope.event_id, subject=envelope.type, handled_at=now)
+        .values(consumer=consumer, event_id=envelope.event_id, subject=envelope.type, handled_at=now, digest=body)
         .on_conflict_do_nothing()
     )
     result = await session.execute(stmt)
-    return bool(result.rowcount)
+    if result.rowcount:
+        return True
+    seen = (await session.execute(sa.select(inbox_table.c.digest).where(
+        inbox_table.c.consumer == consumer, inbox_table.c.event_id == envelope.event_id))).scalar_one_or_none()
+    if seen is not None and seen != body:
+        raise ReusedEventId(f"event id {envelope.event_id} was handled before with another body")
+    return False
 
 
 class DeadLetter(Exception):
@@ -150,6 +172,10 @@ class InboxConsumer:
             ack_policy=AckPolicy.MANUAL,
             inbox_prefix=f"{inbox_prefix(sub.service)}.".encode(),  # FastStream's default ignores the broker's
             title=sub.durable,
+            # FastStream would json-decode every message of the batch before calling us; one that
+            # cannot be decoded (20,000 levels deep, say) would fail the whole batch below this code,
+            # unacked, forever. Bodies are decoded here, one by one, and a bad one is dead-lettered alone.
+            decoder=_undecoded,
         )
         async def on_batch(msg: NatsMessage) -> None:
             await self.handle_batch(list(msg.raw_message))
@@ -240,6 +266,9 @@ class InboxConsumer:
                                                            "consumer": self.sub.durable})
 
     async def _failed(self, raw: Msg, envelope: Envelope, exc: Exception) -> None:
+        if isinstance(exc, ReusedEventId):
+            await self._dead_letter(raw, "reused_event_id", str(exc))
+            return
         if isinstance(exc, PermanentEventError):
             await self._dead_letter(raw, "rejected_by_handler", str(exc))
             return

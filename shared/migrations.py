@@ -62,9 +62,10 @@ def create_messaging_tables() -> None:
 
 
 def add_outbox_parking() -> None:
-    """The outbox's ``parked_at`` column (rows that can never be published); absent from databases
-    created before it."""
+    """The outbox's ``parked_at`` (rows that can never be published) and the inbox's ``digest`` (a reused
+    event id with another body); absent from databases created before them."""
     add_missing_columns("outbox", [sa.Column("parked_at", sa.DateTime(timezone=True), nullable=True)])
+    add_missing_columns("inbox", [sa.Column("digest", sa.String(64), nullable=True)])
 
 
 def main(argv: list[str]) -> int:

@@ -22,7 +22,7 @@ from shared.config import Settings
 from shared.contracts.streams import DEAD_LETTERS
 from shared.natsserver import NatsServer
 from tests.notification_support import BEFORE, campaign_created, envelope_json, participant, subscribed_subjects
-from tests.support import eventually, serve_in_process, stream_messages
+from tests.support import consumer_pending, eventually, metric_value, serve_in_process, stream_messages
 
 pytestmark = pytest.mark.slow
 HOSTILE = 1000
@@ -107,3 +107,64 @@ async def test_hostile_payloads_are_dead_lettered_and_valid_ones_handled(setting
 
 async def _connect(url: str):  # type: ignore[no-untyped-def]
     return await nats.connect(url)
+
+
+def hostile_kinds(good: list) -> list[tuple[str, bytes, str, str]]:  # type: ignore[type-arg]
+    """(subject, body, Nats-Msg-Id, expected reason) for each kind that once stalled or slipped through."""
+    subject = good[1].type
+    template = json.loads(good[1].model_dump_json())
+    twin = {**json.loads(good[2].model_dump_json()), "payload": {**template["payload"], "language": "en"}}
+    return [
+        (subject, b"[" * 20_000 + b"]" * 20_000, "deep-list", "malformed_json"),
+        (subject, json.dumps({**template, "payload": "__deep__"}).encode().replace(
+            b'"__deep__"', b'{"a":' * 20_000 + b"1" + b"}" * 20_000), "deep-payload", "malformed_json"),
+        (subject, json.dumps({**template, "event_id": "huge", "payload": {"x": "y" * 900_000}}).encode(), "huge",
+         "bad_payload"),
+        (subject, b'{"event_id": "\xff\xfe", "type": "' + subject.encode() + b'"}', "bad-utf8", "malformed_json"),
+        (subject, json.dumps({**template, "event_id": "schema", "payload": {"participant_id": ["x"]}}).encode(),
+         "schema", "bad_payload"),
+        # the event id of a valid event, another body: a producer bug or a forgery, never dropped in silence
+        (subject, json.dumps(twin).encode(), "reused-id", "reused_event_id"),
+    ]
+
+
+async def test_each_hostile_kind_is_dead_lettered_alone_and_its_batch_is_handled(settings: Settings,
+                                                                                 nats: NatsServer):
+    good = [campaign_created(BEFORE)] + [participant(f"batch-{i}", BEFORE, channels=["file"]) for i in range(60)]
+    bad = hostile_kinds(good)
+    async with serve_in_process(notifications_app(settings)) as notifier:
+        nc = await _connect(nats.url)
+        js = nc.jetstream()
+        await js.publish(good[0].type, good[0].model_dump_json().encode(), headers={"Nats-Msg-Id": good[0].event_id})
+        await js.publish(good[2].type, good[2].model_dump_json().encode(), headers={"Nats-Msg-Id": good[2].event_id})
+        await asyncio.sleep(1)  # the reused id's original is handled first
+        mixed: list[tuple[str, bytes, str]] = []
+        for i, e in enumerate(good[3:] + [good[1]]):  # in the same pull batches as the hostile ones
+            mixed.append((e.type, e.model_dump_json().encode(), e.event_id))
+            if i % 8 == 0 and bad:
+                s, b, mid, _ = bad.pop(0)
+                mixed.append((s, b, mid))
+        mixed += [(s, b, mid) for s, b, mid, _ in bad]
+        await asyncio.gather(*(js.publish(s, b, headers={"Nats-Msg-Id": mid}, timeout=30) for s, b, mid in mixed))
+        await nc.close()
+
+        async def directory_full() -> bool:
+            async with notifier.runtime.sessionmaker() as s:
+                return (await s.execute(sa.select(sa.func.count()).select_from(contacts))).scalar_one() == 60
+        await eventually(directory_full, timeout=60, what="every valid participant of the mixed batches handled")
+
+        expected = {mid: reason for _, _, mid, reason in hostile_kinds(good)}
+
+        async def all_dead() -> dict | None:  # type: ignore[type-arg]
+            found = {m.headers["Dxday-Dlq-Reason"] for m in await stream_messages(nats.url, DEAD_LETTERS.name)}
+            return found if len(await stream_messages(nats.url, DEAD_LETTERS.name)) >= len(expected) else None
+        reasons = await eventually(all_dead, timeout=60, what="every hostile kind dead-lettered")
+        assert reasons == set(expected.values())
+        dead = await stream_messages(nats.url, DEAD_LETTERS.name)
+        assert len(dead) == len(expected)
+
+        async def settled() -> bool:
+            return await consumer_pending(nats.url, "REGISTRATION", "notifications") == 0
+        await eventually(settled, timeout=30, what="ack-pending back to 0")
+        metrics = (await notifier.client.get("/metrics")).text
+        assert metric_value(metrics, "dxday_dead_letters_total", reason="reused_event_id") == 1

@@ -1,4 +1,4 @@
-"""outbox: rows that can never be published are parked with their error
+"""outbox: rows that can never be published are parked; inbox: the digest of each handled event
 
 Revision ID: 0005
 Revises: 0004
@@ -17,3 +17,4 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     drop_columns_if_present("outbox", ["parked_at"])
+    drop_columns_if_present("inbox", ["digest"])
