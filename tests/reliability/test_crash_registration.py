@@ -1,6 +1,6 @@
-"""kill -9 the registration service in the middle of a burst of booth applications; the client retries
-what got no answer with the same Idempotency-Key. Every accepted application is stored once and its
-events are published once."""
+"""kill -9 the registration service in the middle of a burst of booth applications and sign-ups; the
+client retries what got no answer with the same Idempotency-Key. Every accepted application and
+sign-up is stored once and its events are published once."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ import pytest
 from services.events.app import create_app as events_app
 from shared.config import Settings
 from shared.natsserver import NatsServer
-from tests.registration_support import business_body, valid_tax_codes
+from tests.registration_support import business_body, participant_body, valid_tax_codes
 from tests.support import (
     ORGANIZER,
     eventually,
@@ -31,11 +31,12 @@ from tests.support import (
 
 pytestmark = pytest.mark.slow
 APPLICATIONS = 1000
+SIGN_UPS = 300
 DAYS = [f"2026-10-{d:02d}" for d in range(1, 11)]
 
 
 def start_registration(settings: Settings, port: int, log: Path) -> subprocess.Popen[bytes]:
-    return start_service_process("registration", settings, port, log)
+    return start_service_process("registration", settings, port, log, DXDAY_FORM_RATE_PER_MINUTE="100000")
 
 
 async def test_kill_9_during_a_burst_of_applications_loses_and_doubles_nothing(
@@ -64,8 +65,13 @@ async def test_kill_9_during_a_burst_of_applications_loses_and_doubles_nothing(
 
         async def apply(key: str, day: str) -> None:
             try:
-                resp = await http.post(f"/businesses/{business}/applications", json={"days": [day]},
-                                       headers={**headers, "Idempotency-Key": key})
+                if key.startswith("join-"):  # a participant's sign-up, retried the same way
+                    resp = await http.post("/campaigns/crash-2026/participants", headers={"Idempotency-Key": key},
+                                           json=participant_body(email=f"{key}@example.vn", phone=None,
+                                                                 channels=["email"]))
+                else:
+                    resp = await http.post(f"/businesses/{business}/applications", json={"days": [day]},
+                                           headers={**headers, "Idempotency-Key": key})
             except httpx.HTTPError:
                 return  # no answer: the client will retry
             if resp.status_code == 201:
@@ -75,6 +81,7 @@ async def test_kill_9_during_a_burst_of_applications_loses_and_doubles_nothing(
                     os.kill(proc.pid, signal.SIGKILL)  # mid-burst, between any two instructions
 
         keys = [(f"form-{i}", DAYS[i % len(DAYS)]) for i in range(APPLICATIONS)]
+        keys += [(f"join-{i}", "") for i in range(SIGN_UPS)]
         semaphore = asyncio.Semaphore(20)
 
         async def bounded(key: str, day: str) -> None:
@@ -87,7 +94,9 @@ async def test_kill_9_during_a_burst_of_applications_loses_and_doubles_nothing(
         await wait_process_ready(url, proc)
         for _attempt in range(3):  # the client retries everything that got no answer, same key
             await asyncio.gather(*(bounded(k, d) for k, d in keys if k not in answered))
-        assert len(answered) == APPLICATIONS
+        assert len(answered) == APPLICATIONS + SIGN_UPS
+        joined = {k: a["participant"]["id"] for k, a in answered.items() if k.startswith("join-")}
+        answered = {k: a for k, a in answered.items() if not k.startswith("join-")}
 
         listed = (await http.get(f"/businesses/{business}/applications", headers=headers)).json()
         assert len(listed) == APPLICATIONS  # each accepted application stored once
@@ -102,6 +111,14 @@ async def test_kill_9_during_a_burst_of_applications_loses_and_doubles_nothing(
         submitted = await eventually(published, timeout=60, what="every submission published")
         ids = Counter(json.loads(m.data)["payload"]["application_id"] for m in submitted)
         assert len(ids) == APPLICATIONS and set(ids.values()) == {1}  # published once each
+
+        async def signed_up() -> list | None:
+            found = await stream_messages(settings.nats_url or "", "REGISTRATION",
+                                          "registration.participant.registered")
+            return found if len(found) >= SIGN_UPS else None
+        people = Counter(json.loads(m.data)["payload"]["participant_id"] for m in await eventually(
+            signed_up, timeout=60, what="every sign-up published"))
+        assert set(people) == set(joined.values()) and set(people.values()) == {1}  # stored and published once
         proc.send_signal(signal.SIGTERM)
         proc.wait(30)
 

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from shared.config import Settings
 from shared.db import create_engine, outbox_table
-from tests.registration_support import CAMPAIGN_ID, DAY, bearer, business_body, valid_tax_codes
+from tests.registration_support import CAMPAIGN_ID, DAY, bearer, business_body, participant_body, valid_tax_codes
 from tests.replica_support import replicas
 from tests.support import ORGANIZER
 
@@ -182,3 +182,26 @@ async def test_concurrent_retries_get_the_original_answer_never_a_500(postgres_s
         numbers = [s["seat_number"] for s in seats if s["status"] == "confirmed"]
         assert len(numbers) == len(set(numbers)) == view["confirmed"] <= view["capacity"]
         assert all(1 <= n <= view["capacity"] for n in numbers)
+
+
+async def test_a_sign_up_sent_again_with_its_key_is_one_record_with_the_first_reply(postgres_settings: Settings):
+    async with replicas(postgres_settings) as rs:
+        body = participant_body(name="Phạm Thị Hoa", email="hoa@example.vn", phone=None, channels=["email"])
+        answers = await asyncio.gather(*(rs.reg(i).post(f"/campaigns/{CAMPAIGN_ID}/participants", json=body,
+                                                        headers={"Idempotency-Key": "join-9c1e"}) for i in range(8)))
+        assert statuses(answers) == {201: 8}, [a.text for a in answers]
+        assert len({(a.json()["participant"]["id"], a.json()["access_token"]) for a in answers}) == 1
+        token = answers[0].json()["access_token"]
+        assert (await rs.reg().get(f"/participants/{answers[0].json()['participant']['id']}",
+                                   headers=bearer(token))).status_code == 200
+        other = await rs.reg().post(f"/campaigns/{CAMPAIGN_ID}/participants", headers={"Idempotency-Key": "join-9c1e"},
+                                    json={**body, "name": "Người khác"})
+        assert other.status_code == 422 and other.json()["error"]["code"] == "idempotency_key_reused"
+        signed = await outbox_events(postgres_settings, "registration", "registration.participant.registered")
+        assert len(signed) == 1
+
+        firm = await asyncio.gather(*(rs.reg(i).post(f"/campaigns/{CAMPAIGN_ID}/businesses", json=business_body(TAX[5]),
+                                                     headers={"Idempotency-Key": "firm-1"}) for i in range(6)))
+        assert statuses(firm) == {201: 6} and len({f.json()["business"]["id"] for f in firm}) == 1
+        again = await rs.reg().post(f"/campaigns/{CAMPAIGN_ID}/businesses", json=business_body(TAX[5]))
+        assert again.status_code == 409  # without the key it is a second registration of the tax code

@@ -119,3 +119,17 @@ participants = sa.Table(
     sa.Column("created_at", UtcDateTime(), nullable=False),
     sa.Column("updated_at", UtcDateTime(), nullable=False),
 )
+
+# A sign-up sent again with the same Idempotency-Key (a dropped connection, a double tap) gets the
+# reply of the first: the record it made and the access token it was given. Kept 24 hours, then
+# pruned; an erasure removes the person's rows at once.
+sign_up_keys = sa.Table(
+    "sign_up_keys",
+    metadata,
+    sa.Column("scope", sa.String(120), primary_key=True),  # "<kind>:<campaign id>"
+    sa.Column("key", sa.String(100), primary_key=True),
+    sa.Column("fingerprint", sa.String(64), nullable=False),  # SHA-256 of the request, to refuse reuse
+    sa.Column("subject_id", sa.String(36), nullable=False, index=True),
+    sa.Column("access_token", sa.String(200), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False, index=True),
+)

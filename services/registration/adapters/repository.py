@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registration.adapters.orm import (
@@ -16,6 +17,7 @@ from services.registration.adapters.orm import (
     businesses,
     campaign_windows,
     participants,
+    sign_up_keys,
     venues,
 )
 from services.registration.domain.booths import OPEN, Allocation, ApplicationStatus, BoothRef
@@ -269,6 +271,23 @@ class Repository:
             )
         ).scalar_one()
         return int(open_days), int(taken), int(waiting)
+
+    # --- sign-ups sent again with the same Idempotency-Key ----------------------------------------
+    async def claim_sign_up_key(self, values: dict[str, Any]) -> dict[str, Any] | None:
+        """Take the key for this sign-up; if a sign-up holds it already, wait for it to commit (PostgreSQL
+        makes a conflicting insert wait) and return its row instead."""
+        insert = postgresql.insert if self.session.bind.dialect.name == "postgresql" else sqlite.insert
+        result = await self.session.execute(insert(sign_up_keys).values(**values).on_conflict_do_nothing())
+        if result.rowcount:
+            return None
+        return await self._one(sa.select(sign_up_keys).where(
+            sign_up_keys.c.scope == values["scope"], sign_up_keys.c.key == values["key"]))
+
+    async def prune_sign_up_keys(self, before: dt.datetime) -> None:
+        await self.session.execute(sa.delete(sign_up_keys).where(sign_up_keys.c.created_at < before))
+
+    async def forget_sign_up_keys(self, subject_id: str) -> None:
+        await self.session.execute(sa.delete(sign_up_keys).where(sign_up_keys.c.subject_id == subject_id))
 
     # --- participants ------------------------------------------------------------------------
     async def contact_rows(self, ids: list[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

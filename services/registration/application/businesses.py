@@ -9,6 +9,7 @@ from services.registration.adapters.repository import Repository
 from services.registration.application.access import access_token
 from services.registration.application.commands import RegisterBusiness, UpdateBusinessContact
 from services.registration.application.context import Call, Deps, event, known_campaign
+from services.registration.application.sign_ups import first_reply
 from services.registration.domain.errors import BusinessNotFound, DuplicateBusiness
 from shared.auth import token_hash
 from shared.contracts.registration import (
@@ -27,14 +28,21 @@ def public(row: dict[str, Any]) -> dict[str, Any]:
     return {k: row[k] for k in PUBLIC_FIELDS}
 
 
-async def register_business(deps: Deps, campaign_id: str, cmd: RegisterBusiness, call: Call) -> tuple[dict, str]:
-    """Returns the business and its access token (shown once, stored hashed)."""
+async def register_business(deps: Deps, campaign_id: str, cmd: RegisterBusiness, call: Call,
+                            idempotency_key: str | None = None) -> tuple[dict, str]:
+    """Returns the business and its access token (shown once, stored hashed; a retry with the same
+    Idempotency-Key gets the same reply)."""
     now = deps.clock.now()
     business_id = str(uuid.uuid4())
     token = access_token("business", business_id)
     async with deps.uow() as uow:
         repo = Repository(uow.session)
         await known_campaign(repo, campaign_id)
+        if first := await first_reply(repo, "business", campaign_id, idempotency_key, cmd, business_id, token,
+                                      now):
+            earlier = await repo.business(first[0])
+            assert earlier is not None
+            return public(earlier), first[1]
         existing = await repo.business_by_tax_code(campaign_id, cmd.tax_code)
         if existing is not None:
             deps.metrics.registered("business", "duplicate")

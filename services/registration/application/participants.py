@@ -9,6 +9,7 @@ from services.registration.adapters.repository import Repository
 from services.registration.application.access import access_token
 from services.registration.application.commands import RegisterParticipant, UpdateParticipant
 from services.registration.application.context import Call, Deps, event, known_campaign
+from services.registration.application.sign_ups import first_reply
 from services.registration.domain.errors import ParticipantNotFound, TransitionNotAllowed
 from shared import outbox
 from shared.auth import token_hash
@@ -34,14 +35,19 @@ def view(row: dict[str, Any]) -> dict[str, Any]:
     return {k: row[k] for k in keys}
 
 
-async def register_participant(deps: Deps, campaign_id: str, cmd: RegisterParticipant,
-                               call: Call) -> tuple[dict[str, Any], str]:
+async def register_participant(deps: Deps, campaign_id: str, cmd: RegisterParticipant, call: Call,
+                               idempotency_key: str | None = None) -> tuple[dict[str, Any], str]:
     now = deps.clock.now()
     participant_id = str(uuid.uuid4())
     token = access_token("participant", participant_id)
     async with deps.uow() as uow:
         repo = Repository(uow.session)
         await known_campaign(repo, campaign_id)
+        if first := await first_reply(repo, "participant", campaign_id, idempotency_key, cmd, participant_id,
+                                      token, now):
+            earlier = await repo.participant(first[0])
+            assert earlier is not None  # the key's row goes with the person's erasure
+            return view(earlier), first[1]
         row = {
             "id": participant_id, "campaign_id": campaign_id, "name": cmd.name, "email": cmd.email,
             "phone": cmd.phone, "locality": cmd.locality, "language": cmd.language, "channels": list(cmd.channels),
@@ -115,6 +121,7 @@ async def erase(deps: Deps, participant_id: str, call: Call) -> None:
         row = await _load(repo, participant_id, call)
         await repo.update_participant(participant_id, {**PERSONAL, "erased_at": now, "opted_out_at":
                                                        row["opted_out_at"] or now, "updated_at": now})
+        await repo.forget_sign_up_keys(participant_id)  # a retried sign-up's reply held the token
         # earlier events in our outbox carried the contact details: they go too
         await outbox.forget(uow.session, [PARTICIPANT_REGISTERED.subject, PARTICIPANT_UPDATED.subject], participant_id)
         uow.record(event(PARTICIPANT_ERASED, ParticipantErased(

@@ -133,6 +133,12 @@ class ParticipantCreated(BaseModel):
     access_token: str
 
 
+# The same key on a retried POST gets the first reply (sign-ups, booth applications)
+IdempotencyKey = Annotated[str | None, Header(min_length=1, max_length=100, pattern=r"^[\x21-\x7e]+$",
+                                              description="Any unique string per intended request; a retry "
+                                              "with the same key gets the first reply (kept 24 h for sign-ups)")]
+
+
 def build_router(runtime: ServiceRuntime, deps: Deps) -> APIRouter:
     router = APIRouter()
 
@@ -159,8 +165,9 @@ def build_router(runtime: ServiceRuntime, deps: Deps) -> APIRouter:
     @router.post("/campaigns/{campaign_id}/businesses", status_code=status.HTTP_201_CREATED,
                  response_model=BusinessCreated, tags=["businesses"],
                  summary="Register a business (doanh nghiệp) for a campaign; returns its access token once")
-    async def register_business(campaign_id: str, cmd: RegisterBusiness, call: Anyone) -> dict[str, Any]:
-        business, token = await businesses.register_business(deps, campaign_id, cmd, call)
+    async def register_business(campaign_id: str, cmd: RegisterBusiness, call: Anyone,
+                                idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
+        business, token = await businesses.register_business(deps, campaign_id, cmd, call, idempotency_key)
         return {"business": business, "access_token": token}
 
     @router.get("/campaigns/{campaign_id}/businesses", response_model=BusinessPage, tags=["businesses"],
@@ -203,7 +210,7 @@ def build_router(runtime: ServiceRuntime, deps: Deps) -> APIRouter:
                  response_model=ApplicationOut, tags=["booths"],
                  summary="Apply for booths: confirmed, waitlisted, or pending the organizer's approval")
     async def apply(business_id: str, cmd: ApplyForBooths, call: Someone,
-                    idempotency_key: Annotated[str | None, Header(max_length=100)] = None) -> dict[str, Any]:
+                    idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
         return await booths.submit_application(deps, business_id, cmd, call, idempotency_key)
 
     @router.get("/businesses/{business_id}/applications", response_model=list[ApplicationOut], tags=["booths"])
@@ -239,8 +246,9 @@ def build_router(runtime: ServiceRuntime, deps: Deps) -> APIRouter:
     @router.post("/campaigns/{campaign_id}/participants", status_code=status.HTTP_201_CREATED,
                  response_model=ParticipantCreated, tags=["participants"],
                  summary="Sign up (người tham dự) with explicit consent; returns an access token once")
-    async def register_participant(campaign_id: str, cmd: RegisterParticipant, call: Anyone) -> dict[str, Any]:
-        participant, token = await participants.register_participant(deps, campaign_id, cmd, call)
+    async def register_participant(campaign_id: str, cmd: RegisterParticipant, call: Anyone,
+                                   idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
+        participant, token = await participants.register_participant(deps, campaign_id, cmd, call, idempotency_key)
         return {"participant": participant, "access_token": token}
 
     @router.get("/participants/{participant_id}", response_model=ParticipantOut, tags=["participants"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from faststream.nats import NatsBroker
+from pydantic import Field
 
 from services.registration.application import booths, businesses, participants
 from services.registration.application.commands import ApplyForBooths, RegisterBusiness, RegisterParticipant
@@ -17,6 +18,7 @@ from shared.rpc import register_rpc
 
 class _InCampaign(Command):
     campaign_id: str
+    idempotency_key: str | None = Field(default=None, min_length=1, max_length=100)
 
 
 class RegisterBusinessArgs(RegisterBusiness, _InCampaign):
@@ -42,8 +44,9 @@ def _call(actor: Actor, correlation_id: str | None) -> Call:
 
 def register(broker: NatsBroker, deps: Deps) -> list[str]:
     async def register_business(a: RegisterBusinessArgs, actor: Actor, cid: str | None) -> dict[str, Any]:
-        cmd = RegisterBusiness.model_validate(a.model_dump(exclude={"campaign_id"}))
-        business, token = await businesses.register_business(deps, a.campaign_id, cmd, _call(actor, cid))
+        cmd = RegisterBusiness.model_validate(a.model_dump(exclude={"campaign_id", "idempotency_key"}))
+        business, token = await businesses.register_business(deps, a.campaign_id, cmd, _call(actor, cid),
+                                                             a.idempotency_key)
         return {"business": business, "access_token": token}
 
     async def apply(a: ApplyArgs, actor: Actor, cid: str | None) -> dict[str, Any]:
@@ -57,8 +60,9 @@ def register(broker: NatsBroker, deps: Deps) -> list[str]:
         return await booths.get_application(deps, a.application_id, _call(actor, cid))
 
     async def register_participant(a: RegisterParticipantArgs, actor: Actor, cid: str | None) -> dict[str, Any]:
-        cmd = RegisterParticipant.model_validate(a.model_dump(exclude={"campaign_id"}))
-        participant, token = await participants.register_participant(deps, a.campaign_id, cmd, _call(actor, cid))
+        cmd = RegisterParticipant.model_validate(a.model_dump(exclude={"campaign_id", "idempotency_key"}))
+        participant, token = await participants.register_participant(deps, a.campaign_id, cmd, _call(actor, cid),
+                                                                     a.idempotency_key)
         return {"participant": participant, "access_token": token}
 
     async def contact_details(a: ContactDetailsRequest, actor: Actor, cid: str | None) -> ContactDetailsReply:
