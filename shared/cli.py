@@ -7,6 +7,7 @@ import argparse
 import json
 import os
 import runpy
+import shutil
 import signal
 import subprocess
 import sys
@@ -22,6 +23,26 @@ from shared.natsserver import NatsServer, NatsServerError
 from shared.runner import PortTaken, check_port_free
 
 READY_TIMEOUT_S = 60.0
+GIB = 1024**3
+RESTART_BACKOFF_S = (1, 2, 5, 10, 30)  # a process that keeps crashing is restarted less and less often
+STABLE_AFTER_S = 60.0  # running this long since its last start: the back-off starts again from 1 s
+
+
+def stream_budget(settings: Settings) -> tuple[int, str]:
+    """Bytes each stream may hold, and the line that says so. Set by DXDAY_STREAM_MAX_BYTES, else half
+    the free disk under the data dir shared by the streams, at most 8 GiB each: `make up` starts on a
+    small VM instead of asking for 32 GiB it may not have."""
+    from shared.contracts.streams import STREAMS
+
+    if settings.stream_max_bytes:
+        per = settings.stream_max_bytes
+        how = "DXDAY_STREAM_MAX_BYTES"
+    else:
+        free = shutil.disk_usage(settings.data_dir).free
+        per = max(64 * 1024**2, min(8 * GIB, free // 2 // len(STREAMS)))
+        how = f"half of the {free / GIB:.1f} GiB free; DXDAY_STREAM_MAX_BYTES changes it"
+    return per, (f"JetStream: {len(STREAMS)} streams × {per / GIB:.2f} GiB at most under "
+                 f"{settings.data_dir / 'nats'} ({how}); a full stream refuses new events and the outboxes keep them")
 
 
 def _say(line: str) -> None:
@@ -63,6 +84,10 @@ class Stack:
         self.passwords: dict[str, str] = {}
         self.children: dict[str, subprocess.Popen[bytes]] = {}
         self.stopping = threading.Event()
+        self.env: dict[str, str] = {}
+        self.started_at: dict[str, float] = {}
+        self.restarts: dict[str, int] = {}  # per process, since `dxday up` started
+        self.due: dict[str, float] = {}  # a crashed process is started again at this monotonic time
 
     def check_ports(self) -> None:
         s = self.settings
@@ -83,6 +108,10 @@ class Stack:
         env["DXDAY_DATA_DIR"] = str(s.data_dir.resolve())
         env["DXDAY_ORGANIZER_TOKEN"] = _organizer_token(s)
         env["DXDAY_CHECKIN_SECRET"] = s.checkin_secret or secret_from_file(s.data_dir / "checkin-secret")
+        per_stream, budget = stream_budget(s)
+        if not s.nats_url:
+            env["DXDAY_STREAM_MAX_BYTES"] = str(per_stream)
+            _say(budget)
         if s.nats_url:
             _say(f"NATS: external {s.nats_url}")
         else:
@@ -95,24 +124,31 @@ class Stack:
                 sync_always=s.nats_sync_always,
                 log_file=(s.data_dir / "nats-server.log").resolve(),
                 extra_config=authorization_block(self.passwords),
+                max_file_store=per_stream * 4 + 256 * 1024**2,
             ).start()
+            self.started_at["nats"] = time.monotonic()
             env["DXDAY_NATS_URL"] = self.nats.url
             sync = self.nats.varz().get("jetstream", {}).get("config", {}).get("sync_always")
             _say(f"NATS: embedded {self.nats.url} (monitoring {self.nats.monitor_url}, fsync every write: {sync})")
+        self.env = env
         for name in SERVICE_NAMES:
-            own = dict(env)
-            if self.passwords:
-                own.update(DXDAY_NATS_USER=name, DXDAY_NATS_PASSWORD=self.passwords[name])
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "shared.cli", "service", name],
-                env=own,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # we stop them in order: services first, NATS last
-                preexec_fn=_pdeathsig,
-            )
-            self.children[name] = proc
-            threading.Thread(target=_pump, args=(name, proc.stdout), daemon=True).start()
+            self._spawn(name)
+
+    def _spawn(self, name: str) -> None:
+        own = dict(self.env)
+        if self.passwords:
+            own.update(DXDAY_NATS_USER=name, DXDAY_NATS_PASSWORD=self.passwords[name])
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "shared.cli", "service", name],
+            env=own,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # we stop them in order: services first, NATS last
+            preexec_fn=_pdeathsig,
+        )
+        self.children[name] = proc
+        self.started_at[name] = time.monotonic()
+        threading.Thread(target=_pump, args=(name, proc.stdout), daemon=True).start()
 
     def await_ready(self) -> bool:
         deadline = time.monotonic() + READY_TIMEOUT_S
@@ -139,12 +175,43 @@ class Stack:
             _say(f"demo campaign not loaded: {exc}")
 
     def watch(self) -> int:
+        """Supervise until Ctrl-C: a crashed service, or the embedded NATS, is started again with a
+        growing back-off (logged with its count); the others keep running meanwhile."""
         while not self.stopping.wait(0.5):
-            for name, proc in self.children.items():
+            if self.nats is not None and not self.nats.alive():
+                self._crashed("nats", "nats-server", self.nats.exit_code())
+            for name, proc in list(self.children.items()):
                 if proc.poll() is not None:
-                    _say(f"{name} exited unexpectedly with code {proc.returncode}; stopping the stack")
-                    return 1
+                    self._crashed(name, name, proc.returncode)
         return 0
+
+    def _crashed(self, key: str, what: str, code: int | None) -> None:
+        now = time.monotonic()
+        if key not in self.due:
+            if now - self.started_at.get(key, now) >= STABLE_AFTER_S:
+                self.restarts.pop(f"{key}:run", None)  # it had been running fine: back-off from the start
+            run = self.restarts.get(f"{key}:run", 0)
+            delay = RESTART_BACKOFF_S[min(run, len(RESTART_BACKOFF_S) - 1)]
+            self.restarts[key] = self.restarts.get(key, 0) + 1
+            self.restarts[f"{key}:run"] = run + 1
+            self.due[key] = now + delay
+            _say(f"{what} exited with code {code}; restarting it in {delay} s "
+                 f"(restart {self.restarts[key]} since start)")
+            return
+        if now < self.due[key]:
+            return
+        del self.due[key]
+        try:
+            if key == "nats":
+                assert self.nats is not None
+                self.nats.restart()
+                self.started_at["nats"] = time.monotonic()
+            else:
+                self._spawn(key)
+            _say(f"{what} started again")
+        except Exception as exc:  # e.g. its port still taken: the next round tries again, later
+            _say(f"{what} did not start: {exc}")
+            self.started_at[key] = time.monotonic()
 
     def stop(self) -> None:
         for proc in self.children.values():

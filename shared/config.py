@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     nats_tls_cert: Path | None = Field(default=None, description="Client certificate for NATS mTLS")
     nats_tls_key: Path | None = Field(default=None, description="Client key for NATS mTLS")
     stream_replicas: int = Field(default=1, ge=1, le=5, description="JetStream replicas (3 in a cluster)")
+    stream_max_bytes: int | None = Field(
+        default=None, ge=1024**2, description="Bytes each stream may hold; unset = 8 GiB, or with the embedded "
+        "NATS of `dxday up` a quarter of half the free disk under the data dir (at most 8 GiB)")
 
     # --- storage ----------------------------------------------------------------------
     data_dir: Path = Field(default=Path("var"), description="Where SQLite files, NATS store and files go")

@@ -93,7 +93,7 @@ def create_broker(settings: Settings, service: str, registry: CollectorRegistry)
     )
 
 
-def stream_config(spec: StreamSpec, replicas: int) -> StreamConfig:
+def stream_config(spec: StreamSpec, replicas: int, max_bytes: int | None = None) -> StreamConfig:
     return StreamConfig(
         name=spec.name,
         description=spec.description,
@@ -101,18 +101,20 @@ def stream_config(spec: StreamSpec, replicas: int) -> StreamConfig:
         storage=StorageType.FILE,
         num_replicas=replicas,
         max_age=spec.max_age_days * DAY,
-        max_bytes=spec.max_bytes,
+        max_bytes=max_bytes or spec.max_bytes,
         discard=DiscardPolicy.NEW,
         duplicate_window=spec.duplicate_window_s,
     )
 
 
 async def ensure_streams(
-    js: JetStreamContext, *, owned: list[StreamSpec], used: list[StreamSpec], replicas: int
+    js: JetStreamContext, *, owned: list[StreamSpec], used: list[StreamSpec], replicas: int,
+    max_bytes: int | None = None,
 ) -> None:
-    """Create missing streams; update the settings only of those this service owns."""
+    """Create missing streams; update the settings only of those this service owns. ``max_bytes``:
+    the size each stream may reach (default the spec's 8 GiB; ``dxday up`` sizes it from the disk)."""
     for spec in [*owned, *[s for s in used if s not in owned]]:
-        wanted = stream_config(spec, replicas)
+        wanted = stream_config(spec, replicas, max_bytes)
         try:
             info = await js.stream_info(spec.name)
         except NotFoundError:

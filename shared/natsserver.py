@@ -48,6 +48,7 @@ class NatsServer:
     sync_always: bool = True
     log_file: Path | None = None
     extra_config: str = ""
+    max_file_store: int | None = None  # bytes JetStream may keep on disk (default: what the disk has)
     url: str = field(init=False, default="")
     monitor_url: str = field(init=False, default="")
     _proc: subprocess.Popen[bytes] | None = field(init=False, default=None)
@@ -88,6 +89,7 @@ class NatsServer:
             f"  store_dir: {json.dumps(str(store))}",
             # Acknowledged writes survive power loss only with an fsync per write (Jepsen 2025).
             "  sync_interval: always" if self.sync_always else "",
+            f"  max_file_store: {self.max_file_store}" if self.max_file_store else "",
             "}",
             self.extra_config,
         ]
@@ -131,6 +133,12 @@ class NatsServer:
     def varz(self) -> dict:
         with urllib.request.urlopen(f"{self.monitor_url}/varz", timeout=2) as r:
             return json.loads(r.read())
+
+    def alive(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    def exit_code(self) -> int | None:
+        return self._proc.returncode if self._proc is not None else None
 
     @property
     def pid(self) -> int | None:

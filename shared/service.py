@@ -161,6 +161,7 @@ class ServiceRuntime:
             owned=list(self.spec.owned_streams),
             used=[*self.spec.used_streams, DEAD_LETTERS],
             replicas=self.settings.stream_replicas,
+            max_bytes=self.settings.stream_max_bytes,
         )
         await self.broker.start()
         self.relay.start()

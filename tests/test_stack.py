@@ -150,3 +150,72 @@ def test_state_under_the_data_dir_survives_a_restart(tmp_path: Path):
     assert f"campaign {DEMO}: created" in outputs[0]
     assert f"campaign {DEMO}: already there" in outputs[1]
     assert "4 workshops" in outputs[1] and "3 businesses (already there)" in outputs[1]
+
+
+def _pid_of_service(marker: str, name: str) -> int:
+    for pid in _pids_with(marker):
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"service" in cmdline and name.encode() in cmdline:
+            return pid
+    raise AssertionError(f"no {name} process")
+
+
+def test_dxday_up_restarts_a_killed_service_and_a_killed_nats_server(tmp_path: Path):
+    env = {**_stack_env(tmp_path), "DXDAY_DEMO": "0"}
+    log_path = tmp_path / "up.log"
+    names = ("registration", "events", "notifications")
+    urls = [f"http://127.0.0.1:{env[f'DXDAY_{n.upper()}_PORT']}" for n in names]
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "shared.cli", "up"], env=env, stdout=log,
+                                stderr=subprocess.STDOUT)
+        try:
+            _wait_ready(urls, proc)
+            os.kill(_pid_of_service(str(tmp_path), "events"), signal.SIGKILL)
+            time.sleep(1)
+            assert proc.poll() is None, "dxday up stopped with one service"
+            _wait_ready(urls, proc, timeout=60)  # events is back, the others never left
+            nats_pid = next(p for p in _pids_with(str(tmp_path / "var"))
+                            if b"nats-server" in Path(f"/proc/{p}/cmdline").read_bytes())
+            os.kill(nats_pid, signal.SIGKILL)
+            deadline = time.monotonic() + 30
+            while "nats-server started again" not in log_path.read_text() and time.monotonic() < deadline:
+                time.sleep(0.2)
+            _wait_ready(urls, proc, timeout=60)  # every service reconnected to the restarted server
+            r = httpx.post(f"{urls[1]}/campaigns", headers={"Authorization": "Bearer " + (
+                tmp_path / "var" / "organizer-token").read_text().strip()}, json={
+                "campaign_id": "sau-su-co-2027", "year": 2027, "theme": "Chuyển đổi số", "organizer": "Sở KH&CN",
+                "locality": "Quảng Ngãi"})
+            assert r.status_code == 201, r.text
+            deadline = time.monotonic() + 30
+            while httpx.get(f"{urls[0]}/campaigns/sau-su-co-2027").status_code != 200:
+                assert time.monotonic() < deadline, "an event after the restarts did not travel"
+                time.sleep(0.2)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            code = proc.wait(60)
+    output = log_path.read_text()
+    assert code == 0, output[-3000:]
+    assert "events exited with code -9; restarting it in 1 s (restart 1 since start)" in output
+    assert "nats-server exited with code -9; restarting it in 1 s (restart 1 since start)" in output
+
+
+def test_dxday_up_sizes_the_streams_from_the_setting_and_says_so(tmp_path: Path):
+    env = {**_stack_env(tmp_path), "DXDAY_DEMO": "0", "DXDAY_STREAM_MAX_BYTES": str(256 * 1024**2)}
+    log_path = tmp_path / "up.log"
+    urls = [f"http://127.0.0.1:{env[f'DXDAY_{n}_PORT']}" for n in ("REGISTRATION", "EVENTS", "NOTIFICATIONS")]
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "shared.cli", "up"], env=env, stdout=log,
+                                stderr=subprocess.STDOUT)
+        try:
+            _wait_ready(urls, proc)
+            monitor = f"http://127.0.0.1:{env['DXDAY_NATS_MONITOR_PORT']}"
+            streams = httpx.get(f"{monitor}/jsz?streams=true&config=true").json()["account_details"][0]["stream_detail"]
+            assert {s["name"]: s["config"]["max_bytes"] for s in streams} == {
+                n: 256 * 1024**2 for n in ("REGISTRATION", "EVENTS", "NOTIFICATIONS", "DEAD_LETTERS")}
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(60)
+    assert "JetStream: 4 streams × 0.25 GiB at most" in log_path.read_text()
