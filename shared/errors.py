@@ -55,6 +55,19 @@ class Unauthorized(AppError):
     code = "unauthorized"
 
 
+class ConcurrentChange(Conflict):
+    """The database refused a write that a concurrent change made impossible (a unique, foreign-key or
+    check constraint): nothing was recorded; sending the request again gets the current answer."""
+
+    code = "concurrent_change"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Yêu cầu trùng với một thay đổi khác cùng lúc; chưa có gì được ghi nhận, vui lòng gửi lại",
+            "The request met another change made at the same moment; nothing was recorded, please send it again",
+        )
+
+
 class Unavailable(AppError):
     """Retryable: something this service learns from another one has not arrived yet."""
 

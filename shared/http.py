@@ -10,8 +10,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from shared.db import database_unavailable
-from shared.errors import AppError, Unavailable
+from shared.db import constraint_violated, database_unavailable
+from shared.errors import AppError, ConcurrentChange, Unavailable
 
 log = logging.getLogger("dxday.http")
 DATABASE_UNAVAILABLE = {"error": {
@@ -39,6 +39,10 @@ def install_error_handlers(app: FastAPI) -> None:
             log.warning("database unavailable during %s %s: %s", request.method, request.url.path,
                         type(exc).__name__)
             return JSONResponse(DATABASE_UNAVAILABLE, status_code=503, headers={"Retry-After": "5"})
+        if any(constraint_violated(exc, sqlstate=s) for s in ("23505", "23503", "23514")):
+            # the last guarantee held: the schema refused what a concurrent change made impossible
+            log.warning("a constraint refused a write in %s %s", request.method, request.url.path)
+            return JSONResponse(ConcurrentChange().body(), status_code=409)
         log.error("unexpected error in %s %s", request.method, request.url.path, exc_info=exc)
         return JSONResponse(INTERNAL_ERROR, status_code=500)
 

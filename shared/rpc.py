@@ -18,7 +18,8 @@ from pydantic_core import to_jsonable_python
 
 from shared.contracts.envelope import Actor
 from shared.contracts.streams import rpc_subject
-from shared.errors import AppError
+from shared.db import constraint_violated, database_unavailable
+from shared.errors import AppError, ConcurrentChange
 
 log = logging.getLogger("dxday.rpc")
 
@@ -30,6 +31,10 @@ class RpcRequest(BaseModel):
     actor: Actor = Field(default_factory=lambda: Actor(kind="system"))
     correlation_id: str | None = None
     args: dict[str, Any] = Field(default_factory=dict)
+
+
+async def _undecoded(_msg: Any) -> None:
+    return None
 
 
 def error_reply(code: str, message_vi: str, message_en: str, **extra: Any) -> dict[str, Any]:
@@ -50,7 +55,9 @@ def register_rpc(broker: NatsBroker, service: str, command: str, args_model: typ
     subject = rpc_subject(service, command)
     CATALOGUE[subject] = args_model
 
-    @broker.subscriber(subject, queue=f"{service}-rpc", title=f"rpc:{subject}")
+    # decoder: the body is validated here, once; FastStream's own JSON decoding of a hostile body
+    # (20,000 levels deep) would fail before any reply could be sent
+    @broker.subscriber(subject, queue=f"{service}-rpc", title=f"rpc:{subject}", decoder=_undecoded)
     async def handle(msg: NatsMessage) -> dict[str, Any]:
         return await dispatch(msg.raw_message.data, args_model, fn)
 
@@ -68,7 +75,12 @@ async def dispatch(data: bytes, args_model: type[BaseModel] | None, fn: RpcFunct
         result = await fn(args, request.actor, request.correlation_id)
     except AppError as exc:
         return {"ok": False, "error": exc.body()["error"]}
-    except Exception:  # the caller gets an answer; the detail stays in our log
+    except Exception as exc:  # the caller gets an answer; the detail stays in our log
+        if database_unavailable(exc):
+            return error_reply("database_unavailable", "Cơ sở dữ liệu tạm thời không truy cập được; vui lòng thử lại",
+                               "The database is unreachable for now; nothing was recorded, please retry")
+        if any(constraint_violated(exc, sqlstate=s) for s in ("23505", "23503", "23514")):
+            return {"ok": False, "error": ConcurrentChange().body()["error"]}
         log.exception("rpc command failed")
         return error_reply("internal_error", "Lỗi hệ thống, vui lòng thử lại", "Internal error, please retry")
     return {"ok": True, "result": to_jsonable_python(result)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import unicodedata
 from collections import Counter
@@ -362,4 +363,25 @@ async def test_the_database_itself_refuses_a_second_holder_of_a_booth_day(settin
             async with stack.registration.runtime.sessionmaker() as s, s.begin():
                 await s.execute(sa.insert(booth_allocations).values(
                     booth_id=held["booth_id"], day=held["day"], application_id=second["application_id"],
-                    campaign_id=CAMPAIGN_ID))
+                    campaign_id=CAMPAIGN_ID, slot=2, quantity=1).values(slot=1))
+
+
+@pytest.mark.parametrize("slot,quantity", [(1, 1), (2, 1), (2, 2), (0, 1)],
+                         ids=["slot-taken", "beyond-quantity", "quantity-not-its-own", "slot-zero"])
+async def test_the_database_itself_refuses_more_booths_than_an_application_asked_for(
+        settings: Settings, slot: int, quantity: int):
+    from sqlalchemy.exc import IntegrityError
+
+    from services.registration.adapters.orm import booth_allocations, booths
+
+    async with registration_stack(settings) as stack:
+        await stack.define_venue(["A01", "A02"])
+        business, token = await stack.register_business(TAX[0])
+        app = (await stack.apply(business, token, booth_code="A01")).json()  # quantity 1, holds A01
+        async with stack.registration.runtime.sessionmaker() as s:
+            other = (await s.execute(sa.select(booths.c.id).where(booths.c.code == "A02"))).scalar_one()
+        with pytest.raises(IntegrityError):  # a second booth that day for a one-booth application
+            async with stack.registration.runtime.sessionmaker() as s, s.begin():
+                await s.execute(sa.insert(booth_allocations).values(
+                    booth_id=other, day=dt.date.fromisoformat(DAY), application_id=app["application_id"],
+                    campaign_id=CAMPAIGN_ID, slot=slot, quantity=quantity))

@@ -27,7 +27,7 @@ from shared.contracts.events import (
     WorkshopRescheduled,
     WorkshopScheduled,
 )
-from shared.errors import Conflict, NotFound, Unprocessable
+from shared.errors import ConcurrentChange, Conflict, NotFound, Unprocessable
 
 
 class ScheduleConflict(Conflict):
@@ -166,6 +166,8 @@ async def cancel_workshop(deps: Deps, workshop_id: str, cmd: CancelWorkshop, cal
                                                 "updated_at": now})
         await repo.update_workshop(workshop_id, {"status": "cancelled", "cancel_reason": cmd.reason,
                                                  "updated_at": now})
+        if await repo.seats_in(workshop_id):  # checked in the same transaction: no seat outlives it
+            raise ConcurrentChange()
         uow.record(event(WORKSHOP_CANCELLED, WorkshopCancelled(
             workshop_id=workshop_id, campaign_id=row["campaign_id"], title=row["title"], start=row["start"],
             end=row["end"], reason=cmd.reason, holders=_holders(holders)), call, now, row["campaign_id"]))

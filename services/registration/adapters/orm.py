@@ -85,17 +85,26 @@ booth_applications = sa.Table(
     sa.Column("updated_at", UtcDateTime(), nullable=False),
     sa.Index("ix_applications_campaign_status", "campaign_id", "status", "seq"),
     sa.UniqueConstraint("business_id", "idempotency_key", name="uq_application_idempotency"),
+    sa.UniqueConstraint("id", "quantity", name="uq_application_quantity"),  # the target of the key below
 )
 
-# The invariant lives here: a booth is held by at most one application on a given day.
+# The invariants live here: a booth is held by at most one application on a given day, and an
+# application holds at most its quantity of booths a day (slots 1..quantity, each once, the quantity
+# being the application's own through the composite foreign key).
 booth_allocations = sa.Table(
     "booth_allocations",
     metadata,
     sa.Column("booth_id", sa.String(36), sa.ForeignKey("booths.id"), nullable=False),
     sa.Column("day", sa.Date, nullable=False),
-    sa.Column("application_id", sa.String(36), sa.ForeignKey("booth_applications.id"), nullable=False, index=True),
+    sa.Column("application_id", sa.String(36), nullable=False, index=True),
     sa.Column("campaign_id", sa.String(64), nullable=False),
+    sa.Column("slot", sa.Integer, nullable=False),
+    sa.Column("quantity", sa.Integer, nullable=False),
     sa.PrimaryKeyConstraint("booth_id", "day", name="pk_one_holder_per_booth_day"),
+    sa.UniqueConstraint("application_id", "day", "slot", name="uq_allocation_slot"),
+    sa.CheckConstraint("slot >= 1 AND slot <= quantity", name="ck_allocation_within_quantity"),
+    sa.ForeignKeyConstraint(["application_id", "quantity"], ["booth_applications.id", "booth_applications.quantity"],
+                            name="fk_allocation_application_quantity"),
 )
 
 participants = sa.Table(

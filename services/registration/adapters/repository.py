@@ -189,12 +189,16 @@ class Repository:
             .values(status=status.value, reason=reason, updated_at=now)
         )
 
-    async def allocate(self, campaign_id: str, application_id: str, allocations: list[Allocation]) -> None:
-        await self.session.execute(
-            sa.insert(booth_allocations),
-            [{"booth_id": a.booth.booth_id, "day": a.day, "application_id": application_id,
-              "campaign_id": campaign_id} for a in allocations],
-        )
+    async def allocate(self, campaign_id: str, application_id: str, quantity: int,
+                       allocations: list[Allocation]) -> None:
+        """Each booth-day in its slot 1..quantity: the schema refuses a slot beyond the quantity or taken twice."""
+        slots: dict[dt.date, int] = {}
+        rows = []
+        for a in allocations:
+            slots[a.day] = slots.get(a.day, 0) + 1
+            rows.append({"booth_id": a.booth.booth_id, "day": a.day, "application_id": application_id,
+                         "campaign_id": campaign_id, "slot": slots[a.day], "quantity": quantity})
+        await self.session.execute(sa.insert(booth_allocations), rows)
 
     async def allocations_of(self, application_id: str) -> list[Allocation]:
         rows = await self.session.execute(

@@ -196,7 +196,7 @@ async def _try_confirm(repo: Repository, app: dict[str, Any], call: Call, now: d
         return event(BOOTH_APPLICATION_WAITLISTED, BoothApplicationWaitlisted(
             **_ids(app), position=position, reason=reason), call, now, app["campaign_id"]), {
             "status": ApplicationStatus.WAITLISTED.value, "reason": reason, "waitlist_position": position}
-    await repo.allocate(app["campaign_id"], app["id"], allocations)
+    await repo.allocate(app["campaign_id"], app["id"], app["quantity"], allocations)
     await repo.set_status(app["id"], ApplicationStatus.CONFIRMED, None, now)
     return event(BOOTH_APPLICATION_CONFIRMED, BoothApplicationConfirmed(
         **_ids(app), allocations=_contract_allocations(allocations), approved_by_organizer=approved),
@@ -225,7 +225,7 @@ async def _promote_waitlist(repo: Repository, campaign_id: str, call: Call, now:
         allocations = await _allocation(repo, app)
         if allocations is None:
             continue
-        await repo.allocate(campaign_id, app["id"], allocations)
+        await repo.allocate(campaign_id, app["id"], app["quantity"], allocations)
         await repo.set_status(app["id"], ApplicationStatus.CONFIRMED, None, now)
         events.append(event(BOOTH_APPLICATION_PROMOTED, BoothApplicationPromoted(
             **_ids(app), allocations=_contract_allocations(allocations)), call, now, campaign_id))
