@@ -264,6 +264,53 @@ async def test_quiet_hours_hold_an_sms_caused_at_22_until_07(settings: Settings,
             assert sent["sent_at"] == dt.datetime(2026, 10, 1, 7, 0, tzinfo=VN)
 
 
+async def test_a_change_to_a_workshop_that_starts_before_the_quiet_hours_end_goes_out_at_once(
+        settings: Settings, nats: NatsServer, book: dict):
+    gateway = Gateway()
+    async with gateway_server(gateway) as url:
+        settings = fast(settings, sms_gateway_url=f"{url}/sms")
+        night = dt.datetime(2026, 10, 1, 1, 0, tzinfo=VN)
+        early, later = dt.datetime(2026, 10, 1, 5, 9, tzinfo=VN), dt.datetime(2026, 10, 3, 9, 0, tzinfo=VN)
+        clock = FixedClock(night)
+        async with serve_in_process(notifications_app(settings, clock=clock)) as notifier:
+            await publish(nats.url, [campaign_created(night), workshop("w1", early, night),
+                                     workshop("w2", later, night),
+                                     participant("p1", night, channels=["sms"], phone="+84912345678"),
+                                     seat("w1", "p1", 3, night), seat("w2", "p1", 4, night)])
+            await eventually(lambda: _template_rows(notifier, "seat_confirmed", 2), what="seat notices planned")
+            from shared.contracts import events as ev
+            from tests.notification_support import envelope
+            await publish(nats.url, [envelope(ev.WORKSHOP_CANCELLED, ev.WorkshopCancelled(
+                workshop_id=w, campaign_id=CAMPAIGN_ID, title="Hội thảo", start=start,
+                end=start + dt.timedelta(hours=1), reason="Mưa bão",
+                holders=[ev.SeatHolder(participant_id="p1", seat_status="confirmed")]), night)
+                for w, start in (("w1", early), ("w2", later))])
+            await eventually(lambda: _template_rows(notifier, "workshop_cancelled", 2), what="both cancellations")
+            by_workshop = {r["dedup_key"].split(":")[1]: r for r in await rows(notifier, template="workshop_cancelled")}
+            assert by_workshop["w1"]["next_attempt_at"] == night  # at 05:09: told now, not at 07:00
+            assert by_workshop["w2"]["next_attempt_at"] == dt.datetime(2026, 10, 1, 7, 0, tzinfo=VN)  # can wait
+            seats = {r["cause_event_id"]: r["next_attempt_at"] for r in await rows(notifier, template="seat_confirmed")}
+            assert sorted(seats.values()) == [night, dt.datetime(2026, 10, 1, 7, 0, tzinfo=VN)]  # w1's seat too
+
+
+async def test_email_subjects_arrive_exactly_as_written(settings: Settings):
+    """Long Vietnamese subjects, decoded from what the SMTP server received, compared exactly."""
+    from services.notifications.adapters.channels import Outgoing, SmtpTransport
+
+    subjects = ["Hội thảo thử sập máy", "Thay đổi lịch: Hội thảo thử sập máy",
+                "Xác nhận chỗ: Tập huấn kỹ năng số cho Tổ công nghệ số cộng đồng xã Tịnh Khê, tỉnh Quảng Ngãi "
+                "— 08:00, thứ Sáu, 09/10/2026", "Booth confirmed — Quảng Ngãi " * 4]
+    async with smtp_server() as (mailbox, port):
+        transport = SmtpTransport("127.0.0.1", port, sender=settings.mail_from, starttls=False, user=None,
+                                  password=None)
+        for i, subject in enumerate(subjects):
+            await transport.send(Outgoing(f"n{i}", "email", "lan@songtra.vn", subject, "Nội dung", "vi", "x", "b"))
+        await eventually(lambda: _count(mailbox.messages, len(subjects)), what="every email received")
+    assert [m["Subject"] for m in mailbox.messages] == subjects
+    assert {m["Content-Language"] for m in mailbox.messages} == {"vi"}
+    assert mailbox.messages[0]["From"] == "Ngày Chuyển đổi số <no-reply@dxday.local>"
+
+
 async def test_reminders_fire_once_when_due_and_vanish_when_the_seat_is_cancelled(settings: Settings,
                                                                                    nats: NatsServer, book: dict):
     settings = fast(settings)
@@ -288,6 +335,7 @@ async def test_reminders_fire_once_when_due_and_vanish_when_the_seat_is_cancelle
         sent = await rows(notifier, template="reminder")
         assert [r["recipient_id"] for r in sent] == ["p1", "p1"]
         assert any("ngày mai" in r["body"] for r in sent) and any("1 giờ" in r["body"] for r in sent)
+        assert all("Chỗ của bạn: số 1" in r["body"] for r in sent), [r["body"] for r in sent]  # the seat held
 
 
 async def test_a_burst_of_edits_gives_one_notice_with_the_final_state(settings: Settings, nats: NatsServer, book: dict):
@@ -315,6 +363,8 @@ async def test_a_burst_of_edits_gives_one_notice_with_the_final_state(settings: 
         await eventually(lambda: _sent(notifier, "workshop_changed", 1), what="one change notice")
         [row] = await rows(notifier, template="workshop_changed")
         assert "Thời gian mới: 11:00" in row["body"]
+        # the old time is the one the person was told (08:00), not the edit in between (09:00)
+        assert "08:00" in row["body"] and "09:00" not in row["body"], row["body"]
 
 
 async def _template_rows(service: RunningService, template: str, n: int) -> bool:

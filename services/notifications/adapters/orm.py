@@ -60,6 +60,7 @@ reminders = sa.Table(
     sa.Column("campaign_id", sa.String(64), nullable=False),
     sa.Column("due_at", UtcDateTime(), nullable=False),
     sa.Column("status", sa.String(16), nullable=False),  # scheduled | done | cancelled
+    sa.Column("seat_number", sa.Integer, nullable=True),  # what the reminder tells the person
     sa.Index("ix_reminders_due", "status", "due_at"),
 )
 
@@ -90,6 +91,8 @@ notifications = sa.Table(
     sa.Column("updated_at", UtcDateTime(), nullable=False),
     sa.Column("sent_at", UtcDateTime(), nullable=True),
     sa.Column("fallback_of", sa.String(36), nullable=True),
+    # A change notice: the start the person was last told, kept when a burst of edits rewrites it
+    sa.Column("told_start", UtcDateTime(), nullable=True),
     # Which replica is sending it, and until when its claim holds (see Dispatcher).
     sa.Column("claimed_by", sa.String(200), nullable=True),
     sa.Column("claim_until", UtcDateTime(), nullable=True),

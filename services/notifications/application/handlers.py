@@ -144,7 +144,8 @@ class Handlers:
         context = {"campaign": await self._campaign(repo, p.campaign_id),
                    "workshop": {"title": p.title, "room_name": p.room_name, "start": p.start, "end": p.end},
                    "previous_start": p.previous_start}
-        await planner.plan_workshop_change(cause_of(event), p.workshop_id, "workshop_changed", holders, context)
+        await planner.plan_workshop_change(cause_of(event), p.workshop_id, "workshop_changed", holders, context,
+                                           urgent_before=min(p.start, p.previous_start))
         uow.on_commit(self.deps.wake_dispatcher)
 
     async def workshop_cancelled(self, uow: UnitOfWork, event: Envelope, p: ev.WorkshopCancelled) -> None:
@@ -159,7 +160,8 @@ class Handlers:
         context = {"campaign": await self._campaign(repo, p.campaign_id), "reason": p.reason,
                    "workshop": {"title": p.title, "room_name": known["room_name"] if known else "",
                                 "start": p.start, "end": p.end}}
-        await planner.plan_workshop_change(cause_of(event), p.workshop_id, "workshop_cancelled", holders, context)
+        await planner.plan_workshop_change(cause_of(event), p.workshop_id, "workshop_cancelled", holders, context,
+                                           urgent_before=p.start)
         uow.on_commit(self.deps.wake_dispatcher)
 
     async def _seat_notice(self, uow: UnitOfWork, event: Envelope, template: str, workshop_id: str,
@@ -167,9 +169,11 @@ class Handlers:
         workshop = await Repository(uow.session).workshop(workshop_id)
         if workshop is None:
             return  # the workshop event comes first on its stream; nothing to say without it
-        await self._notify(uow, event, template, [participant_id], {"workshop": workshop, **extra})
+        await self._notify(uow, event, template, [participant_id], {"workshop": workshop, **extra},
+                           urgent_before=workshop["start"])
 
-    async def _remind(self, uow: UnitOfWork, workshop_id: str, participant_id: str, campaign_id: str) -> None:
+    async def _remind(self, uow: UnitOfWork, workshop_id: str, participant_id: str, campaign_id: str,
+                      seat_number: int | None) -> None:
         repo = Repository(uow.session)
         workshop = await repo.workshop(workshop_id)
         if workshop is None:
@@ -177,17 +181,18 @@ class Handlers:
         now = self.deps.clock.now()
         rows = [{"workshop_id": workshop_id, "participant_id": participant_id, "minutes_before": m,
                  "campaign_id": campaign_id, "due_at": workshop["start"] - dt.timedelta(minutes=m),
-                 "status": "scheduled" if workshop["start"] - dt.timedelta(minutes=m) >= now else "done"}
+                 "status": "scheduled" if workshop["start"] - dt.timedelta(minutes=m) >= now else "done",
+                 "seat_number": seat_number}
                 for m in REMINDER_OFFSETS_MIN]
         await repo.put_reminders(rows)
 
     async def seat_confirmed(self, uow: UnitOfWork, event: Envelope, p: ev.SeatConfirmed) -> None:
-        await self._remind(uow, p.workshop_id, p.participant_id, p.campaign_id)
+        await self._remind(uow, p.workshop_id, p.participant_id, p.campaign_id, p.seat_number)
         await self._seat_notice(uow, event, "seat_confirmed", p.workshop_id, p.participant_id,
                                 {"seat_number": p.seat_number})
 
     async def seat_promoted(self, uow: UnitOfWork, event: Envelope, p: ev.SeatPromoted) -> None:
-        await self._remind(uow, p.workshop_id, p.participant_id, p.campaign_id)
+        await self._remind(uow, p.workshop_id, p.participant_id, p.campaign_id, p.seat_number)
         await self._seat_notice(uow, event, "seat_promoted", p.workshop_id, p.participant_id,
                                 {"seat_number": p.seat_number})
 

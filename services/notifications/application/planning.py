@@ -18,8 +18,7 @@ from services.notifications.domain.policy import (
     PROMO_DAILY_LIMIT,
     SERVICE,
     QuietHours,
-    next_allowed,
-    promo_quiet,
+    send_time,
 )
 from shared.errors import Unavailable
 
@@ -79,8 +78,10 @@ class Planner:
 
     async def plan(self, cause: Cause, template: str, recipients: list[str], context: dict[str, Any], *,
                    dedup_key: str | None = None, klass: str = SERVICE, delay: dt.timedelta = dt.timedelta(0),
-                   per_recipient: dict[str, dict[str, Any]] | None = None) -> int:
-        """Plan one notice per consenting recipient; returns how many were new."""
+                   per_recipient: dict[str, dict[str, Any]] | None = None,
+                   urgent_before: dt.datetime | None = None) -> int:
+        """Plan one notice per consenting recipient; returns how many were new. ``urgent_before``: what
+        the notice is about begins then, so quiet hours that would hold it past that moment do not."""
         tz = await self.timezone(cause.campaign_id)
         texts: dict[str, tuple[str, str]] = {}  # one rendering per language; names are filled in at send time
         added = 0
@@ -103,8 +104,9 @@ class Planner:
                     text = self._render(template, contact["language"], tz, {**context, **own})
                 elif (text := texts.get(contact["language"])) is None:
                     text = texts[contact["language"]] = self._render(template, contact["language"], tz, context)
-                rows.append(await self._row(cause, template, contact, channel, tz, text,
-                                            dedup_key or cause.event_id, klass, delay))
+                row = await self._row(cause, template, contact, channel, tz, text, dedup_key or cause.event_id,
+                                      klass, delay, urgent_before)
+                rows.append({**row, "told_start": context.get("previous_start")})
             self.suppressed += sum(1 for row in rows if row["status"] == "suppressed")
             added += await self.repo.add_notifications(rows)
         return added
@@ -114,14 +116,15 @@ class Planner:
         return templates.render(template, language, tz, {"name": templates.NAME_SLOT, **context})
 
     async def _row(self, cause: Cause, template: str, contact: dict[str, Any], channel: str, tz: str,
-                   text: tuple[str, str], dedup_key: str, klass: str, delay: dt.timedelta) -> dict[str, Any]:
+                   text: tuple[str, str], dedup_key: str, klass: str, delay: dt.timedelta,
+                   urgent_before: dt.datetime | None = None) -> dict[str, Any]:
         subject, body = text
         status, reason = "pending", None
         if klass == PROMO:
             since = self.now - dt.timedelta(days=1)
             if await self.repo.promo_count_since(contact["contact_id"], since) >= PROMO_DAILY_LIMIT:
                 status, reason = "suppressed", f"promotional limit: {PROMO_DAILY_LIMIT} a day (Decree 91/2020)"
-        send_at = self.send_time(channel, tz, klass, self.now + delay)
+        send_at = self.send_time(channel, tz, klass, self.now + delay, urgent_before)
         return {
             "id": str(uuid.uuid4()), "dedup_key": dedup_key, "cause_event_id": cause.event_id,
             "cause_type": cause.type, "campaign_id": cause.campaign_id, "recipient_kind": contact["kind"],
@@ -131,21 +134,16 @@ class Planner:
             "created_at": self.now, "updated_at": self.now, "sent_at": None, "fallback_of": None,
         }
 
-    def send_time(self, channel: str, tz: str, klass: str, at: dt.datetime) -> dt.datetime:
-        key = (channel, tz, klass, at)
+    def send_time(self, channel: str, tz: str, klass: str, at: dt.datetime,
+                  urgent_before: dt.datetime | None = None) -> dt.datetime:
+        key = (channel, tz, klass, at, urgent_before)
         if (known := self._send_times.get(key)) is not None:  # the same for every recipient of a cause
             return known
-        self._send_times[key] = self._send_time(channel, tz, klass, at)
+        self._send_times[key] = send_time(at, tz, self.quiet.get(channel), klass, urgent_before)
         return self._send_times[key]
 
-    def _send_time(self, channel: str, tz: str, klass: str, at: dt.datetime) -> dt.datetime:
-        at = next_allowed(at, tz, self.quiet.get(channel))
-        if klass == PROMO:
-            at = next_allowed(at, tz, promo_quiet())
-        return at
-
     async def plan_workshop_change(self, cause: Cause, workshop_id: str, template: str, holders: list[str],
-                                   context: dict[str, Any]) -> int:
+                                   context: dict[str, Any], urgent_before: dt.datetime | None = None) -> int:
         """A burst of edits gives each person one notice with the final state: a change notice still
         waiting out its quiet period is rewritten and waits again, instead of a second one."""
         tz = await self.timezone(cause.campaign_id)
@@ -159,11 +157,13 @@ class Planner:
             if earlier is None or contact is None or channel is None:
                 fresh.append(recipient)
                 continue
+            # the old time is the one this person was last told, not the one of the edit before this
+            told = earlier.get("told_start") or context.get("previous_start")
             subject, body = templates.render(template, contact["language"], tz,
-                                             {"name": templates.NAME_SLOT, **context})
+                                             {"name": templates.NAME_SLOT, **context, "previous_start": told})
             await self.repo.update_notification(earlier["id"], {
                 "template": template, "subject": subject, "body": body, "cause_event_id": cause.event_id,
-                "cause_type": cause.type, "updated_at": self.now,
-                "next_attempt_at": self.send_time(channel, tz, SERVICE, self.now + self.coalesce)})
+                "cause_type": cause.type, "updated_at": self.now, "told_start": told,
+                "next_attempt_at": self.send_time(channel, tz, SERVICE, self.now + self.coalesce, urgent_before)})
         return await self.plan(cause, template, fresh, context, dedup_key=f"workshop-change:{workshop_id}:"
-                               f"{cause.event_id}", delay=self.coalesce)
+                               f"{cause.event_id}", delay=self.coalesce, urgent_before=urgent_before)

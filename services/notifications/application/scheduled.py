@@ -32,9 +32,10 @@ async def send_due_reminders(deps: Deps, handlers: Handlers, limit: int = 500) -
                           "reminder", r["due_at"], r["campaign_id"])
             planner = handlers.planner(uow)
             context = {"campaign": await handlers._campaign(repo, r["campaign_id"]), "workshop": workshop,
-                       "hours": r["minutes_before"] // 60, "seat_number": None}
+                       "hours": r["minutes_before"] // 60, "seat_number": r["seat_number"]}
             planned += await planner.plan(cause, "reminder", [r["participant_id"]], context,
-                                          dedup_key=f"{cause.event_id}:{workshop['start'].isoformat()}")
+                                          dedup_key=f"{cause.event_id}:{workshop['start'].isoformat()}",
+                                          urgent_before=workshop["start"])
         await uow.commit()
     if planned:
         deps.wake_dispatcher()

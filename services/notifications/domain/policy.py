@@ -65,6 +65,19 @@ def promo_quiet() -> QuietHours:
     return QuietHours(PROMO_HOURS[1], PROMO_HOURS[0])
 
 
+def send_time(at: datetime, timezone: str, quiet: QuietHours | None, klass: str,
+              urgent_before: datetime | None = None) -> datetime:
+    """When a notice planned for ``at`` may go. Quiet hours hold what can wait; a service notice about
+    something that begins before they end (a 05:09 workshop moved or cancelled at night, its 1-hour
+    reminder) goes at once: held, it would arrive too late. Promotions always wait (Decree 91/2020)."""
+    held = next_allowed(at, timezone, quiet)
+    if klass == PROMO:
+        return next_allowed(held, timezone, promo_quiet())
+    if urgent_before is not None and held > at and held >= urgent_before:
+        return at
+    return held
+
+
 def retry_delay(attempt: int, base: float, rng: random.Random | None = None) -> timedelta:
     """Exponential back-off with full jitter: up to base * 2^(attempt-1) seconds."""
     ceiling = base * 2 ** max(0, attempt - 1)

@@ -1,0 +1,56 @@
+"""Pure rules, no I/O: quiet hours against what cannot wait, and household ids (căn cước công dân)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from services.notifications.domain.policy import PROMO, SERVICE, QuietHours, send_time
+from services.registration.domain.validation import tax_code
+
+VN = dt.timezone(dt.timedelta(hours=7))
+SMS_NIGHT = QuietHours(dt.time(21, 0), dt.time(7, 0))
+TZ = "Asia/Ho_Chi_Minh"
+
+
+def at(hour: int, minute: int = 0, day: int = 1) -> dt.datetime:
+    return dt.datetime(2026, 10, day, hour, minute, tzinfo=VN)
+
+
+@pytest.mark.parametrize("planned,klass,urgent_before,expected", [
+    (at(1), SERVICE, None, at(7)),                    # can wait: held until the morning
+    (at(1), SERVICE, at(5, 9), at(1)),                # the workshop begins before 07:00: at once
+    (at(1), SERVICE, at(7), at(1)),                   # begins exactly as the quiet hours end: too late then
+    (at(1), SERVICE, at(7, 1), at(7)),                # one minute after: 07:00 is in time
+    (at(22), SERVICE, at(6, day=2), at(22)),          # evening, for a 06:00 workshop the next day
+    (at(10), SERVICE, at(11), at(10)),                # outside quiet hours nothing changes
+    (at(1), PROMO, at(5), at(7)),                     # promotions always wait (Decree 91)
+    (at(23), PROMO, None, at(7, day=2)),
+], ids=["waits", "urgent", "urgent-at-edge", "in-time", "evening", "daytime", "promo-urgent", "promo"])
+def test_quiet_hours_hold_only_what_can_wait(planned, klass, urgent_before, expected):
+    assert send_time(planned, TZ, SMS_NIGHT, klass, urgent_before) == expected
+
+
+@pytest.mark.parametrize("raw,expected", [
+    ("051095001234", "051095001234"),                 # Quảng Ngãi, a man born in 1995
+    ("001303004567", "001303004567"),                 # Hà Nội, a woman born in 2003
+    ("０５１０９５００１２３４", "051095001234"),         # fullwidth digits are the same id
+    ("٠٥١٠٩٥٠٠١٢٣٤", "051095001234"),                 # Arabic-Indic
+    ("०५१०९५००१२३४", "051095001234"),                 # Devanagari
+    ("051 095 001 234", "051095001234"),
+])
+def test_a_household_business_id_is_normalised(raw: str, expected: str):
+    assert tax_code(raw, 2026) == expected
+
+
+@pytest.mark.parametrize("raw,why", [
+    ("999999999999", "mã tỉnh"),                      # no province 999
+    ("003095001234", "mã tỉnh"),                      # 003 was never a province code
+    ("051295001234", "năm sinh"),                     # 2095: not born yet
+    ("051227001234", "năm sinh"),                     # 2027 in 2026
+    ("05109500123", "Mã số thuế"),                    # 11 digits: neither form
+])
+def test_a_household_business_id_must_be_a_citizen_id(raw: str, why: str):
+    with pytest.raises(ValueError, match=why):
+        tax_code(raw, 2026)
