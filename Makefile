@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dxday
 PYTEST_ARGS ?=
 
-.PHONY: install up test test-fast lint rules docs bench clean
+.PHONY: install up test unit test-fast lint rules docs bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,9 @@ rules:  ## check and unit-test the Prometheus alert rules (Debian package `prome
 	  promtool check rules deploy/prometheus/alerts.yml && promtool test rules tests/prometheus/alerts_test.yml; \
 	elif [ -n "$$CI" ]; then echo "promtool missing (apt-get install prometheus)"; exit 1; \
 	else echo "SKIPPED alert rule checks: promtool not installed (apt-get install prometheus)"; fi
+
+unit: install  ## the unit tier: pure rules, no I/O, seconds
+	$(PY) -m pytest -q tests/unit
 
 test-fast: install  ## SQLite only, no whole-stack tests
 	DXDAY_TEST_POSTGRES_URL= $(PY) -m pytest -q -m "not slow" $(PYTEST_ARGS)

@@ -140,6 +140,8 @@ def _sqlite_engine(url: str, echo: bool) -> AsyncEngine:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        # deleted and overwritten content is zeroed, not left readable in free pages (erasure, Law 91/2025)
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
@@ -147,6 +149,17 @@ def _sqlite_engine(url: str, echo: bool) -> AsyncEngine:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+async def scrub(engine: AsyncEngine) -> None:
+    """After an erasure: SQLite copies the WAL back into the database (where ``secure_delete`` has
+    zeroed the old rows) and empties it, so no earlier page image is left in ``<db>-wal``. Nothing to
+    do on PostgreSQL, whose files are not under the data dir."""
+    if engine.dialect.name != "sqlite":
+        return
+    async with engine.connect() as conn:
+        raw = await conn.get_raw_connection()
+        await raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # outside any transaction
 
 
 def sessionmaker_for(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

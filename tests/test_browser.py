@@ -134,6 +134,7 @@ async def test_participants_reserve_the_last_seat_and_the_next_one_waits(setting
             await page.get_by_label("Họ và tên").fill(who)
             await page.get_by_label("Email").first.fill(f"{len(outcomes)}@example.vn")
             await page.get_by_label("Email", exact=True).nth(1).check()
+            await page.get_by_label("Thông báo về chỗ ngồi và thay đổi lịch (cần thiết)").check()  # nothing pre-ticked
             await page.get_by_role("button", name="Đăng ký").click()
             token = await page.locator("#access-token").inner_text()
 

@@ -85,7 +85,7 @@ async def test_conflicting_workshop_is_refused_with_every_conflict(settings: Set
 
 async def test_hundred_concurrent_reservations_for_twenty_seats(settings: Settings):
     async with registration_stack(settings) as stack:
-        workshop = await make_workshop(stack, await make_room(stack, seats=20))
+        workshop = await make_workshop(stack, await make_room(stack, seats=30), capacity=20)
         people = await make_participants(stack, 100)
         await await_known(stack, workshop["workshop_id"], people)
         results = list(await asyncio.gather(*(reserve(stack, workshop["workshop_id"], tok) for _, tok in people)))
@@ -118,6 +118,26 @@ async def test_hundred_concurrent_reservations_for_twenty_seats(settings: Settin
         bigger = await stack.events.client.put(f"/workshops/{workshop['workshop_id']}/capacity",
                                                json={"capacity": 25}, headers=ORGANIZER)
         assert (bigger.json()["confirmed"], bigger.json()["waitlisted"]) == (25, 74)
+        above = await stack.events.client.put(f"/workshops/{workshop['workshop_id']}/capacity",
+                                              json={"capacity": 31}, headers=ORGANIZER)
+        assert above.status_code == 409 and above.json()["error"]["code"] == "capacity_above_room"
+        assert above.json()["error"]["details"]["room_seats"] == 30
+
+
+async def test_a_workshop_never_offers_more_seats_than_its_room(settings: Settings):
+    async with registration_stack(settings) as stack:
+        small = await make_room(stack, seats=20, name="Phòng 20 chỗ")
+        r = await stack.events.client.post(f"/campaigns/{CAMPAIGN_ID}/workshops", headers=ORGANIZER, json={
+            "title": "Tập huấn", "room_id": small, "start": "2026-10-10T08:00:00+07:00",
+            "end": "2026-10-10T09:00:00+07:00", "capacity": 500})
+        assert r.status_code == 409 and r.json()["error"]["code"] == "capacity_above_room", r.text
+        assert "20" in r.json()["error"]["message"] and r.json()["error"]["details"]["room_seats"] == 20
+        hall = await make_room(stack, seats=200, name="Hội trường lớn")
+        big = await make_workshop(stack, hall, capacity=150)
+        moved = await stack.events.client.post(f"/workshops/{big['workshop_id']}/reschedule", headers=ORGANIZER,
+                                               json={"room_id": small, "start": "2026-10-09T08:00:00+07:00",
+                                                     "end": "2026-10-09T09:00:00+07:00"})
+        assert moved.status_code == 409 and moved.json()["error"]["code"] == "capacity_above_room"
 
 
 async def test_reschedule_names_every_holder_once_and_cancel_frees_all_seats(settings: Settings, nats: NatsServer):

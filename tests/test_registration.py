@@ -220,7 +220,7 @@ async def test_approval_mode_tells_the_businesses_an_approval_made_impossible(se
                                         json={"reason": "Hồ sơ thiếu giấy phép"})
         assert rejected.json()["status"] == "rejected" and rejected.json()["reason"] == "Hồ sơ thiếu giấy phép"
         b_final = (await stack.reg.get(f"/applications/{b['application_id']}", headers=bearer(b_tok))).json()
-        assert b_final["status"] == "confirmed"  # the freed booth went to the one waiting
+        assert b_final["status"] == "pending"  # the freed booth can serve it: back to the organizer to decide
 
 
 async def test_tokens_only_open_their_own_records(settings: Settings):
@@ -385,3 +385,21 @@ async def test_the_database_itself_refuses_more_booths_than_an_application_asked
                 await s.execute(sa.insert(booth_allocations).values(
                     booth_id=other, day=dt.date.fromisoformat(DAY), application_id=app["application_id"],
                     campaign_id=CAMPAIGN_ID, slot=slot, quantity=quantity))
+
+
+async def test_in_an_approval_campaign_a_freed_booth_returns_the_next_waiting_to_the_organizer(settings: Settings):
+    async with registration_stack(settings, booth_confirmation="approval") as stack:
+        await stack.define_venue(["A01"])
+        (b1, t1), (b2, t2) = [await stack.register_business(t) for t in TAX[:2]]
+        a1 = (await stack.apply(b1, t1)).json()
+        a2 = (await stack.apply(b2, t2)).json()
+        assert (a1["status"], a2["status"]) == ("pending", "pending")
+        approved = await stack.reg.post(f"/applications/{a1['application_id']}/approve", headers=ORGANIZER)
+        assert approved.json()["status"] == "confirmed"
+        second = (await stack.reg.get(f"/applications/{a2['application_id']}", headers=ORGANIZER)).json()
+        assert second["status"] == "waitlisted"  # the only booth went to a1
+        await stack.reg.post(f"/applications/{a1['application_id']}/cancel", headers=bearer(t1))
+        second = (await stack.reg.get(f"/applications/{a2['application_id']}", headers=ORGANIZER)).json()
+        assert second["status"] == "pending" and second["allocations"] == []  # not confirmed without approval
+        approved = await stack.reg.post(f"/applications/{a2['application_id']}/approve", headers=ORGANIZER)
+        assert approved.json()["status"] == "confirmed" and len(approved.json()["allocations"]) == 1

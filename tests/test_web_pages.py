@@ -117,6 +117,7 @@ async def test_sign_up_page_asks_consent_per_channel_shows_errors_in_place_and_r
         words = Page(form.text).words
         assert "Vì sao chúng tôi hỏi thông tin này" in words and "Luật Bảo vệ dữ liệu cá nhân 2025" in words
         assert 'name="channels" value="email">' in form.text and 'name="channels" value="sms">' in form.text  # unticked
+        assert " checked" not in form.text  # no consent purpose pre-ticked either: consent is a clear act
 
         url = f"/join/{CAMPAIGN_ID}"
         foreign = await reg.post(url, data={"name": "Trần Văn Minh", "channels": "email", "purposes": "service_notices",

@@ -21,6 +21,7 @@ from shared.campaign_check import campaign_missing_at_events, install_campaign_c
 from shared.clock import Clock
 from shared.config import Settings
 from shared.contracts.streams import EVENTS, REGISTRATION
+from shared.db import scrub
 from shared.errors import NotFound
 from shared.http import install_error_handlers
 from shared.service import ServiceRuntime, ServiceSpec
@@ -45,7 +46,8 @@ def create_runtime(settings: Settings, *, clock: Clock | None = None) -> Service
 
 def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     runtime = create_runtime(settings, clock=clock)
-    deps = Deps(uow=runtime.uow, clock=runtime.clock, metrics=RegistrationMetrics(runtime.registry))
+    deps = Deps(uow=runtime.uow, clock=runtime.clock, metrics=RegistrationMetrics(runtime.registry),
+                scrub=lambda: scrub(runtime.engine))
     rpc.register(runtime.broker, deps)
     runtime.before_scrape(lambda: refresh_booth_gauges(deps))
     app = runtime.http_app()

@@ -93,6 +93,15 @@ class BoothApplicationPromoted(_Frozen):
     allocations: list[BoothAllocation]
 
 
+class BoothApplicationReopened(_Frozen):
+    """Approval campaigns: booths came free that could serve a waitlisted application; it waits for the
+    organizer's decision again (pending), instead of being confirmed without one."""
+
+    application_id: str
+    business_id: str
+    campaign_id: str
+
+
 class ParticipantRegistered(_Frozen):
     participant_id: str
     campaign_id: str
@@ -151,6 +160,10 @@ BOOTH_APPLICATION_CANCELLED = event_contract(
 )
 BOOTH_APPLICATION_PROMOTED = event_contract(
     "registration.booth_application.promoted", 1, BoothApplicationPromoted, "A waitlisted application got booths"
+)
+BOOTH_APPLICATION_REOPENED = event_contract(
+    "registration.booth_application.reopened", 1, BoothApplicationReopened,
+    "A waitlisted application can be served again and waits for the organizer's approval",
 )
 PARTICIPANT_REGISTERED = event_contract(
     "registration.participant.registered", 2, ParticipantRegistered, "A participant signed up with consent"

@@ -174,9 +174,10 @@ def replay(events: list[tuple[str, str]], allowed: dict[str | None, set[str]]) -
 BOOTH_MOVES: dict[str | None, set[str]] = {
     None: {"submitted"}, "submitted": {"confirmed", "waitlisted", "rejected", "cancelled"},
     "confirmed": {"cancelled", "rejected"}, "promoted": {"cancelled", "rejected"},
-    "waitlisted": {"promoted", "cancelled", "rejected"},
+    "waitlisted": {"reopened", "cancelled", "rejected"},  # approval mode: a freed booth reopens, never confirms
+    "reopened": {"confirmed", "waitlisted", "rejected", "cancelled"},
 }
-BOOTH_STORED = {"submitted": "pending", "promoted": "confirmed"}
+BOOTH_STORED = {"submitted": "pending", "reopened": "pending", "promoted": "confirmed"}
 SEAT_MOVES: dict[str | None, set[str]] = {
     None: {"confirmed", "waitlisted"}, "confirmed": {"cancelled"}, "promoted": {"cancelled"},
     "waitlisted": {"promoted", "cancelled"}, "cancelled": {"confirmed", "waitlisted"},  # reserved again

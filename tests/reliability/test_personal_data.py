@@ -116,6 +116,12 @@ async def test_no_contact_details_outside_registration_and_none_left_after_erasu
             return bool(r.json()) and all(n["status"] in ("sent", "suppressed") for n in r.json())
         await eventually(erased_everywhere, what="erasure reached notifications")
         await eventually(lambda: _no_file_for(settings, PEOPLE[1]), what="delivered copies forgotten")
+        # every file under the data dir, as bytes: databases, their -wal and -shm, the message files and
+        # the JetStream store; none holds the erased person's name, email or phone
+        for path in (p for p in settings.data_dir.rglob("*") if p.is_file()):
+            content = path.read_bytes()
+            for secret in [PEOPLE[1][0], *secrets_of(PEOPLE[1])]:
+                assert secret.encode() not in content, f"erased participant's {secret!r} still in {path}"
 
         metrics = "\n".join([(await s.client.get("/metrics")).text
                              for s in (stack.registration, stack.events, notifier)])

@@ -13,7 +13,7 @@ from typing import Any
 from services.events.adapters.schedule_repository import ScheduleRepository
 from services.events.application.commands import ChangeCapacity, CheckIn, ReserveSeat
 from services.events.application.context import Deps, event
-from services.events.application.workshops import load_workshop, workshop_view
+from services.events.application.workshops import load_workshop, refuse_above_room, workshop_view
 from services.events.domain.seats import ACTIVE, SeatStatus, free_seat_number
 from shared.auth import signed_token, verify_signed
 from shared.calls import Call
@@ -173,6 +173,9 @@ async def change_capacity(deps: Deps, workshop_id: str, cmd: ChangeCapacity, cal
     async with deps.uow() as uow:
         repo = ScheduleRepository(uow.session)
         row = await load_workshop(repo, workshop_id, for_decision=True)
+        room = await repo.room(row["room_id"])
+        assert room is not None  # a workshop's room is never removed
+        refuse_above_room(cmd.capacity, room)
         confirmed = len(await repo.seats_in(workshop_id, {SeatStatus.CONFIRMED}))
         if cmd.capacity < confirmed:
             raise CapacityTooSmall(

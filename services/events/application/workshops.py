@@ -50,6 +50,19 @@ class WorkshopCancelledAlready(Conflict):
     code = "workshop_cancelled"
 
 
+class CapacityAboveRoom(Conflict):
+    code = "capacity_above_room"
+
+
+def refuse_above_room(capacity: int, room: dict[str, Any]) -> None:
+    """A workshop never offers more seats than its room holds."""
+    if capacity > room["seats"]:
+        raise CapacityAboveRoom(
+            f"Phòng \u201c{room['name']}\u201d chỉ có {room['seats']} chỗ; không thể nhận {capacity} người",
+            f"Room \u201c{room['name']}\u201d holds {room['seats']} seats, not {capacity}",
+            field="capacity", room_seats=room["seats"], capacity=capacity)
+
+
 async def campaign_of(repo: CampaignRepository, campaign_id: str) -> Campaign:
     campaign = await repo.get(campaign_id)
     if campaign is None:
@@ -94,6 +107,7 @@ async def schedule_workshop(deps: Deps, campaign_id: str, cmd: ScheduleWorkshop,
         room = await repo.room(cmd.room_id)
         if room is None or room["campaign_id"] != campaign_id:
             raise RoomNotFound("Phòng không thuộc chiến dịch này", "No such room in this campaign", field="room_id")
+        refuse_above_room(cmd.capacity or room["seats"], room)
         await repo.lock(f"schedule:{campaign_id}")
         workshop_id = str(uuid.uuid4())
         slot = Slot(workshop_id, cmd.title, room["id"], cmd.start, cmd.end, tuple(cmd.speakers))
@@ -137,6 +151,7 @@ async def reschedule_workshop(deps: Deps, workshop_id: str, cmd: RescheduleWorks
         room = await repo.room(cmd.room_id or row["room_id"])
         if room is None or room["campaign_id"] != row["campaign_id"]:
             raise RoomNotFound("Phòng không thuộc chiến dịch này", "No such room in this campaign", field="room_id")
+        refuse_above_room(row["capacity"], room)  # moved to a smaller room: lower the capacity first
         await repo.lock(f"schedule:{row['campaign_id']}")
         slot = Slot(workshop_id, row["title"], room["id"], cmd.start, cmd.end, tuple(row["speakers"]))
         _refuse_if(conflicts(slot, await repo.slots_between(row["campaign_id"], cmd.start, cmd.end),

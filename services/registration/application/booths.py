@@ -36,6 +36,7 @@ from shared.contracts.registration import (
     BOOTH_APPLICATION_CONFIRMED,
     BOOTH_APPLICATION_PROMOTED,
     BOOTH_APPLICATION_REJECTED,
+    BOOTH_APPLICATION_REOPENED,
     BOOTH_APPLICATION_SUBMITTED,
     BOOTH_APPLICATION_WAITLISTED,
     BoothAllocation,
@@ -43,6 +44,7 @@ from shared.contracts.registration import (
     BoothApplicationConfirmed,
     BoothApplicationPromoted,
     BoothApplicationRejected,
+    BoothApplicationReopened,
     BoothApplicationSubmitted,
     BoothApplicationWaitlisted,
 )
@@ -219,7 +221,11 @@ async def _seq(repo: Repository, app: dict[str, Any]) -> int:
 
 
 async def _promote_waitlist(repo: Repository, campaign_id: str, call: Call, now: dt.datetime) -> list[Envelope]:
-    """Give freed booths to waiting applications, first come first served."""
+    """Give freed booths to waiting applications, first come first served. In an approval campaign the
+    organizer still decides: the first waiting ones the free booths could serve go back to pending."""
+    campaign = await repo.campaign(campaign_id)
+    if campaign is not None and campaign["booth_confirmation"] == "approval":
+        return await _reopen_waitlist(repo, campaign_id, call, now)
     events: list[Envelope] = []
     for app in await repo.applications_in(campaign_id, ApplicationStatus.WAITLISTED):
         allocations = await _allocation(repo, app)
@@ -229,6 +235,25 @@ async def _promote_waitlist(repo: Repository, campaign_id: str, call: Call, now:
         await repo.set_status(app["id"], ApplicationStatus.CONFIRMED, None, now)
         events.append(event(BOOTH_APPLICATION_PROMOTED, BoothApplicationPromoted(
             **_ids(app), allocations=_contract_allocations(allocations)), call, now, campaign_id))
+    return events
+
+
+async def _reopen_waitlist(repo: Repository, campaign_id: str, call: Call, now: dt.datetime) -> list[Envelope]:
+    """Approval mode: as many waiting applications as the free booths can serve (counting the booths
+    the ones before them would take) return to pending, in order, for the organizer to decide."""
+    events: list[Envelope] = []
+    promised: set[tuple[str, dt.date]] = set()
+    for app in await repo.applications_in(campaign_id, ApplicationStatus.WAITLISTED):
+        days = _days(app)
+        free = await repo.free_booths(campaign_id, days, booth_code=app["booth_code"])
+        left = {d: [b for b in booths if (b.booth_id, d) not in promised] for d, booths in free.items()}
+        allocations = allocate(days, app["quantity"], left, app["booth_code"])
+        if allocations is None:
+            continue
+        promised |= {(a.booth.booth_id, a.day) for a in allocations}
+        await repo.set_status(app["id"], ApplicationStatus.PENDING, None, now)
+        events.append(event(BOOTH_APPLICATION_REOPENED, BoothApplicationReopened(**_ids(app)), call, now,
+                            campaign_id))
     return events
 
 

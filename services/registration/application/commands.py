@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import EmailStr, Field, field_validator, model_validator
 
@@ -38,7 +38,7 @@ class RegisterBusiness(_Command):
     @field_validator("tax_code")
     @classmethod
     def _tax_code(cls, value: str) -> str:
-        return validation.tax_code(value)
+        return validation.tax_code(value, dt.date.today().year)
 
     @field_validator("phone")
     @classmethod
@@ -134,6 +134,19 @@ class RegisterParticipant(_Command):
     @classmethod
     def _phone(cls, value: str | None) -> str | None:
         return validation.mobile_phone(value) if value else None
+
+    @classmethod
+    def from_form(cls, values: dict[str, Any]) -> RegisterParticipant:
+        """What a sign-up form gives: consent is given by ticking a channel and a purpose oneself (the
+        page pre-ticks nothing); the digest is a purpose like the others."""
+        purposes = list(values.get("purposes") or [])
+        channels = list(values.get("channels") or [])
+        return cls.model_validate({
+            "name": values.get("name", ""), "email": values.get("email") or None,
+            "phone": values.get("phone") or None, "locality": values.get("locality") or None,
+            "language": values.get("language") or "vi", "channels": channels,
+            "consent": {"accepted": bool(channels) and bool(purposes), "purposes": purposes},
+            "wants_digest": "digest" in purposes})
 
     @model_validator(mode="after")
     def _reachable(self) -> RegisterParticipant:

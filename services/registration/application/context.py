@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -31,6 +31,8 @@ class Deps:
     metrics: RegistrationMetricsPort
     # campaigns whose booth gauges are stale; counted when Prometheus scrapes, not on every command
     booths_changed: set[str] = field(default_factory=set)
+    # after an erasure: leave no earlier copy of the rows in the database's files (SQLite's WAL)
+    scrub: Callable[[], Awaitable[None]] | None = None
 
 
 def event(contract: EventContract[Any], payload: BaseModel, call: Call, now: datetime, campaign_id: str) -> Envelope:

@@ -127,6 +127,8 @@ async def erase(deps: Deps, participant_id: str, call: Call) -> None:
         uow.record(event(PARTICIPANT_ERASED, ParticipantErased(
             participant_id=participant_id, campaign_id=row["campaign_id"]), call, now, row["campaign_id"]))
         await uow.commit()
+    if deps.scrub is not None:
+        await deps.scrub()
     deps.metrics.registered("participant", "erased")
 
 

@@ -98,8 +98,8 @@ def build_pages(deps: Deps, campaign_year: Callable[[str], Awaitable[int]]) -> A
     @router.get("/join/{campaign_id}", response_class=HTMLResponse)
     @web.error_pages(env)
     async def join_page(request: Request, campaign_id: str, lang: str | None = None) -> HTMLResponse:
-        return form(request, campaign_id, web.language(request, lang), await campaign_year(campaign_id),
-                    {"purposes": ["service_notices", "reminders"]}, {})
+        # nothing ticked: consent is the person's own act (Decree 13/2023, Law 91/2025)
+        return form(request, campaign_id, web.language(request, lang), await campaign_year(campaign_id), {}, {})
 
     @router.post("/join/{campaign_id}", response_class=HTMLResponse)
     @web.error_pages(env)
@@ -111,7 +111,7 @@ def build_pages(deps: Deps, campaign_year: Callable[[str], Awaitable[int]]) -> A
             return form(request, campaign_id, language, year, {}, {"form": web.BAD_FORM[language]}, 403)
         values = _values(fields)
         try:
-            cmd = RegisterParticipant.model_validate(_command(values))
+            cmd = RegisterParticipant.from_form(values)
         except ValidationError as exc:
             errors = web.field_errors(exc, language)
             if not values["channels"]:
@@ -167,10 +167,3 @@ def _values(fields: dict[str, list[str]]) -> dict[str, Any]:
     one = {k: (fields.get(k) or [""])[0].strip() for k in ("name", "email", "phone", "locality", "language")}
     return {**one, "channels": fields.get("channels", []), "purposes": fields.get("purposes", [])}
 
-
-def _command(values: dict[str, Any]) -> dict[str, Any]:
-    return {"name": values["name"], "email": values["email"] or None, "phone": values["phone"] or None,
-            "locality": values["locality"] or None, "language": values["language"] or "vi",
-            "channels": values["channels"],
-            "consent": {"accepted": bool(values["channels"]), "purposes": values["purposes"]},
-            "wants_digest": "digest" in values["purposes"]}
