@@ -9,17 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from shared.contracts.envelope import Actor
-from shared.errors import Forbidden, NotFound
+from shared.errors import Forbidden, NoSuchRecord
 
 
 class NotYours(Forbidden):
     code = "not_yours"
 
 
-class NotFoundForYou(NotFound):
-    """Someone else's record: answered as if it did not exist, so ids cannot be probed."""
-
-    code = "not_found"
+class NotFoundForYou(NoSuchRecord):
+    """Someone else's record: answered exactly as a missing one."""
 
 
 @dataclass(frozen=True)
@@ -44,4 +42,4 @@ class Call:
     def require_self_or_organizer(self, kind: str, subject_id: str) -> None:
         if self.is_organizer or (self.actor.kind == kind and self.actor.id == subject_id):
             return
-        raise NotFoundForYou("Không tìm thấy hồ sơ", "No such record")
+        raise NotFoundForYou()

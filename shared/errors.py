@@ -35,6 +35,16 @@ class NotFound(AppError):
     code = "not_found"
 
 
+class NoSuchRecord(NotFound):
+    """A record that has an owner (business, application, participant, seat), missing or someone else's:
+    the same code and the same words either way, so ids cannot be probed."""
+
+    code = "not_found"
+
+    def __init__(self) -> None:
+        super().__init__("Không tìm thấy hồ sơ", "No such record")
+
+
 class Conflict(AppError):
     status = 409
     code = "conflict"

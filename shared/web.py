@@ -175,7 +175,11 @@ def see_other(location: str) -> Response:
 
 def local_path(raw: str | None, default: str) -> str:
     """Where to go after signing in: a path on this site only (no open redirect)."""
-    if raw and raw.startswith("/") and not raw.startswith("//") and "\\" not in raw:
+    # browsers drop tabs and newlines from a URL, so "/\t/evil" would become "//evil": any control
+    # character or space refuses the path outright
+    if not raw or any(c.isspace() or ord(c) < 0x20 or ord(c) == 0x7F for c in raw):
+        return default
+    if raw.startswith("/") and not raw.startswith("//") and "\\" not in raw:
         return raw
     return default
 

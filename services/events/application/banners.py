@@ -69,7 +69,8 @@ async def plan_placement(deps: Deps, campaign_id: str, cmd: PlanPlacement, call:
         first, last = campaign.local(campaign.window_start).date(), campaign.local(campaign.window_end).date()
         if cmd.first_day < first or cmd.last_day > last:
             raise InvalidPlacement(f"Thời gian treo phải trong {first:%d/%m}–{last:%d/%m}",
-                                   f"The period must lie within {first}..{last}", field="first_day")
+                                   f"The period must lie within {first}..{last}",
+                                   field="first_day" if cmd.first_day < first else "last_day")
         await repo.lock(f"banners:{site['id']}")
         occupied = await repo.placements_on_spot(site["id"], cmd.spot, [s.value for s in OCCUPYING])
         clashes = [p for p in occupied if periods_overlap((p["first_day"], p["last_day"]),

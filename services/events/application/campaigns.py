@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import Field, field_validator
+from pydantic import AwareDatetime, Field, field_validator
 
 from services.events.adapters.repository import CampaignRepository
 from services.events.domain.campaign import DEFAULT_TIMEZONE, BoothConfirmation, Campaign
@@ -26,8 +26,9 @@ class CreateCampaign(Command):
     organizer: str = Field(min_length=2, max_length=300, examples=["Sở Khoa học và Công nghệ tỉnh Quảng Ngãi"])
     locality: str = Field(min_length=2, max_length=200, examples=["Quảng Ngãi"])
     timezone: str = DEFAULT_TIMEZONE
-    window_start: datetime | None = Field(default=None, description="Default: 1 October 00:00 local")
-    window_end: datetime | None = Field(default=None, description="Default: 10 October 23:59:59 local")
+    # a time without its zone would be read as the server's: refused (RFC 3339 with an offset or Z)
+    window_start: AwareDatetime | None = Field(default=None, description="Default: 1 October 00:00 local")
+    window_end: AwareDatetime | None = Field(default=None, description="Default: 10 October 23:59:59 local")
     booth_confirmation: BoothConfirmation = "auto"
     booths_per_business: int | None = Field(
         default=None, ge=1, le=1000, description="Booths one business may hold on one day (unset = no limit)")

@@ -28,7 +28,7 @@ from shared.contracts.events import (
     SeatPromoted,
     SeatWaitlisted,
 )
-from shared.errors import Conflict, NotFound, Unavailable, Unprocessable
+from shared.errors import Conflict, NoSuchRecord, Unavailable, Unprocessable
 
 
 class CapacityTooSmall(Conflict):
@@ -39,8 +39,8 @@ class ParticipantUnknown(Unavailable):
     code = "participant_unknown"
 
 
-class SeatNotFound(NotFound):
-    code = "seat_not_found"
+class SeatNotFound(NoSuchRecord):
+    pass
 
 
 class AlreadyCheckedIn(Conflict):
@@ -198,7 +198,7 @@ async def _load_seat(repo: ScheduleRepository, seat_id: str, *, for_decision: bo
     """The seat; ``for_decision``: read under its workshop's lock (see the repository)."""
     seat = await (repo.seat_for_decision(seat_id) if for_decision else repo.seat(seat_id))
     if seat is None:
-        raise SeatNotFound(f"Không tìm thấy chỗ {seat_id}", f"No seat {seat_id}")
+        raise SeatNotFound()
     return seat
 
 

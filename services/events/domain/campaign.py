@@ -78,6 +78,11 @@ class Campaign:
                 "The window must end after it starts",
                 field="window_end",
             )
+        if start.year != year and end.year != year:
+            raise InvalidCampaign(
+                f"Thời gian chiến dịch phải thuộc năm {year}", f"The window must lie in the campaign's year {year}",
+                field="window_start",
+            )
         if end - start > timedelta(days=92):
             raise InvalidCampaign(
                 "Một chiến dịch kéo dài tối đa 92 ngày", "A campaign window lasts at most 92 days",

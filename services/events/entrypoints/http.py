@@ -163,9 +163,9 @@ def build_router(runtime: ServiceRuntime, deps: Deps) -> APIRouter:
 
     Someone = Annotated[Call, Depends(signed_in)]
 
-    def base_url(request: Request) -> str:
-        return runtime.settings.public_base_url and runtime.settings.base_url_of("events") or str(
-            request.base_url).rstrip("/")
+    def base_url(_request: Request) -> str:
+        """The configured address, never the request's Host header (which anyone can set)."""
+        return runtime.settings.base_url_of("events")
 
     # --- campaigns ------------------------------------------------------------------------------
     @router.post("/campaigns", status_code=status.HTTP_201_CREATED, response_model=CampaignOut,

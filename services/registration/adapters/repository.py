@@ -83,7 +83,8 @@ class Repository:
         if sector:
             where.append(businesses.c.sector == sector)
         if q:
-            where.append(sa.or_(businesses.c.legal_name.contains(q), businesses.c.tax_code.contains(q)))
+            where.append(sa.or_(businesses.c.legal_name.contains(q, autoescape=True),
+                                businesses.c.tax_code.contains(q, autoescape=True)))  # "%" is a letter here
         total = (await self.session.execute(sa.select(sa.func.count()).where(*where))).scalar_one()
         rows = await self.session.execute(
             sa.select(businesses).where(*where).order_by(businesses.c.created_at, businesses.c.id)

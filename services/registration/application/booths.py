@@ -123,7 +123,7 @@ async def submit_application(
         repo = Repository(uow.session)
         business = await repo.business(business_id)
         if business is None:
-            raise BusinessNotFound(f"Không tìm thấy doanh nghiệp {business_id}", f"No business {business_id}")
+            raise BusinessNotFound()
         campaign_id = business["campaign_id"]
         await repo.lock_campaign_booths(campaign_id)  # what follows is read under the lock
         if idempotency_key and (earlier := await repo.application_by_key(business_id, idempotency_key)):
@@ -261,7 +261,7 @@ async def _load(repo: Repository, application_id: str, *, for_decision: bool = F
     """The application; ``for_decision``: read under its campaign's booth lock (see the repository)."""
     app = await (repo.application_for_decision(application_id) if for_decision else repo.application(application_id))
     if app is None:
-        raise ApplicationNotFound(f"Không tìm thấy hồ sơ {application_id}", f"No application {application_id}")
+        raise ApplicationNotFound()
     return app
 
 

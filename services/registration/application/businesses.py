@@ -18,7 +18,7 @@ from shared.contracts.registration import (
     BusinessContactUpdated,
     BusinessRegistered,
 )
-from shared.csv_export import to_csv
+from shared.csv_export import to_csv, to_xlsx
 
 PUBLIC_FIELDS = ("id", "campaign_id", "legal_name", "tax_code", "province", "sector", "contact_person", "email",
                  "phone", "created_at", "updated_at")
@@ -48,7 +48,7 @@ async def register_business(deps: Deps, campaign_id: str, cmd: RegisterBusiness,
             deps.metrics.registered("business", "duplicate")
             raise DuplicateBusiness(
                 f"Mã số thuế {cmd.tax_code} đã đăng ký trong chiến dịch này",
-                f"Tax code {cmd.tax_code} is already registered in this campaign",
+                f"Tax code {cmd.tax_code} is already registered in this campaign", field="tax_code",
                 existing_id=existing["id"],
             )
         values = {"id": business_id, "campaign_id": campaign_id, **cmd.model_dump(),
@@ -57,7 +57,7 @@ async def register_business(deps: Deps, campaign_id: str, cmd: RegisterBusiness,
             deps.metrics.registered("business", "duplicate")
             raise DuplicateBusiness(
                 f"Mã số thuế {cmd.tax_code} đã đăng ký trong chiến dịch này",
-                f"Tax code {cmd.tax_code} is already registered in this campaign",
+                f"Tax code {cmd.tax_code} is already registered in this campaign", field="tax_code",
             ) from None
         payload = BusinessRegistered(  # ids and public business facts; no contact details
             business_id=values["id"], campaign_id=campaign_id, legal_name=cmd.legal_name, tax_code=cmd.tax_code,
@@ -72,7 +72,7 @@ async def get_business(deps: Deps, business_id: str, call: Call) -> dict[str, An
     async with deps.uow() as uow:
         row = await Repository(uow.session).business(business_id)
     if row is None:
-        raise BusinessNotFound(f"Không tìm thấy doanh nghiệp {business_id}", f"No business {business_id}")
+        raise BusinessNotFound()
     call.require_self_or_organizer("business", business_id)
     return public(row)
 
@@ -84,7 +84,7 @@ async def update_contact(deps: Deps, business_id: str, cmd: UpdateBusinessContac
         repo = Repository(uow.session)
         row = await repo.business(business_id)
         if row is None:
-            raise BusinessNotFound(f"Không tìm thấy doanh nghiệp {business_id}", f"No business {business_id}")
+            raise BusinessNotFound()
         await repo.update_business(business_id, {**cmd.model_dump(), "updated_at": now})
         payload = BusinessContactUpdated(business_id=business_id, campaign_id=row["campaign_id"])
         uow.record(event(BUSINESS_CONTACT_UPDATED, payload, call, now, row["campaign_id"]))
@@ -104,3 +104,10 @@ async def export_businesses_csv(deps: Deps, campaign_id: str, call: Call) -> str
     rows, _ = await list_businesses(deps, campaign_id, call, province=None, sector=None, q=None,
                                     limit=1_000_000, offset=0)
     return to_csv(PUBLIC_FIELDS, rows)
+
+
+async def export_businesses_xlsx(deps: Deps, campaign_id: str, call: Call) -> bytes:
+    call.require_organizer()
+    rows, _ = await list_businesses(deps, campaign_id, call, province=None, sector=None, q=None,
+                                    limit=1_000_000, offset=0)
+    return to_xlsx(PUBLIC_FIELDS, rows, f"businesses {campaign_id}")

@@ -70,7 +70,7 @@ async def register_participant(deps: Deps, campaign_id: str, cmd: RegisterPartic
 async def _load(repo: Repository, participant_id: str, call: Call) -> dict[str, Any]:
     row = await repo.participant(participant_id)
     if row is None or row["erased_at"] is not None:
-        raise ParticipantNotFound(f"Không tìm thấy người tham dự {participant_id}", f"No participant {participant_id}")
+        raise ParticipantNotFound()
     call.require_self_or_organizer("participant", participant_id)
     return row
 

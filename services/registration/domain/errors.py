@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-from shared.errors import Conflict, NotFound, Unprocessable
+from shared.errors import Conflict, NoSuchRecord, Unprocessable
 
 
 class DuplicateBusiness(Conflict):
     code = "business_exists"
 
 
-class BusinessNotFound(NotFound):
-    code = "business_not_found"
+class BusinessNotFound(NoSuchRecord):
+    pass
 
 
-class ApplicationNotFound(NotFound):
-    code = "application_not_found"
+class ApplicationNotFound(NoSuchRecord):
+    pass
 
 
-class ParticipantNotFound(NotFound):
-    code = "participant_not_found"
+class ParticipantNotFound(NoSuchRecord):
+    pass
 
 
 class InvalidApplication(Unprocessable):

@@ -17,7 +17,9 @@ from services.registration.application.context import Deps
 from shared import web
 from shared.calls import Call
 from shared.config import Settings
+from shared.csv_export import XLSX
 from shared.errors import AppError
+from shared.http import attachment
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "pages"
 SHOWN = 200  # per status; the CSV export has everything
@@ -28,7 +30,7 @@ TEXT: dict[str, dict[str, str]] = {
         "waitlisted": "Danh sách chờ",
         "confirmed": "Đã xác nhận", "rejected": "Đã từ chối", "none": "Không có.", "approve": "Duyệt",
         "reject": "Từ chối", "reason": "Lý do từ chối", "business": "Doanh nghiệp",
-        "export": "Tải danh sách doanh nghiệp (CSV)",
+        "export": "Tải danh sách doanh nghiệp (CSV)", "export_xlsx": "Tải bảng tính (.xlsx, mã số thuế giữ số 0)",
         "other_boards": "Các phần khác của bảng điều hành", "events_board": "Hội thảo và băng rôn",
         "notifications_board": "Thông báo đã gửi", "sign_out": "Đăng xuất", "position": "Vị trí",
         "done_approve": "Đã duyệt hồ sơ.", "done_reject": "Đã từ chối hồ sơ.",
@@ -39,6 +41,7 @@ TEXT: dict[str, dict[str, str]] = {
         "confirmed": "Confirmed", "rejected": "Rejected", "none": "None.", "approve": "Approve",
         "reject": "Reject", "reason": "Reason for rejecting", "business": "Business",
         "export": "Download the businesses (CSV)",
+        "export_xlsx": "Download a spreadsheet (.xlsx, tax codes keep their 0)",
         "other_boards": "The rest of the board", "events_board": "Workshops and banners",
         "notifications_board": "Notifications sent", "sign_out": "Sign out", "position": "Position",
         "done_approve": "Application approved.", "done_reject": "Application rejected.",
@@ -110,6 +113,15 @@ def build_board_pages(deps: Deps, settings: Settings) -> APIRouter:
             return web.to_sign_in(f"/board/{campaign_id}", web.language(request, None))
         body = await businesses.export_businesses_csv(deps, campaign_id, call)
         return web.csv_download(body, f"businesses-{campaign_id}.csv")
+
+    @router.get("/board/{campaign_id}/businesses.xlsx")
+    async def export_xlsx(request: Request, campaign_id: str) -> Response:
+        call = organizer(request)
+        if call is None:
+            return web.to_sign_in(f"/board/{campaign_id}", web.language(request, None))
+        body = await businesses.export_businesses_xlsx(deps, campaign_id, call)
+        return Response(body, media_type=XLSX, headers={**attachment(f"businesses-{campaign_id}.xlsx"),
+                                                        "Cache-Control": "no-store"})
 
     return router
 

@@ -21,6 +21,7 @@ from services.registration.application.commands import (
 from services.registration.application.context import Call, Deps
 from shared.auth import bearer
 from shared.contracts.envelope import Actor
+from shared.csv_export import XLSX
 from shared.errors import Unauthorized
 from shared.http import attachment
 from shared.service import ServiceRuntime
@@ -185,6 +186,13 @@ def build_router(runtime: ServiceRuntime, deps: Deps) -> APIRouter:
         body = await businesses.export_businesses_csv(deps, campaign_id, call)
         return Response(body, media_type="text/csv; charset=utf-8",
                         headers=attachment(f"businesses-{campaign_id}.csv"))
+
+    @router.get("/campaigns/{campaign_id}/businesses.xlsx", tags=["businesses"], response_class=Response,
+                summary="Export businesses as a spreadsheet whose cells are text (tax codes keep their 0)",
+                responses={200: {"content": {XLSX: {}}}})
+    async def export_businesses_xlsx(campaign_id: str, call: Someone) -> Response:
+        body = await businesses.export_businesses_xlsx(deps, campaign_id, call)
+        return Response(body, media_type=XLSX, headers=attachment(f"businesses-{campaign_id}.xlsx"))
 
     @router.get("/businesses/{business_id}", response_model=BusinessOut, tags=["businesses"])
     async def read_business(business_id: str, call: Someone) -> dict[str, Any]:
