@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import os
 import secrets
 from pathlib import Path
 
@@ -39,10 +40,11 @@ def token_hash(token: str) -> str:
 
 def secret_from_file(path: Path) -> str:
     """A secret kept in a file under the data dir, created on first use (mode 600)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(32))
-        path.chmod(0o600)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not path.exists():  # created 0600 at once: never readable by others, not even for a moment
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_urlsafe(32))
     return path.read_text().strip()
 
 

@@ -102,7 +102,7 @@ class Stack:
 
     def start(self) -> None:
         s = self.settings
-        s.data_dir.mkdir(parents=True, exist_ok=True)
+        s.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         env = dict(os.environ)
         env.setdefault("DXDAY_LOG_FORMAT", "text")
         env["DXDAY_DATA_DIR"] = str(s.data_dir.resolve())
@@ -145,6 +145,7 @@ class Stack:
             stderr=subprocess.STDOUT,
             start_new_session=True,  # we stop them in order: services first, NATS last
             preexec_fn=_pdeathsig,
+            umask=0o077,  # databases, message files, secrets: 0600 / 0700
         )
         self.children[name] = proc
         self.started_at[name] = time.monotonic()

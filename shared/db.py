@@ -10,6 +10,7 @@ transactions.
 from __future__ import annotations
 
 import logging
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -124,7 +125,7 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
 def _sqlite_engine(url: str, echo: bool) -> AsyncEngine:
     database = make_url(url).database
     if database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+        private_file(Path(database))  # its -wal and -shm take the database file's mode
     # One connection per process: every transaction writes (BEGIN IMMEDIATE), and coroutines queued
     # on the pool are served in order, while connections queued on SQLite's lock poll it with sleeps
     # of up to 100 ms (2x fewer commands/s with the default pool in `make bench`).
@@ -160,6 +161,15 @@ async def scrub(engine: AsyncEngine) -> None:
     async with engine.connect() as conn:
         raw = await conn.get_raw_connection()
         await raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # outside any transaction
+
+
+def private_file(path: Path) -> None:
+    """A file holding personal data: its directory 0700, the file itself 0600 (created so, or narrowed)."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    os.close(fd)
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)
 
 
 def sessionmaker_for(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -93,6 +93,13 @@ class Subscription:
         return self._by_subject.get(subject)
 
 
+# Every reason a message can be dead-lettered for: each consumer's counter starts at 0 for each, so the
+# first dead letter after a restart is an increase the alert sees (an absent series is "No data").
+DEAD_LETTER_REASONS = ("malformed_json", "bad_envelope", "unknown_version", "unhandled_version", "bad_payload",
+                       "subject_mismatch", "rejected_by_handler", "reused_event_id", "handler_failed",
+                       "gave_up_waiting")
+
+
 async def _undecoded(_msg: Any) -> None:
     return None
 
@@ -152,6 +159,8 @@ class InboxConsumer:
         self._clock = clock or SystemClock()
         self._retry_delays = subscription.retry_delays_s
         self._isolate_until = 0.0  # until then, batches run with a savepoint per message from the start
+        for reason in DEAD_LETTER_REASONS:
+            metrics.dead_letters.labels(subscription.durable, reason)
         # Test seam: runs after the commit and before the ack (a crash there must not double effects).
         self.after_commit: Callable[[Envelope], Awaitable[None]] | None = None
 

@@ -64,14 +64,15 @@ class NatsServer:
             self.store_dir = Path(tempfile.mkdtemp(prefix="dxday-nats-store-"))
             self._own_store = True
         store = self.store_dir
-        store.mkdir(parents=True, exist_ok=True)
+        store.mkdir(parents=True, exist_ok=True, mode=0o700)
         conf = work / "nats.conf"
         conf.write_text(self._config(store))
         ports_dir = work / "ports"
         ports_dir.mkdir()
         args = [str(nats_server_binary()), "-c", str(conf), "--ports_file_dir", str(ports_dir)]
         out = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
-        self._proc = subprocess.Popen(args, stdout=out, stderr=out, start_new_session=True)
+        # umask 077: the JetStream store (events, and on an operator's server anything else) owner-only
+        self._proc = subprocess.Popen(args, stdout=out, stderr=out, start_new_session=True, umask=0o077)
         try:
             self._await_ports(ports_dir, timeout)
             self._await_healthy(timeout)

@@ -112,6 +112,12 @@ def test_dxday_up_serves_three_ready_services_and_leaves_nothing_after_sigterm(t
     assert f"(JSON: {urls['events']}/campaigns/{DEMO}/schedule" in output
     time.sleep(0.5)
     assert _pids_with(str(tmp_path)) == [], "processes left behind after SIGTERM"
+    # nothing under the data dir is readable by others: databases, message files, secrets, NATS store
+    shared_with_others = [f"{p.relative_to(tmp_path)} {p.stat().st_mode & 0o777:o}"
+                          for p in (tmp_path / "var").rglob("*")
+                          if p.stat().st_mode & 0o077 and not p.name.endswith(".log")]
+    assert shared_with_others == []
+    assert (tmp_path / "var").stat().st_mode & 0o077 == 0
 
 
 def test_dxday_up_names_the_variable_when_a_port_is_taken(tmp_path: Path):

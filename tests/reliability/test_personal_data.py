@@ -119,6 +119,8 @@ async def test_no_contact_details_outside_registration_and_none_left_after_erasu
         # every file under the data dir, as bytes: databases, their -wal and -shm, the message files and
         # the JetStream store; none holds the erased person's name, email or phone
         for path in (p for p in settings.data_dir.rglob("*") if p.is_file()):
+            if path.suffix in (".db", ".db-wal", ".db-shm") or path.parent.name == "messages":
+                assert path.stat().st_mode & 0o077 == 0, f"{path} is readable by others"  # 0600
             content = path.read_bytes()
             for secret in [PEOPLE[1][0], *secrets_of(PEOPLE[1])]:
                 assert secret.encode() not in content, f"erased participant's {secret!r} still in {path}"

@@ -168,3 +168,19 @@ async def test_each_hostile_kind_is_dead_lettered_alone_and_its_batch_is_handled
         await eventually(settled, timeout=30, what="ack-pending back to 0")
         metrics = (await notifier.client.get("/metrics")).text
         assert metric_value(metrics, "dxday_dead_letters_total", reason="reused_event_id") == 1
+
+
+async def test_the_dead_letter_counter_has_its_series_from_the_start(settings: Settings):
+    """The alert is `increase(dxday_dead_letters_total[10m]) > 0`: a series that appears only with the
+    first dead letter has no earlier sample, so that first one would be missed after every restart."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    from shared.inbox import DEAD_LETTER_REASONS
+
+    async with serve_in_process(notifications_app(settings)) as notifier:
+        text = (await notifier.client.get("/metrics")).text
+    samples = {(s.labels["consumer"], s.labels["reason"]): s.value for f in text_string_to_metric_families(text)
+               for s in f.samples if s.name == "dxday_dead_letters_total"}
+    consumers = {c for c, _ in samples}
+    assert consumers == {"notifications-events", "notifications-registration"}
+    assert samples == {(c, r): 0.0 for c in consumers for r in DEAD_LETTER_REASONS}

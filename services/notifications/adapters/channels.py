@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 import time
 from dataclasses import dataclass
 from email.header import Header
@@ -52,12 +53,14 @@ class FileTransport:
         self.directory = directory
 
     async def send(self, message: Outgoing) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
+        self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         path = self.directory / f"{message.channel}-{message.notification_id}.txt"
         text = (f"Kênh / Channel: {message.channel}\nĐến / To: {message.to}\nTiêu đề / Subject: {message.subject}\n"
                 f"Mã / Id: {message.notification_id}\n\n{message.body}")
         tmp = path.with_suffix(".tmp")
-        tmp.write_text(text, encoding="utf-8")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # an address and a name: owner only
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
         tmp.replace(path)  # the same id overwrites the same file: a retry leaves one message
 
     async def forget(self, notification_ids: list[str]) -> None:
