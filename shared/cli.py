@@ -17,7 +17,7 @@ import urllib.error
 import urllib.request
 
 from shared.auth import secret_from_file
-from shared.config import SERVICE_NAMES, Settings
+from shared.config import SERVICE_NAMES, Settings, load_settings
 from shared.nats_auth import OPERATOR, authorization_block, embedded_passwords
 from shared.natsserver import NatsServer, NatsServerError
 from shared.runner import PortTaken, check_port_free
@@ -232,7 +232,7 @@ class Stack:
 
 
 def cmd_up(args: argparse.Namespace) -> int:
-    settings = Settings()
+    settings = load_settings()
     stack = Stack(settings)
     try:
         stack.check_ports()
@@ -274,7 +274,7 @@ def _run_demo(settings: Settings) -> dict:
 def cmd_demo(args: argparse.Namespace) -> int:
     """Create the demo campaign on a running stack through its public APIs (idempotent)."""
     try:
-        result = _run_demo(Settings())
+        result = _run_demo(load_settings())
     except Exception as exc:
         print(f"dxday: demo failed: {exc}", file=sys.stderr)
         return 1
@@ -298,7 +298,7 @@ def cmd_service(args: argparse.Namespace) -> int:
 
 def cmd_nats(args: argparse.Namespace) -> int:
     """Only the embedded NATS, in the foreground (for running services by hand)."""
-    s = Settings()
+    s = load_settings()
     s.data_dir.mkdir(parents=True, exist_ok=True)
     try:
         check_port_free(s.nats_host, s.nats_port, "DXDAY_NATS_PORT")
@@ -371,7 +371,7 @@ def cmd_events(args: argparse.Namespace) -> int:
     """Print the latest events of the streams (the audit trail), from the running NATS."""
     import asyncio
 
-    settings = Settings()
+    settings = load_settings()
     streams = [args.stream] if args.stream else ["EVENTS", "REGISTRATION", "NOTIFICATIONS", "DEAD_LETTERS"]
     try:
         asyncio.run(_show_events(settings.nats_servers(), streams, args.last, _operator_credentials(settings)))

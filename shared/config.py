@@ -6,13 +6,17 @@ Invalid values fail at start with the variable's name, never later at first use.
 
 from __future__ import annotations
 
+import re
+import sys
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SERVICE_NAMES: tuple[str, ...] = ("registration", "events", "notifications")
+CHANNELS = ("email", "sms", "webhook", "file")
+QUIET = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$")
 ServiceName = Literal["registration", "events", "notifications"]
 
 
@@ -120,6 +124,30 @@ class Settings(BaseSettings):
         default=None, description="Bearer token for organizer endpoints (required outside `dxday up`)"
     )
 
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet_hours(cls, value: str) -> str:
+        for part in filter(None, (p.strip() for p in value.split(","))):
+            channel, _, hours = part.partition("=")
+            if channel.strip() not in CHANNELS or not QUIET.match(hours.strip()):
+                raise ValueError(f"{part!r}: expected <channel>=HH:MM-HH:MM, e.g. sms=21:00-07:00 "
+                                 f"(channels: {', '.join(CHANNELS)})")
+        return value
+
+    @field_validator("channel_rates")
+    @classmethod
+    def _channel_rates(cls, value: str) -> str:
+        for part in filter(None, (p.strip() for p in value.split(","))):
+            channel, _, rate = part.partition("=")
+            try:
+                ok = channel.strip() in CHANNELS and float(rate) > 0
+            except ValueError:
+                ok = False
+            if not ok:
+                raise ValueError(f"{part!r}: expected <channel>=<sends per second above 0>, e.g. sms=20 "
+                                 f"(channels: {', '.join(CHANNELS)})")
+        return value
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper(cls, value: object) -> object:
@@ -148,3 +176,15 @@ class Settings(BaseSettings):
     def base_url_of(self, service: str) -> str:
         base = self.public_base_url or f"http://{self.http_host}"
         return f"{base.rstrip('/')}:{self.port_of(service)}"
+
+
+def load_settings() -> Settings:
+    """The settings from the environment; a bad value stops the program at start with one line per
+    variable that names it (``DXDAY_QUIET_HOURS: ...``), not a traceback later."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        for error in exc.errors():
+            name = "DXDAY_" + "_".join(str(p) for p in error["loc"][:1]).upper()
+            print(f"dxday: {name}: {error['msg']} (giá trị không hợp lệ / invalid value)", file=sys.stderr)
+        raise SystemExit(2) from None

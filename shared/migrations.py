@@ -71,11 +71,11 @@ def add_outbox_parking() -> None:
 def main(argv: list[str]) -> int:
     import asyncio
 
-    from shared.config import Settings
+    from shared.config import load_settings
     from shared.db import create_engine
 
     service, revision = argv[0], argv[1] if len(argv) > 1 else "head"
-    settings = Settings()
+    settings = load_settings()
     location = Path(__file__).resolve().parent.parent / "services" / service / "migrations"
     engine = create_engine(settings.db_url_of(service))
     asyncio.run(upgrade(engine, location, revision))

@@ -10,7 +10,7 @@ from collections.abc import Callable
 import uvicorn
 from fastapi import FastAPI
 
-from shared.config import Settings
+from shared.config import Settings, load_settings
 from shared.observability import configure_logging
 
 
@@ -34,7 +34,7 @@ def check_port_free(host: str, port: int, variable: str) -> None:
 
 
 def serve(service: str, create_app: Callable[[Settings], FastAPI], settings: Settings | None = None) -> None:
-    settings = settings or Settings()
+    settings = settings or load_settings()
     configure_logging(service, settings.log_level, settings.log_format)
     port = settings.port_of(service)
     try:

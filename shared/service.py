@@ -226,8 +226,11 @@ class ServiceRuntime:
             version=version,
             lifespan=lifespan,
             openapi_tags=openapi_tags,
+            docs_url=None,  # served below from the package: /docs works on a network without internet
+            redoc_url=None,
         )
         app.state.runtime = self
+        install_api_docs(app, self.spec.name)
         self._add_operations_routes(app)
         self._add_metrics_middleware(app)
         install_protection(
@@ -282,6 +285,62 @@ class ServiceRuntime:
             metrics.http_requests.labels(template, request.method, f"{response.status_code // 100}xx").inc()
             metrics.http_latency.labels(template, request.method).observe(time.perf_counter() - started)
             return response
+
+
+ERROR_BODY_SCHEMA: dict[str, Any] = {
+    "title": "Error", "type": "object", "required": ["error"],
+    "properties": {"error": {"type": "object", "required": ["code", "message", "message_en"], "properties": {
+        "code": {"type": "string", "examples": ["validation_failed"]},
+        "message": {"type": "string", "description": "Vietnamese"},
+        "message_en": {"type": "string"},
+        "fields": {"type": "array", "items": {"type": "object", "properties": {
+            "field": {"type": "string"}, "message": {"type": "string"}, "type": {"type": "string"}}}},
+        "details": {"type": "object"}}}},
+}
+
+
+def install_api_docs(app: FastAPI, service: str) -> None:
+    """/docs from the swagger-ui-bundle package (no CDN), the OpenAPI document with the error body every
+    4xx really has and the bearer token (an Authorize button), and /asyncapi.yaml of this service."""
+    import swagger_ui_bundle
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.openapi.utils import get_openapi
+    from fastapi.staticfiles import StaticFiles
+
+    from shared.asyncapi import render
+    from shared.rpc import CATALOGUE
+
+    app.mount("/docs/assets", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> Response:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title=f"{app.title} — API",
+                                   swagger_js_url="/docs/assets/swagger-ui-bundle.js",
+                                   swagger_css_url="/docs/assets/swagger-ui.css",
+                                   swagger_favicon_url="/docs/assets/favicon-32x32.png")
+
+    @app.get("/asyncapi.yaml", tags=["operations"], summary="AsyncAPI of the contracts and this service's commands",
+             response_class=PlainTextResponse, responses={200: {"content": {"application/yaml": {}}}})
+    async def asyncapi() -> Response:
+        own = {s: m for s, m in CATALOGUE.items() if s.startswith(f"rpc.{service}.")}
+        return Response(render(own), media_type="application/yaml")
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(title=app.title, version=app.version, description=app.description,
+                                 routes=app.routes, tags=app.openapi_tags)
+            components = schema.setdefault("components", {})
+            schemas = components.setdefault("schemas", {})
+            schemas["HTTPValidationError"] = ERROR_BODY_SCHEMA  # what a 422 really carries
+            schemas.pop("ValidationError", None)
+            components["securitySchemes"] = {"bearer": {
+                "type": "http", "scheme": "bearer",
+                "description": "The organizer token, or a business's or participant's access token"}}
+            schema["security"] = [{"bearer": []}, {}]  # public routes need none
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def registry_of(app: FastAPI) -> CollectorRegistry:

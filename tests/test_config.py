@@ -47,3 +47,21 @@ def test_readme_documents_every_setting():
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     missing = [f"DXDAY_{name.upper()}" for name in Settings.model_fields if f"DXDAY_{name.upper()}" not in readme]
     assert missing == []
+
+
+@pytest.mark.parametrize("variable,value", [
+    ("DXDAY_QUIET_HOURS", "sms=21h-7h"), ("DXDAY_QUIET_HOURS", "fax=21:00-07:00"),
+    ("DXDAY_QUIET_HOURS", "sms=25:00-07:00"),
+    ("DXDAY_CHANNEL_RATES", "sms=fast"), ("DXDAY_CHANNEL_RATES", "sms=0"), ("DXDAY_CHANNEL_RATES", "pigeon=3"),
+])
+def test_channel_settings_are_checked_at_start_with_a_line_naming_the_variable(variable: str, value: str):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DXDAY_")}
+    result = subprocess.run([sys.executable, "-m", "services.notifications"], env={**env, variable: value},
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert variable in result.stderr and "Traceback" not in result.stderr, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

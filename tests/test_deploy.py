@@ -110,3 +110,21 @@ def test_prometheus_configuration_scrapes_the_three_services_and_loads_the_rules
     jobs = {j["job_name"] for j in config["scrape_configs"]}
     assert {f"dxday-{n}" for n in SERVICE_NAMES} <= jobs and "nats" in jobs
     assert config["rule_files"] == ["/etc/prometheus/alerts.yml"]
+
+
+async def test_api_docs_work_offline_and_document_errors_auth_and_messages(settings: Settings):
+    from services.events.app import create_app as events_app
+    from tests.support import serve_in_process
+
+    async with serve_in_process(events_app(settings)) as events:
+        page = (await events.client.get("/docs")).text
+        assert "cdn" not in page.lower() and "/docs/assets/swagger-ui-bundle.js" in page
+        for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
+            assert (await events.client.get(f"/docs/assets/{asset}")).status_code == 200
+        schema = (await events.client.get("/openapi.json")).json()
+        assert schema["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+        error = schema["components"]["schemas"]["HTTPValidationError"]
+        assert error["properties"]["error"]["required"] == ["code", "message", "message_en"]
+        served = yaml.safe_load((await events.client.get("/asyncapi.yaml")).text)
+        assert served["asyncapi"].startswith("3.") and any("rpc.events.seat.reserve" == c.get("address")
+                                                           for c in served["channels"].values())
