@@ -42,6 +42,7 @@ docs: install  ## regenerate docs/asyncapi.yaml (contracts) and docs/openapi/*.j
 	$(PY) -m services.asyncapi > docs/asyncapi.yaml
 	$(PY) -m services.openapi docs/openapi
 	$(PY) -m shared.nats_auth > deploy/nats/users.conf
+	$(PY) -m shared.nats_auth --helm > deploy/k8s/nats-auth-values.yaml
 
 BENCH_STAMP := $(VENV)/.installed-dxday-bench
 $(BENCH_STAMP): pyproject.toml $(STAMP)

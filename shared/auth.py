@@ -12,7 +12,7 @@ from pathlib import Path
 from fastapi import Request
 
 from shared.config import Settings
-from shared.errors import Forbidden, Unauthorized
+from shared.errors import Unauthorized
 
 
 def bearer(request: Request) -> str | None:
@@ -25,8 +25,8 @@ def require_organizer_token(request: Request, expected: str | None) -> None:
     token = bearer(request)
     if token is None:
         raise Unauthorized("Cần mã truy cập của ban tổ chức", "An organizer token is required")
-    if not expected or not hmac.compare_digest(token.encode(), expected.encode()):
-        raise Forbidden("Mã truy cập của ban tổ chức không đúng", "The organizer token is not valid")
+    if not expected or not hmac.compare_digest(token.encode(), expected.encode()):  # 401: counted as a failure
+        raise Unauthorized("Mã truy cập của ban tổ chức không đúng", "The organizer token is not valid")
 
 
 def new_token() -> str:

@@ -67,12 +67,22 @@ class Settings(BaseSettings):
     )
     max_body_bytes: int = Field(
         default=1_048_576, ge=1024, description="Request bodies above this many bytes are refused with 413")
+    trusted_proxies: str = Field(
+        default="", description="Comma-separated addresses of reverse proxies whose X-Forwarded-For is believed "
+        "(the client address the limits count); empty = none, so a spoofed header changes nothing")
     cors_origins: str = Field(default="", description="Comma-separated origins allowed by CORS (empty = none)")
     metrics_user: str | None = Field(default=None, description="If set with the password, /metrics asks for basic auth")
     metrics_password: str | None = Field(default=None, description="Password for /metrics basic auth")
     public_base_url: str | None = Field(
-        default=None, description="Base URL users reach (for links); default http://<http_host>"
+        default=None, description="Base URL users reach, the service's port appended (for links); "
+        "default http://<http_host> (127.0.0.1 when it binds every address)"
     )
+    registration_public_url: str | None = Field(
+        default=None, description="The registration service's address as users reach it, used as is "
+        "(e.g. https://dangky.example.vn behind a reverse proxy); overrides DXDAY_PUBLIC_BASE_URL")
+    events_public_url: str | None = Field(default=None, description="The events service's public address, as is")
+    notifications_public_url: str | None = Field(
+        default=None, description="The notifications service's public address, as is")
 
     # --- notifications -------------------------------------------------------------------
     smtp_host: str | None = Field(default=None, description="SMTP server for email; unset = email is written as files")
@@ -174,7 +184,12 @@ class Settings(BaseSettings):
         return [f"nats://{self.nats_host}:{self.nats_port}"]
 
     def base_url_of(self, service: str) -> str:
-        base = self.public_base_url or f"http://{self.http_host}"
+        """The address users reach a service at, for the links in pages, notices and calendars."""
+        own = getattr(self, f"{service}_public_url", None)
+        if own:
+            return str(own).rstrip("/")
+        host = "127.0.0.1" if self.http_host in ("0.0.0.0", "::", "") else self.http_host  # never a wildcard
+        base = self.public_base_url or f"http://{host}"
         return f"{base.rstrip('/')}:{self.port_of(service)}"
 
 

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 
 from shared.db import constraint_violated, database_unavailable
 from shared.errors import AppError, ConcurrentChange, Unavailable
+from shared.protection import API_CSP, SECURITY_HEADERS
 
 log = logging.getLogger("dxday.http")
 DATABASE_UNAVAILABLE = {"error": {
@@ -26,6 +27,10 @@ INTERNAL_ERROR = {"error": {
 }}
 
 
+# An answer made outside the middlewares (an unexpected error) carries the same security headers
+HARDENED = {**SECURITY_HEADERS, "Content-Security-Policy": API_CSP}
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def on_app_error(_request: Request, exc: AppError) -> JSONResponse:
@@ -38,13 +43,13 @@ def install_error_handlers(app: FastAPI) -> None:
         if database_unavailable(exc):
             log.warning("database unavailable during %s %s: %s", request.method, request.url.path,
                         type(exc).__name__)
-            return JSONResponse(DATABASE_UNAVAILABLE, status_code=503, headers={"Retry-After": "5"})
+            return JSONResponse(DATABASE_UNAVAILABLE, status_code=503, headers={"Retry-After": "5", **HARDENED})
         if any(constraint_violated(exc, sqlstate=s) for s in ("23505", "23503", "23514")):
             # the last guarantee held: the schema refused what a concurrent change made impossible
             log.warning("a constraint refused a write in %s %s", request.method, request.url.path)
-            return JSONResponse(ConcurrentChange().body(), status_code=409)
+            return JSONResponse(ConcurrentChange().body(), status_code=409, headers=HARDENED)
         log.error("unexpected error in %s %s", request.method, request.url.path, exc_info=exc)
-        return JSONResponse(INTERNAL_ERROR, status_code=500)
+        return JSONResponse(INTERNAL_ERROR, status_code=500, headers=HARDENED)
 
     @app.exception_handler(RequestValidationError)
     async def on_invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -108,24 +108,46 @@ class RequestLimits:
         await send({"type": "http.response.body", "body": body})
 
 
+# Public sign-up forms and endpoints: limited per client address whatever header a request carries
+SIGN_UPS = re.compile(r"^/(campaigns/[^/]+/(participants|businesses)|join/[^/]+|exhibit/[^/]+)/?$")
+
+
+def credential_of(request: Request) -> str | None:
+    """A fingerprint of the credential a request carries (bearer token or board cookie), if any."""
+    import hashlib
+
+    raw = request.headers.get("authorization") or request.cookies.get("dxday_board")
+    return hashlib.sha256(raw.encode()).hexdigest()[:32] if raw else None
+
+
 def install_protection(app: FastAPI, *, forms_per_minute: int, failed_tokens_per_minute: int,
                        cors_origins: list[str], max_body_bytes: int = 1_048_576) -> None:
     forms = SlidingWindow(forms_per_minute)
-    failures = SlidingWindow(failed_tokens_per_minute)
+    failures = SlidingWindow(failed_tokens_per_minute)  # per client address: wrong credentials
+    failing = SlidingWindow(3)  # per credential: the same wrong token again and again
 
     @app.middleware("http")
     async def protect(request: Request, call_next: Callable[[Request], Any]) -> Response:
         client = request.client.host if request.client else "unknown"
-        if failures.blocked(client):
-            response: Response = too_many()
-            response.headers["Retry-After"] = str(failures.retry_after(client))
-        elif request.method == "POST" and "authorization" not in request.headers and not forms.allow(client):
-            response = too_many()  # public forms (sign-ups) without a token
+        credential = credential_of(request)
+        if credential is not None and failing.blocked(credential):
+            response: Response = too_many()  # a credential that keeps failing: not even looked up
+            response.headers["Retry-After"] = str(failing.retry_after(credential))
+        elif request.method == "POST" and SIGN_UPS.match(request.url.path) and not forms.allow(client):
+            response = too_many()  # sign-ups from one address, with or without an Authorization header
             response.headers["Retry-After"] = str(forms.retry_after(client))
         else:
             response = await call_next(request)
             if response.status_code == 401:
-                failures.note(client)  # guessing tokens costs the guesser
+                # Guessing costs the guesser, never the people behind the same address: valid requests
+                # and public pages still pass; only failing ones turn into 429 past the limit.
+                over = failures.blocked(client)
+                failures.note(client)
+                if credential is not None:
+                    failing.note(credential)
+                if over:
+                    response = too_many()
+                    response.headers["Retry-After"] = str(failures.retry_after(client))
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         if not request.url.path.startswith("/docs"):

@@ -50,6 +50,9 @@ def serve(service: str, create_app: Callable[[Settings], FastAPI], settings: Set
         log_config=None,  # our logging configuration, not uvicorn's
         access_log=False,
         lifespan="on",
+        # X-Forwarded-For only from the configured reverse proxies (uvicorn would believe loopback)
+        proxy_headers=bool(settings.trusted_proxies.strip()),
+        forwarded_allow_ips=settings.trusted_proxies.strip() or "",
         timeout_graceful_shutdown=25,
     )
     server = uvicorn.Server(config)

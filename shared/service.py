@@ -26,7 +26,7 @@ from shared.auth import metrics_allowed
 from shared.clock import Clock, SystemClock
 from shared.config import Settings
 from shared.contracts.streams import DEAD_LETTERS, STREAMS, StreamSpec
-from shared.db import create_engine, ping, sessionmaker_for
+from shared.db import create_engine, database_unavailable, ping, sessionmaker_for
 from shared.inbox import InboxConsumer, Subscription
 from shared.messaging import ConsumerMonitor, create_broker, ensure_streams
 from shared.migrations import upgrade
@@ -36,6 +36,7 @@ from shared.protection import install_protection
 from shared.uow import UnitOfWork
 
 log = logging.getLogger("dxday.service")
+NATS_WAIT_LOG_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,7 @@ class ServiceRuntime:
         self._before_scrape: list[Callable[[], Awaitable[None]]] = []
         self._periodic: list[tuple[str, Callable[[], Any], float, asyncio.Event | None]] = []
         self._tasks: list[asyncio.Task[None]] = []
+        self.waiting_for_nats = asyncio.Event()
         self.every(10.0, "readiness", self._refresh_readiness)
 
     # --- building blocks for the service's own code ------------------------------------
@@ -155,7 +157,7 @@ class ServiceRuntime:
     # --- lifecycle ----------------------------------------------------------------------
     async def start(self) -> None:
         await upgrade(self.engine, self.spec.migrations)
-        await self.broker.connect()
+        await self._connect_nats()
         await ensure_streams(
             self.js(),
             owned=list(self.spec.owned_streams),
@@ -174,6 +176,26 @@ class ServiceRuntime:
                 await result
         self.started = True
         log.info("%s started", self.spec.name)
+
+    async def _connect_nats(self) -> None:
+        """Connect, saying so while NATS cannot be reached (nats-py retries quietly for ever)."""
+        connecting = asyncio.create_task(self.broker.connect())
+        attempt = 0
+        try:
+            while True:
+                done, _ = await asyncio.wait({connecting}, timeout=NATS_WAIT_LOG_S)
+                if done:
+                    connecting.result()
+                    break
+                attempt += 1
+                self.waiting_for_nats.set()  # the HTTP port opens meanwhile: /healthz yes, /readyz no
+                log.warning("%s: waiting for NATS at %s (attempt %d); /readyz fails until it answers",
+                            self.spec.name, ", ".join(self.settings.nats_servers()), attempt)
+        finally:
+            if not connecting.done():
+                connecting.cancel()
+        if attempt:
+            log.info("%s: NATS reached after %d attempts", self.spec.name, attempt)
 
     async def stop(self) -> None:
         self.started = False
@@ -214,10 +236,20 @@ class ServiceRuntime:
 
         @asynccontextmanager
         async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-            await runtime.start()
+            # Start fully before serving, unless NATS cannot be reached: then serve /healthz (and a
+            # failing /readyz) while the start goes on, and stop at once on SIGTERM.
+            starting = asyncio.create_task(runtime.start())
+            waiting = asyncio.create_task(runtime.waiting_for_nats.wait())
+            await asyncio.wait({starting, waiting}, return_when=asyncio.FIRST_COMPLETED)
+            waiting.cancel()
+            if starting.done():
+                starting.result()  # a start that failed fails the startup, as before
             try:
                 yield
             finally:
+                if not starting.done():
+                    starting.cancel()
+                    await asyncio.gather(starting, return_exceptions=True)
                 await runtime.stop()
 
         app = FastAPI(
@@ -279,7 +311,14 @@ class ServiceRuntime:
         @app.middleware("http")
         async def record(request: Request, call_next: Callable[[Request], Any]) -> Response:
             started = time.perf_counter()
-            response: Response = await call_next(request)
+            try:
+                response: Response = await call_next(request)
+            except Exception as exc:  # answered by the error handler outside this middleware: counted here
+                template = getattr(request.scope.get("route"), "path", "unmatched")
+                status = "5xx"  # 503 (database unreachable) or 500, both counted
+                metrics.http_requests.labels(template, request.method, status).inc()
+                log.debug("counted a failed request (%s)", "database" if database_unavailable(exc) else "error")
+                raise
             route = request.scope.get("route")
             template = getattr(route, "path", "unmatched")  # a template, never a concrete id
             metrics.http_requests.labels(template, request.method, f"{response.status_code // 100}xx").inc()

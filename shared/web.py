@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import hmac
 import secrets
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -147,15 +148,53 @@ def install_stylesheet(app: FastAPI) -> None:
 ORGANIZER_COOKIE = "dxday_board"
 
 
-def organizer_session(organizer_token: str) -> str:
-    """What the board's cookie holds: derived from the organizer token, never the token itself, so
-    every service that knows the token can check it and a stolen cookie does not open the API."""
-    return hmac.new(organizer_token.encode(), b"dxday organizer board", "sha256").hexdigest()
+SESSION_SECONDS = 8 * 3600  # a working day at the board; then sign in again
+ENDED_SESSIONS: dict[str, float] = {}  # signed out here: nonce -> when it would have expired
+
+
+def _session_mac(organizer_token: str, expires: int, nonce: str) -> str:
+    return hmac.new(organizer_token.encode(), f"dxday organizer board|{expires}|{nonce}".encode(),
+                    "sha256").hexdigest()
+
+
+def organizer_session(organizer_token: str, now: float | None = None) -> str:
+    """What the board's cookie holds: a new value at every sign-in, with its expiry, signed with the
+    organizer token (never the token itself), so every service that knows the token can check it and
+    a stolen cookie neither opens the API nor outlives its day."""
+    expires = int((now if now is not None else time.time()) + SESSION_SECONDS)
+    nonce = secrets.token_urlsafe(12)
+    return f"{expires}.{nonce}.{_session_mac(organizer_token, expires, nonce)}"
+
+
+def _session_nonce(cookie: str, organizer_token: str, now: float) -> str | None:
+    """The session's nonce when the cookie is one this token signed and it has not expired."""
+    expires, _, rest = cookie.partition(".")
+    nonce, _, mac = rest.partition(".")
+    if not expires.isdigit() or not nonce or int(expires) <= now:
+        return None
+    if not hmac.compare_digest(mac, _session_mac(organizer_token, int(expires), nonce)):
+        return None
+    return nonce
 
 
 def organizer_signed_in(request: Request, organizer_token: str | None) -> bool:
     cookie = request.cookies.get(ORGANIZER_COOKIE, "")
-    return bool(organizer_token and cookie) and hmac.compare_digest(cookie, organizer_session(organizer_token or ""))
+    if not organizer_token or not cookie:
+        return False
+    nonce = _session_nonce(cookie, organizer_token, time.time())
+    return nonce is not None and nonce not in ENDED_SESSIONS
+
+
+def end_session(request: Request, organizer_token: str | None) -> None:
+    """Sign-out: this session no longer opens the board here, even if its cookie is replayed."""
+    now = time.time()
+    for nonce, expires in list(ENDED_SESSIONS.items()):
+        if expires <= now:
+            del ENDED_SESSIONS[nonce]
+    cookie = request.cookies.get(ORGANIZER_COOKIE, "")
+    nonce = _session_nonce(cookie, organizer_token or "", now) if organizer_token and cookie else None
+    if nonce is not None:
+        ENDED_SESSIONS[nonce] = float(cookie.partition(".")[0])
 
 
 def is_organizer_token(given: str, organizer_token: str | None) -> bool:
@@ -164,7 +203,7 @@ def is_organizer_token(given: str, organizer_token: str | None) -> bool:
 
 def sign_in_cookie(response: Response, organizer_token: str) -> Response:
     response.set_cookie(ORGANIZER_COOKIE, organizer_session(organizer_token), httponly=True, samesite="strict",
-                        max_age=12 * 3600, path="/")
+                        max_age=SESSION_SECONDS, path="/")
     return response
 
 
@@ -214,6 +253,7 @@ def sign_in_router(env: jinja2.Environment, organizer_token: Callable[[], str | 
     async def sign_out(request: Request) -> Response:
         response = see_other("/board/sign-in")
         if await read_form(request) is not None:
+            end_session(request, organizer_token())
             response.delete_cookie(ORGANIZER_COOKIE, path="/")
         return response
 

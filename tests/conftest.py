@@ -122,6 +122,7 @@ async def settings_for(nats: NatsServer, databases: Databases, tmp_path: Path) -
         events_db_url=await databases.url("events"),
         notifications_db_url=await databases.url("notifications"),
         organizer_token=TEST_ORGANIZER_TOKEN,
+        checkin_secret="test-checkin-secret",  # shared by every replica a test starts
         outbox_sweep_seconds=0.5,
         log_format="text",
         form_rate_per_minute=100_000,  # the tests sign up hundreds of people from one address

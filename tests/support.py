@@ -141,6 +141,7 @@ def start_service_process(name: str, settings: Any, port: int, log: Any, **env_e
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("DXDAY_")}
     env.update(DXDAY_NATS_URL=settings.nats_url or "", DXDAY_ORGANIZER_TOKEN=TEST_ORGANIZER_TOKEN,
+               DXDAY_CHECKIN_SECRET=settings.checkin_secret or "test-checkin-secret",
                DXDAY_DATA_DIR=str(settings.data_dir), DXDAY_LOG_LEVEL="WARNING", DXDAY_OUTBOX_SWEEP_SECONDS="0.5",
                **{f"DXDAY_{name.upper()}_DB_URL": settings.db_url_of(name), f"DXDAY_{name.upper()}_PORT": str(port)},
                **env_extra)

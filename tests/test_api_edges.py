@@ -105,3 +105,23 @@ async def test_sign_in_never_redirects_off_the_site(settings: Settings, next_pat
         signed = await stack.reg.post("/board/sign-in", data={
             "form_token": _hidden_token(form.text), "next": next_path, "organizer_token": TEST_ORGANIZER_TOKEN})
         assert signed.status_code == 303 and signed.headers["location"] == "/", (next_path, signed.headers)
+
+
+async def test_an_answer_from_the_error_handler_is_counted_and_hardened(sqlite_settings: Settings):
+    import sqlalchemy as sa
+
+    from shared.db import create_engine
+    from tests.registration_support import participant_body
+    from tests.support import metric_value
+
+    async with registration_stack(sqlite_settings) as stack:
+        engine = create_engine(sqlite_settings.db_url_of("registration"))
+        async with engine.begin() as conn:  # the table a sign-up needs is gone: the database refuses
+            await conn.execute(sa.text("ALTER TABLE participants RENAME TO participants_gone"))
+        await engine.dispose()
+        r = await stack.reg.post(f"/campaigns/{CAMPAIGN_ID}/participants", json=participant_body())
+        assert r.status_code in (500, 503) and r.json()["error"]["code"] in ("internal_error", "database_unavailable")
+        assert r.headers["x-content-type-options"] == "nosniff" and "content-security-policy" in r.headers
+        metrics = (await stack.reg.get("/metrics")).text
+        assert metric_value(metrics, "dxday_http_requests_total", route="/campaigns/{campaign_id}/participants",
+                            status="5xx") == 1

@@ -65,3 +65,16 @@ def test_channel_settings_are_checked_at_start_with_a_line_naming_the_variable(v
     assert result.returncode == 2
     assert variable in result.stderr and "Traceback" not in result.stderr, result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_links_use_each_services_public_address_and_never_a_wildcard(monkeypatch: pytest.MonkeyPatch):
+    for key in list(__import__("os").environ):
+        if key.startswith("DXDAY_"):
+            monkeypatch.delenv(key)
+    wildcard = Settings(_env_file=None, http_host="0.0.0.0")
+    assert wildcard.base_url_of("events") == "http://127.0.0.1:8002"
+    proxied = Settings(_env_file=None, http_host="0.0.0.0", events_public_url="https://lich.example.vn/",
+                       registration_public_url="https://dangky.example.vn")
+    assert proxied.base_url_of("events") == "https://lich.example.vn"  # no port appended
+    assert proxied.base_url_of("registration") == "https://dangky.example.vn"
+    assert proxied.base_url_of("notifications") == "http://127.0.0.1:8003"

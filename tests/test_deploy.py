@@ -128,3 +128,27 @@ async def test_api_docs_work_offline_and_document_errors_auth_and_messages(setti
         served = yaml.safe_load((await events.client.get("/asyncapi.yaml")).text)
         assert served["asyncapi"].startswith("3.") and any("rpc.events.seat.reserve" == c.get("address")
                                                            for c in served["channels"].values())
+
+
+def test_kubernetes_gives_each_service_its_nats_user_and_limits_who_talks_to_nats():
+    from shared.nats_auth import helm_auth_values
+
+    k8s = ROOT / "deploy" / "k8s"
+    assert (k8s / "nats-auth-values.yaml").read_text() == helm_auth_values(), \
+        "run: python -m shared.nats_auth --helm > deploy/k8s/nats-auth-values.yaml"
+    values = yaml.safe_load((k8s / "nats-auth-values.yaml").read_text())
+    users = {u["user"]: u for u in values["config"]["merge"]["authorization"]["users"]}
+    assert set(users) == {*SERVICE_NAMES, "operator"}
+    assert all(u["password"].startswith("<< $DXDAY_NATS_") for u in users.values())
+    for doc in yaml.safe_load_all((k8s / "services.yaml").read_text()):
+        if doc["kind"] != "Deployment":
+            continue
+        container = doc["spec"]["template"]["spec"]["containers"][0]
+        env = {e["name"]: e for e in container["env"]}
+        assert env["DXDAY_NATS_USER"]["value"] == container["name"]
+        assert env["DXDAY_NATS_PASSWORD"]["valueFrom"]["secretKeyRef"] == {"name": "dxday-nats-users",
+                                                                           "key": container["name"]}
+    policies = {d["metadata"]["name"]: d for d in yaml.safe_load_all((k8s / "network-policy.yaml").read_text())}
+    nats_ingress = policies["nats-clients"]["spec"]["ingress"][0]
+    assert nats_ingress["ports"] == [{"port": 4222}]
+    assert nats_ingress["from"][0]["podSelector"] == {"matchLabels": {"app": "dxday"}}

@@ -236,6 +236,8 @@ async def test_check_in_marks_attendance_once(settings: Settings):
         assert second.status_code == 409
         assert second.json()["error"]["details"]["first_used_at"] == first.json()["checked_in_at"].replace("Z",
                                                                                                         "+00:00")
+        # told in the campaign's time (the tests' clock: 09:00 on 20/09/2026 in Vietnam), not UTC
+        assert second.json()["error"]["message"] == "Vé đã được dùng lúc 09:00:00, 20/09/2026"
         forged = seat["checkin_token"][:-3] + "abc"
         assert (await stack.events.client.post("/checkin", json={"token": forged},
                                                headers=ORGANIZER)).status_code == 422

@@ -575,7 +575,9 @@ async def test_the_board_lists_the_last_notifications_with_their_status(settings
                                                           ORGANIZER["Authorization"].removeprefix("Bearer ")})
         assert signed.status_code == 303
         page = await board.get(f"/board/{CAMPAIGN_ID}?lang=en")
-        assert page.status_code == 200 and "booth_confirmed" in page.text and "sent" in page.text
+        assert page.status_code == 200 and "Booth confirmed" in page.text and "sent" in page.text
+        vi = await board.get(f"/board/{CAMPAIGN_ID}?lang=vi")  # names in the reader's language, not keys
+        assert "Xác nhận gian hàng" in vi.text and "đã gửi" in vi.text and ">booth_confirmed<" not in vi.text
         assert "lan@songtra.vn" not in page.text  # ids only: contact details stay in registration
         csv = await board.get(f"/board/{CAMPAIGN_ID}/notifications.csv")
         lines = csv.text.lstrip("\ufeff").splitlines()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from html.parser import HTMLParser
 
 from shared.config import Settings
@@ -234,6 +235,23 @@ async def test_board_needs_the_organizer_sign_in_and_refuses_foreign_posts(setti
         signed_out = await reg.post("/board/sign-out", data={"form_token": form_token})
         assert signed_out.status_code == 303 and not reg.cookies.get("dxday_board")
         assert (await reg.get(f"/board/{CAMPAIGN_ID}/businesses.csv")).status_code == 303
+        # the old cookie, replayed after sign-out, opens nothing; a new sign-in gives a new value
+        replayed = await reg.get(f"/board/{CAMPAIGN_ID}", cookies={"dxday_board": session})
+        assert replayed.status_code == 303
+        again = await reg.post("/board/sign-in", data={"form_token": form_token,
+                                                       "organizer_token": TEST_ORGANIZER_TOKEN})
+        assert again.status_code == 303 and reg.cookies.get("dxday_board") not in (None, session)
+
+
+def test_a_board_session_expires():
+    from shared import web
+
+    old = web.organizer_session(TEST_ORGANIZER_TOKEN, now=0)
+    fresh = web.organizer_session(TEST_ORGANIZER_TOKEN)
+    assert web._session_nonce(old, TEST_ORGANIZER_TOKEN, now=web.SESSION_SECONDS + 1) is None  # a day later
+    now = time.time()
+    assert web._session_nonce(fresh, TEST_ORGANIZER_TOKEN, now=now) is not None
+    assert web._session_nonce(fresh, "another-token", now=now) is None
 
 
 async def test_exhibit_pages_keep_a_business_signed_in_only_with_its_own_token(settings: Settings):
@@ -278,9 +296,11 @@ async def test_wrong_tokens_on_the_pages_count_towards_the_failed_token_limit(se
             reg.post(f"/exhibit/{CAMPAIGN_ID}", data={"form_token": form_token, "access_token": "business.x.y"}),
         ]
         assert [(await a).status_code for a in attempts] == [401, 401, 401]
-        blocked = await reg.post("/board/sign-in", data={"form_token": form_token,
-                                                          "organizer_token": TEST_ORGANIZER_TOKEN})
+        blocked = await reg.post("/board/sign-in", data={"form_token": form_token, "organizer_token": "guess2"})
         assert blocked.status_code == 429 and int(blocked.headers["retry-after"]) > 0
+        right = await reg.post("/board/sign-in", data={"form_token": form_token,
+                                                        "organizer_token": TEST_ORGANIZER_TOKEN})
+        assert right.status_code == 303  # the organizer behind the same address is not locked out
 
 
 async def test_pages_explain_unknown_things_as_pages_in_the_readers_language(settings: Settings):

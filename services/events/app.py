@@ -17,6 +17,7 @@ from shared.auth import secret_from_file
 from shared.clock import Clock
 from shared.config import Settings
 from shared.contracts.streams import EVENTS, REGISTRATION
+from shared.db import is_sqlite
 from shared.http import install_error_handlers
 from shared.service import ServiceRuntime, ServiceSpec
 from shared.web import install_stylesheet
@@ -38,9 +39,21 @@ def create_runtime(settings: Settings, *, clock: Clock | None = None) -> Service
     return runtime
 
 
+def checkin_secret(settings: Settings) -> str:
+    """The key that signs check-in QR codes. Replicas on PostgreSQL must share it (a code signed by one
+    is checked in at another door), so there it must be configured; one machine on SQLite keeps a
+    generated one under its data dir."""
+    if settings.checkin_secret:
+        return settings.checkin_secret
+    if not is_sqlite(settings.db_url_of("events")):
+        raise SystemExit("dxday: DXDAY_CHECKIN_SECRET must be set when the events service runs on PostgreSQL: "
+                         "every replica signs and checks QR codes with it (đặt DXDAY_CHECKIN_SECRET)")
+    return secret_from_file(settings.data_dir / "checkin-secret")
+
+
 def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
+    secret = checkin_secret(settings)
     runtime = create_runtime(settings, clock=clock)
-    secret = settings.checkin_secret or secret_from_file(settings.data_dir / "checkin-secret")
     deps = Deps(uow=runtime.uow, clock=runtime.clock, checkin_secret=secret,
                 metrics=EventsMetrics(runtime.registry))
 

@@ -43,9 +43,20 @@ async def test_kill_9_during_a_burst_of_applications_loses_and_doubles_nothing(
     settings: Settings, nats: NatsServer, tmp_path: Path
 ):
     port = free_port()
-    url = f"http://127.0.0.1:{port}"
     log = tmp_path / "registration.log"
-    proc = start_registration(settings, port, log)
+    procs = [start_registration(settings, port, log)]
+    try:
+        await _burst(settings, port, log, procs)
+    finally:  # a failing assertion must not leave the service running (it would load the machine)
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(10)
+
+
+async def _burst(settings: Settings, port: int, log: Path, procs: list[subprocess.Popen[bytes]]) -> None:
+    url = f"http://127.0.0.1:{port}"
+    proc = procs[0]
     async with serve_in_process(events_app(settings)) as events, httpx.AsyncClient(base_url=url, timeout=30) as http:
         await events.client.post("/campaigns", headers=ORGANIZER, json={
             "campaign_id": "crash-2026", "year": 2026, "theme": "Chuyển đổi số", "organizer": "Sở KH&CN",
@@ -91,6 +102,7 @@ async def test_kill_9_during_a_burst_of_applications_loses_and_doubles_nothing(
         await asyncio.gather(*(bounded(k, d) for k, d in keys))
         assert killed.is_set() and proc.wait(10) == -signal.SIGKILL
         proc = start_registration(settings, port, log)
+        procs.append(proc)
         await wait_process_ready(url, proc)
         for _attempt in range(3):  # the client retries everything that got no answer, same key
             await asyncio.gather(*(bounded(k, d) for k, d in keys if k not in answered))

@@ -36,10 +36,18 @@ async def test_bursts_on_public_forms_and_guessed_tokens_get_429(settings: Setti
         assert codes[:10] == [201] * 10 and set(codes[10:]) == {429}
         limited = await reg.client.post(f"/campaigns/{CAMPAIGN_ID}/participants", json=participant_body())
         assert limited.json()["error"]["code"] == "rate_limited" and int(limited.headers["retry-after"]) >= 1
+        disguised = await reg.client.post(f"/campaigns/{CAMPAIGN_ID}/participants", headers=bearer("x"),
+                                          json=participant_body(email="disguised@example.vn"))
+        assert disguised.status_code == 429  # any Authorization header does not lift the sign-up limit
         guesses = [(await reg.client.get("/businesses/x", headers=bearer(f"business.x.guess{i}"))).status_code
                    for i in range(7)]
         assert guesses[:5] == [401] * 5 and set(guesses[5:]) == {429}
-        assert (await reg.client.get("/businesses/x", headers=ORGANIZER)).status_code == 429  # the guesser waits
+        # behind the same address (a NAT, a campus, a proxy) valid requests and public pages still pass
+        assert (await reg.client.get("/businesses/x", headers=ORGANIZER)).status_code == 404
+        assert (await reg.client.get(f"/campaigns/{CAMPAIGN_ID}")).status_code == 200
+        same = [(await reg.client.get("/businesses/x", headers=bearer("business.x.same"))).status_code
+                for _ in range(5)]
+        assert same[-1] == 429  # the same wrong token, sent again and again, is refused
 
 
 @pytest.mark.parametrize("origin,allowed", [("https://dxday.quangngai.gov.vn", True), ("https://evil.example", False)])

@@ -10,6 +10,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
+from services.events.adapters.repository import CampaignRepository
 from services.events.adapters.schedule_repository import ScheduleRepository
 from services.events.application.commands import ChangeCapacity, CheckIn, ReserveSeat
 from services.events.application.context import Deps, event
@@ -239,8 +240,10 @@ async def check_in(deps: Deps, cmd: CheckIn, call: Call) -> dict[str, Any]:
             raise InvalidTicket("Chỗ này không còn được xác nhận", "This seat is no longer confirmed")
         if seat["attended_at"] is not None:
             first = seat["attended_at"]
+            campaign = await CampaignRepository(uow.session).get(seat["campaign_id"])
+            local = campaign.local(first) if campaign else first  # the time the door staff live in
             raise AlreadyCheckedIn(
-                f"Vé đã được dùng lúc {first:%H:%M:%S %d/%m/%Y} (UTC)", f"Already used at {first.isoformat()}",
+                f"Vé đã được dùng lúc {local:%H:%M:%S, %d/%m/%Y}", f"Already used at {local:%H:%M:%S on %d/%m/%Y}",
                 first_used_at=first.isoformat(),
             )
         await repo.update_seat(seat_id, {"attended_at": now, "updated_at": now})

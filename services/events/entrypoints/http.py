@@ -23,11 +23,11 @@ from services.events.application.commands import (
 from services.events.application.context import Deps
 from services.events.domain.banners import PlacementStatus
 from services.events.domain.campaign import Campaign
-from services.events.entrypoints.access import identify
+from services.events.entrypoints.access import identify, participant_id_of, participant_known
 from shared.auth import bearer
 from shared.calls import Call
 from shared.contracts.envelope import Actor
-from shared.errors import Unauthorized
+from shared.errors import Unauthorized, Unavailable
 from shared.http import attachment
 from shared.service import ServiceRuntime
 
@@ -153,6 +153,12 @@ def build_router(runtime: ServiceRuntime, deps: Deps) -> APIRouter:
         token = bearer(request)
         actor = await identify(runtime, token)
         if token and actor is None:
+            pid = participant_id_of(token)
+            if pid is not None and not await participant_known(runtime, pid):
+                # issued by registration a moment ago; its sign-up event is on its way here
+                raise Unavailable("Đăng ký của bạn đang được xử lý; vui lòng thử lại sau vài giây",
+                                  "Your sign-up is on its way to this service; retry in a few seconds",
+                                  retry_after=5)
             raise Unauthorized("Mã truy cập không hợp lệ", "The access token is not valid")
         return Call(actor or Actor(kind="system"), request.headers.get("x-correlation-id"))
 

@@ -38,6 +38,29 @@ TEXT: dict[str, dict[str, str]] = {
 }
 
 
+# What each template and status is called on the board (the keys stay in the CSV)
+NAMES: dict[str, dict[str, str]] = {
+    "vi": {"announcement": "Thông báo chiến dịch", "booth_cancelled": "Hủy gian hàng",
+           "booth_confirmed": "Xác nhận gian hàng", "booth_promoted": "Gian hàng từ danh sách chờ",
+           "booth_rejected": "Từ chối gian hàng", "booth_waitlisted": "Danh sách chờ gian hàng",
+           "digest": "Bản tin buổi sáng", "reminder": "Nhắc lịch", "seat_cancelled": "Hủy chỗ",
+           "seat_confirmed": "Xác nhận chỗ", "seat_promoted": "Chỗ từ danh sách chờ",
+           "seat_waitlisted": "Danh sách chờ chỗ", "workshop_cancelled": "Hủy hội thảo",
+           "workshop_changed": "Đổi lịch hội thảo", "pending": "đang chờ", "sent": "đã gửi",
+           "failed": "thất bại", "suppressed": "không gửi", "email": "Email", "sms": "SMS",
+           "webhook": "Webhook", "file": "Tệp", "participant": "người tham dự", "business": "doanh nghiệp"},
+    "en": {"announcement": "Announcement", "booth_cancelled": "Booth cancelled", "booth_confirmed": "Booth confirmed",
+           "booth_promoted": "Booth from the waitlist", "booth_rejected": "Booth rejected",
+           "booth_waitlisted": "Booth waitlist", "digest": "Morning digest", "reminder": "Reminder",
+           "seat_cancelled": "Seat cancelled", "seat_confirmed": "Seat confirmed",
+           "seat_promoted": "Seat from the waitlist",
+           "seat_waitlisted": "Seat waitlist", "workshop_cancelled": "Workshop cancelled",
+           "workshop_changed": "Workshop moved", "pending": "pending", "sent": "sent", "failed": "failed",
+           "suppressed": "suppressed", "email": "Email", "sms": "SMS", "webhook": "Webhook", "file": "File",
+           "participant": "participant", "business": "business"},
+}
+
+
 def build_pages(runtime: ServiceRuntime, deps: Deps) -> APIRouter:
     env = web.environment(TEMPLATES)
     router = web.board_router(env, runtime.settings)
@@ -57,7 +80,7 @@ def build_pages(runtime: ServiceRuntime, deps: Deps) -> APIRouter:
                                             campaign=campaign_id, limit=SHOWN, offset=0)
         return web.form_page(env, request, "board.html.j2", {
             "campaign_id": campaign_id, "latest": latest, "counts": Counter(n["status"] for n in latest),
-            "links": links, "text": TEXT}, lang=language)
+            "links": links, "text": TEXT, "names": NAMES[language]}, lang=language)
 
     @router.get("/board/{campaign_id}/notifications.csv")
     async def export(request: Request, campaign_id: str) -> Response:
