@@ -76,6 +76,8 @@ async def test_booth_confirmation_reaches_the_business_mailbox_once_in_vietnames
             assert "Kính gửi Nguyễn Thị Lan" in body and "XÁC NHẬN" in body
             assert "Gian hàng A01: thứ Sáu, 09/10/2026" in body
             assert "Gian hàng A01: thứ Bảy, 10/10/2026" in body
+            # a link back to what it is about, on the service that owns it
+            assert f"Xem hồ sơ gian hàng: {settings.base_url_of('registration')}/exhibit/{CAMPAIGN_ID}/booths" in body
             assert message["Message-ID"].startswith("<") and "@dxday>" in message["Message-ID"]
             await eventually(lambda: _status_is(notifier, bid, "email", "sent"), what="recorded as sent")
             text = (await notifier.client.get("/metrics")).text

@@ -23,6 +23,7 @@ from services.notifications.adapters.repository import Repository
 from services.notifications.application import scheduled
 from services.notifications.application.dispatch import Dispatcher
 from services.notifications.application.handlers import Deps, Handlers
+from services.notifications.domain.links import Sites
 from services.notifications.domain.policy import parse_quiet_hours, parse_rates
 from services.notifications.entrypoints.consumers import subscriptions
 from services.notifications.entrypoints.http import build_router
@@ -71,7 +72,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
     wake = asyncio.Event()
     deps = Deps(uow=runtime.uow, clock=runtime.clock, quiet=parse_quiet_hours(settings.quiet_hours),
                 available=set(channels), coalesce=dt.timedelta(seconds=settings.coalesce_seconds),
-                wake_dispatcher=wake.set, forget_delivered=files.forget)
+                wake_dispatcher=wake.set, forget_delivered=files.forget,
+                sites=Sites(registration=settings.base_url_of("registration"), events=settings.base_url_of("events")))
     handlers = Handlers(deps)
     for subscription in subscriptions(handlers):
         runtime.subscribe(subscription)

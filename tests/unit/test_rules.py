@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from services.notifications.domain.links import Sites, links_for
 from services.notifications.domain.policy import PROMO, SERVICE, QuietHours, send_time
 from services.registration.domain.validation import tax_code
 
@@ -54,3 +55,21 @@ def test_a_household_business_id_is_normalised(raw: str, expected: str):
 def test_a_household_business_id_must_be_a_citizen_id(raw: str, why: str):
     with pytest.raises(ValueError, match=why):
         tax_code(raw, 2026)
+
+
+SITES = Sites(registration="https://dangky.example.vn", events="https://lich.example.vn")
+
+
+@pytest.mark.parametrize("template,context,expected", [
+    ("booth_confirmed", {}, {"page": "https://dangky.example.vn/exhibit/qn-2027/booths"}),
+    ("seat_confirmed", {"workshop": {"workshop_id": "w1"}},
+     {"page": "https://lich.example.vn/reserve/w1", "calendar": "https://lich.example.vn/workshops/w1/calendar.ics"}),
+    ("workshop_changed", {"workshop": {"workshop_id": "w1"}}, {"page": "https://lich.example.vn/reserve/w1",
+                                                               "calendar": "https://lich.example.vn/workshops/w1/calendar.ics"}),
+    ("workshop_cancelled", {"workshop": {"workshop_id": "w1"}}, {"page": "https://lich.example.vn/schedule/qn-2027"}),
+    ("announcement", {}, {"page": "https://lich.example.vn/schedule/qn-2027"}),
+])
+def test_every_notice_links_to_what_it_is_about(template: str, context: dict, expected: dict):
+    links = links_for(template, "qn-2027", context, SITES)
+    assert links["schedule"] == "https://lich.example.vn/schedule/qn-2027"
+    assert {k: v for k, v in links.items() if k != "schedule"} == expected

@@ -41,7 +41,7 @@ def names() -> list[str]:
 
 def render(name: str, language: str, timezone: str, context: dict[str, Any]) -> tuple[str, str]:
     language = language if language in LANGUAGES else "vi"
-    text = _environment(language, timezone).get_template(f"{name}.txt.j2").render(**context)
+    text = _environment(language, timezone).get_template(f"{name}.txt.j2").render(**{"links": {}, **context})
     subject, _, body = text.partition("\n\n")
     return subject.strip(), body.strip() + "\n"
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from services.notifications.adapters.repository import Repository
 from services.notifications.application.planning import Cause, NotYetKnown, Planner
+from services.notifications.domain.links import Sites
 from services.notifications.domain.policy import QuietHours
 from shared.clock import Clock
 from shared.contracts import events as ev
@@ -28,6 +29,7 @@ class Deps:
     coalesce: dt.timedelta
     wake_dispatcher: Callable[[], None] = lambda: None
     forget_delivered: Callable[[list[str]], Awaitable[None]] | None = None  # copies a channel keeps (files)
+    sites: Sites = field(default_factory=Sites)  # where the links in notices point
 
 
 def cause_of(event: Envelope) -> Cause:
@@ -52,7 +54,8 @@ class Handlers:
         return self.planner_for_repo(Repository(uow.session))
 
     def planner_for_repo(self, repo: Repository) -> Planner:
-        return Planner(repo, self.deps.clock.now(), self.deps.quiet, self.deps.available, self.deps.coalesce)
+        return Planner(repo, self.deps.clock.now(), self.deps.quiet, self.deps.available, self.deps.coalesce,
+                       self.deps.sites)
 
     async def _campaign(self, repo: Repository, campaign_id: str | None) -> dict[str, Any]:
         campaign = await repo.campaign(campaign_id)
@@ -142,7 +145,8 @@ class Handlers:
             await repo.move_reminders(p.workshop_id, minutes, due, "scheduled" if due > now else "done")
         planner = self.planner(uow)
         context = {"campaign": await self._campaign(repo, p.campaign_id),
-                   "workshop": {"title": p.title, "room_name": p.room_name, "start": p.start, "end": p.end},
+                   "workshop": {"workshop_id": p.workshop_id, "title": p.title, "room_name": p.room_name,
+                                "start": p.start, "end": p.end},
                    "previous_start": p.previous_start}
         await planner.plan_workshop_change(cause_of(event), p.workshop_id, "workshop_changed", holders, context,
                                            urgent_before=min(p.start, p.previous_start))

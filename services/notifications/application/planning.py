@@ -13,6 +13,7 @@ from typing import Any
 
 from services.notifications.adapters import templates
 from services.notifications.adapters.repository import Repository
+from services.notifications.domain.links import Sites, links_for
 from services.notifications.domain.policy import (
     PROMO,
     PROMO_DAILY_LIMIT,
@@ -56,6 +57,7 @@ class Planner:
     quiet: dict[str, QuietHours]
     available: set[str]
     coalesce: dt.timedelta = dt.timedelta(0)
+    sites: Sites = field(default_factory=Sites)
     suppressed: int = 0  # planned as suppressed (e.g. over the promotional limit), across this planner's causes
     _send_times: dict[tuple[str, str, str, dt.datetime], dt.datetime] = field(default_factory=dict)
 
@@ -83,6 +85,7 @@ class Planner:
         """Plan one notice per consenting recipient; returns how many were new. ``urgent_before``: what
         the notice is about begins then, so quiet hours that would hold it past that moment do not."""
         tz = await self.timezone(cause.campaign_id)
+        context = {"links": links_for(template, cause.campaign_id, context, self.sites), **context}
         texts: dict[str, tuple[str, str]] = {}  # one rendering per language; names are filled in at send time
         added = 0
         for i in range(0, len(recipients), PLAN_SLICE):  # a slice at a time: memory stays flat for big causes
@@ -159,8 +162,9 @@ class Planner:
                 continue
             # the old time is the one this person was last told, not the one of the edit before this
             told = earlier.get("told_start") or context.get("previous_start")
-            subject, body = templates.render(template, contact["language"], tz,
-                                             {"name": templates.NAME_SLOT, **context, "previous_start": told})
+            subject, body = templates.render(template, contact["language"], tz, {
+                "name": templates.NAME_SLOT, "links": links_for(template, cause.campaign_id, context, self.sites),
+                **context, "previous_start": told})
             await self.repo.update_notification(earlier["id"], {
                 "template": template, "subject": subject, "body": body, "cause_event_id": cause.event_id,
                 "cause_type": cause.type, "updated_at": self.now, "told_start": told,
