@@ -94,6 +94,10 @@ class Settings(BaseSettings):
     sms_gateway_url: str | None = Field(default=None, description="HTTP SMS gateway; unset = SMS written as files")
     sms_gateway_key: str | None = Field(default=None, description="Bearer key for the SMS gateway")
     sms_sender: str = Field(default="CDS-QUOCGIA", description="SMS sender name (brandname)")
+    sms_brand: str = Field(default="NgayCDS", max_length=20, description="The name every SMS starts with")
+    sms_diacritics: bool = Field(
+        default=True, description="SMS with Vietnamese diacritics (UCS-2, 70 characters a segment); false = "
+        "without (GSM-7, 160 a segment), for carriers that bill per segment")
     webhook_url: str | None = Field(default=None, description="URL that receives webhook notices; unset = files")
     webhook_secret: str | None = Field(default=None, description="HMAC-SHA256 key signing webhook notices")
     unconfigured_channels: Literal["file", "discard"] = Field(

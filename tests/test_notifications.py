@@ -156,6 +156,33 @@ async def test_sms_gateway_failing_twice_then_succeeding_sends_once(settings: Se
             assert (row["status"], row["attempts"]) == ("sent", 3)
 
 
+@pytest.mark.parametrize("diacritics", [True, False], ids=["with-diacritics", "without"])
+async def test_an_sms_is_its_own_short_text_with_the_brand_and_a_link(settings: Settings, nats: NatsServer,
+                                                                    book: dict, diacritics: bool):
+    from services.notifications.adapters.templates import sms_segments
+
+    gateway = Gateway()
+    async with gateway_server(gateway) as url:
+        settings = fast(settings, sms_gateway_url=f"{url}/sms", sms_diacritics=diacritics)
+        async with serve_in_process(notifications_app(settings, clock=RunningClock(BEFORE_CAMPAIGN))):
+            now = BEFORE_CAMPAIGN
+            await publish(nats.url, [campaign_created(now), workshop("w1", SEMINAR_START, now),
+                                     participant("p1", now, channels=["sms"], phone="+84912345678"),
+                                     seat("w1", "p1", 7, now)])
+            await eventually(lambda: _count(gateway.sms, 1), what="the SMS")
+            [sms] = gateway.sms
+    text = sms["text"]
+    assert text.startswith("NgayCDS: ") and "\n" not in text
+    assert text.endswith(f"{settings.base_url_of('events')}/reserve/w1")  # the link, last
+    assert text.count("Chuyển đổi số" if diacritics else "Chuyen doi so") <= 1  # the title once, not twice
+    if diacritics:
+        assert "Giữ chỗ số 7" in text and "08:00 10/10" in text
+        assert sms_segments(text) <= 2, (len(text), text)  # UCS-2: 70 characters a segment
+    else:
+        assert text.isascii() and "Giu cho so 7" in text
+        assert sms_segments(text) == 1, (len(text), text)  # GSM-7: 160 characters
+
+
 async def _count(items: list, n: int) -> bool:
     return len(items) >= n
 

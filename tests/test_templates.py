@@ -41,6 +41,26 @@ def test_templates_cover_every_notice_and_both_languages():
     assert len(templates.names()) == 14
     for name in templates.names():
         assert (templates.TEMPLATES / "en" / f"{name}.txt.j2").exists()
+        for language in ("vi", "en"):  # each notice has its own SMS line too
+            assert (templates.TEMPLATES / language / "sms" / f"{name}.txt.j2").exists()
+
+
+@pytest.mark.parametrize("name", templates.names())
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_every_sms_is_one_short_line_with_the_brand(name: str, language: str):
+    text = templates.render_sms(name, language, "Asia/Ho_Chi_Minh", {**CONTEXT, "links": {
+        "page": "https://lich.example.vn/reserve/w1", "schedule": "https://lich.example.vn/schedule/qn"}},
+        brand="NgayCDS")
+    assert text.startswith("NgayCDS: ") and "\n" not in text and "{{" not in text
+    assert templates.sms_segments(text) <= 2, text
+    plain = templates.render_sms(name, language, "Asia/Ho_Chi_Minh", CONTEXT, brand="NgayCDS", diacritics=False)
+    assert plain.isascii() and templates.sms_segments(plain) == 1, plain
+
+
+def test_sms_segments_are_counted_as_carriers_bill_them():
+    assert templates.sms_segments("a" * 160) == 1 and templates.sms_segments("a" * 161) == 2
+    assert templates.sms_segments("ạ" * 70) == 1 and templates.sms_segments("ạ" * 71) == 2
+    assert templates.without_diacritics("Đăng ký Hội thảo — sập máy…") == "Dang ky Hoi thao - sap may..."
 
 
 def test_a_missing_value_is_an_error_not_a_hole():

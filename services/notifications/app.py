@@ -73,7 +73,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
     deps = Deps(uow=runtime.uow, clock=runtime.clock, quiet=parse_quiet_hours(settings.quiet_hours),
                 available=set(channels), coalesce=dt.timedelta(seconds=settings.coalesce_seconds),
                 wake_dispatcher=wake.set, forget_delivered=files.forget,
-                sites=Sites(registration=settings.base_url_of("registration"), events=settings.base_url_of("events")))
+                sites=Sites(registration=settings.base_url_of("registration"), events=settings.base_url_of("events")),
+                sms_brand=settings.sms_brand, sms_diacritics=settings.sms_diacritics)
     handlers = Handlers(deps)
     for subscription in subscriptions(handlers):
         runtime.subscribe(subscription)

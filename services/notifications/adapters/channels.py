@@ -121,9 +121,17 @@ class SmsGateway:
         headers = {"Idempotency-Key": message.notification_id}
         if self.key:
             headers["Authorization"] = f"Bearer {self.key}"
-        text = f"{message.subject}\n{message.body}"
-        await _post(self.client, self.url, {"to": message.to, "sender": self.sender, "text": text,
+        await _post(self.client, self.url, {"to": message.to, "sender": self.sender, "text": sms_text(message),
                                             "id": message.notification_id}, headers)
+
+
+def sms_text(message: Outgoing) -> str:
+    """The SMS's own line when it was planned for SMS; a notice that falls back to SMS from another
+    channel sends its subject and its first link instead of the whole email."""
+    if "\n" not in message.body.strip():
+        return message.body.strip()
+    link = next((w for w in message.body.split() if w.startswith(("http://", "https://"))), "")
+    return f"{message.subject} {link}".strip()
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:

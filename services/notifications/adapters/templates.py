@@ -32,6 +32,8 @@ def _environment(language: str, timezone: str) -> Environment:
     env.filters["when"] = lambda v: timefmt.when(_as_datetime(v), timezone, language)
     env.filters["hour"] = lambda v: f"{_as_datetime(v).astimezone(ZoneInfo(timezone)):%H:%M}"
     env.filters["day"] = lambda v: timefmt.day(_as_date(v), language)
+    env.filters["short"] = lambda v: f"{_as_datetime(v).astimezone(ZoneInfo(timezone)):%H:%M %d/%m}"
+    env.filters["dm"] = lambda v: f"{_as_date(v):%d/%m}"
     return env
 
 
@@ -44,6 +46,32 @@ def render(name: str, language: str, timezone: str, context: dict[str, Any]) -> 
     text = _environment(language, timezone).get_template(f"{name}.txt.j2").render(**{"links": {}, **context})
     subject, _, body = text.partition("\n\n")
     return subject.strip(), body.strip() + "\n"
+
+
+def render_sms(name: str, language: str, timezone: str, context: dict[str, Any], *, brand: str,
+               diacritics: bool = True) -> str:
+    """The SMS of a notice: its own one-line template (``<language>/sms/<name>.txt.j2``), the brand first
+    and the link last, so it fits one or two segments; without diacritics when the campaign pays per
+    GSM-7 segment (160 characters) instead of per UCS-2 one (70)."""
+    language = language if language in LANGUAGES else "vi"
+    line = _environment(language, timezone).get_template(f"sms/{name}.txt.j2").render(**{"links": {}, **context})
+    text = f"{brand}: " + " ".join(line.split())
+    return text if diacritics else without_diacritics(text)
+
+
+def without_diacritics(text: str) -> str:
+    """Vietnamese letters as their base letters (đ -> d): "Hội thảo" -> "Hoi thao"."""
+    import unicodedata
+
+    text = text.replace("đ", "d").replace("Đ", "D").replace("…", "...").replace("—", "-")
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+
+
+def sms_segments(text: str) -> int:
+    """How many SMS a carrier bills: 160 (153 when split) GSM-7 characters, or 70 (67) in UCS-2."""
+    gsm = all(ord(c) < 128 for c in text)
+    single, part = (160, 153) if gsm else (70, 67)
+    return 1 if len(text) <= single else -(-len(text) // part)
 
 
 # Texts are planned without the person's name (this service keeps no personal data); the slot is

@@ -30,6 +30,8 @@ class Deps:
     wake_dispatcher: Callable[[], None] = lambda: None
     forget_delivered: Callable[[list[str]], Awaitable[None]] | None = None  # copies a channel keeps (files)
     sites: Sites = field(default_factory=Sites)  # where the links in notices point
+    sms_brand: str = "NgayCDS"
+    sms_diacritics: bool = True
 
 
 def cause_of(event: Envelope) -> Cause:
@@ -55,7 +57,7 @@ class Handlers:
 
     def planner_for_repo(self, repo: Repository) -> Planner:
         return Planner(repo, self.deps.clock.now(), self.deps.quiet, self.deps.available, self.deps.coalesce,
-                       self.deps.sites)
+                       self.deps.sites, self.deps.sms_brand, self.deps.sms_diacritics)
 
     async def _campaign(self, repo: Repository, campaign_id: str | None) -> dict[str, Any]:
         campaign = await repo.campaign(campaign_id)

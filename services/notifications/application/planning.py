@@ -58,6 +58,8 @@ class Planner:
     available: set[str]
     coalesce: dt.timedelta = dt.timedelta(0)
     sites: Sites = field(default_factory=Sites)
+    sms_brand: str = "CDS"
+    sms_diacritics: bool = True
     suppressed: int = 0  # planned as suppressed (e.g. over the promotional limit), across this planner's causes
     _send_times: dict[tuple[str, str, str, dt.datetime], dt.datetime] = field(default_factory=dict)
 
@@ -103,10 +105,11 @@ class Planner:
                 if channel is None:
                     continue
                 own = (per_recipient or {}).get(recipient)
+                key = f"{contact['language']}:{'sms' if channel == 'sms' else 'text'}"
                 if own is not None:
-                    text = self._render(template, contact["language"], tz, {**context, **own})
-                elif (text := texts.get(contact["language"])) is None:
-                    text = texts[contact["language"]] = self._render(template, contact["language"], tz, context)
+                    text = self._text(template, contact["language"], tz, {**context, **own}, channel)
+                elif (text := texts.get(key)) is None:
+                    text = texts[key] = self._text(template, contact["language"], tz, context, channel)
                 row = await self._row(cause, template, contact, channel, tz, text, dedup_key or cause.event_id,
                                       klass, delay, urgent_before)
                 rows.append({**row, "told_start": context.get("previous_start")})
@@ -114,9 +117,14 @@ class Planner:
             added += await self.repo.add_notifications(rows)
         return added
 
-    @staticmethod
-    def _render(template: str, language: str, tz: str, context: dict[str, Any]) -> tuple[str, str]:
-        return templates.render(template, language, tz, {"name": templates.NAME_SLOT, **context})
+    def _text(self, template: str, language: str, tz: str, context: dict[str, Any],
+              channel: str) -> tuple[str, str]:
+        """Subject and body for this channel: an SMS gets its own short line, the others the full text."""
+        subject, body = templates.render(template, language, tz, {"name": templates.NAME_SLOT, **context})
+        if channel == "sms":
+            body = templates.render_sms(template, language, tz, context, brand=self.sms_brand,
+                                        diacritics=self.sms_diacritics)
+        return subject, body
 
     async def _row(self, cause: Cause, template: str, contact: dict[str, Any], channel: str, tz: str,
                    text: tuple[str, str], dedup_key: str, klass: str, delay: dt.timedelta,
@@ -162,9 +170,9 @@ class Planner:
                 continue
             # the old time is the one this person was last told, not the one of the edit before this
             told = earlier.get("told_start") or context.get("previous_start")
-            subject, body = templates.render(template, contact["language"], tz, {
-                "name": templates.NAME_SLOT, "links": links_for(template, cause.campaign_id, context, self.sites),
-                **context, "previous_start": told})
+            subject, body = self._text(template, contact["language"], tz, {
+                "links": links_for(template, cause.campaign_id, context, self.sites), **context,
+                "previous_start": told}, channel)
             await self.repo.update_notification(earlier["id"], {
                 "template": template, "subject": subject, "body": body, "cause_event_id": cause.event_id,
                 "cause_type": cause.type, "updated_at": self.now, "told_start": told,
