@@ -340,6 +340,21 @@ async def test_email_subjects_arrive_exactly_as_written(settings: Settings):
     assert mailbox.messages[0]["From"] == "Ngày Chuyển đổi số <no-reply@dxday.local>"
 
 
+async def test_emails_of_a_batch_share_a_few_smtp_connections():
+    import asyncio
+
+    from services.notifications.adapters.channels import Outgoing, SmtpTransport
+
+    async with smtp_server() as (mailbox, port):
+        transport = SmtpTransport("127.0.0.1", port, sender="dxday <no-reply@dxday.local>", starttls=False,
+                                  user=None, password=None, connections=3)
+        await asyncio.gather(*(transport.send(Outgoing(f"n{i}", "email", f"p{i}@example.vn", "Nhắc lịch", "Nội dung",
+                                                       "vi", "reminder", f"p{i}")) for i in range(30)))
+        await eventually(lambda: _count(mailbox.messages, 30), what="every email")
+        assert 1 <= mailbox.connections <= 3, mailbox.connections  # not one connection per email
+        await transport.close()
+
+
 async def test_reminders_fire_once_when_due_and_vanish_when_the_seat_is_cancelled(settings: Settings,
                                                                                    nats: NatsServer, book: dict):
     settings = fast(settings)

@@ -6,6 +6,7 @@ header, file name), so a retry after an ambiguous failure can be recognised down
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -78,22 +79,58 @@ class DiscardTransport:
 
 
 class SmtpTransport:
+    """Email over SMTP, on a few connections kept open and reused across a batch (a new connection,
+    greeting and TLS handshake per email would cost the server and us more than the email itself)."""
+
     def __init__(self, host: str, port: int, *, sender: str, starttls: bool, user: str | None,
-                 password: str | None, timeout: float = 20.0) -> None:
+                 password: str | None, timeout: float = 20.0, connections: int = 4) -> None:
         self.host, self.port, self.sender = host, port, sender
         self.starttls, self.user, self.password, self.timeout = starttls, user, password, timeout
+        self._idle: list[aiosmtplib.SMTP] = []
+        self._slots = asyncio.Semaphore(connections)
+
+    async def _connect(self) -> aiosmtplib.SMTP:
+        client = aiosmtplib.SMTP(hostname=self.host, port=self.port, timeout=self.timeout,
+                                 start_tls=self.starttls or None)
+        await client.connect()
+        if self.user:
+            await client.login(self.user, self.password or "")
+        return client
 
     async def send(self, message: Outgoing) -> None:
         if not message.to:
             raise ChannelError("no email address", permanent=True)
         mail = email_message(self.sender, message)
-        try:
-            await aiosmtplib.send(mail, hostname=self.host, port=self.port, start_tls=self.starttls or None,
-                                  username=self.user, password=self.password, timeout=self.timeout)
-        except aiosmtplib.SMTPRecipientsRefused as exc:
-            raise ChannelError(f"recipient refused: {exc}", permanent=True) from exc
-        except (aiosmtplib.SMTPException, OSError) as exc:
-            raise ChannelError(f"{type(exc).__name__}: {exc}") from exc
+        async with self._slots:
+            client = self._idle.pop() if self._idle else None
+            try:
+                for fresh in (False, True):  # a kept connection the server has closed: once more, new
+                    if client is None:
+                        client, fresh = await self._connect(), True
+                    try:
+                        await client.send_message(mail)
+                        break
+                    except aiosmtplib.SMTPServerDisconnected:
+                        client = None
+                        if fresh:
+                            raise
+                self._idle.append(client)
+            except aiosmtplib.SMTPRecipientsRefused as exc:
+                if client is not None:
+                    client.close()  # a fresh one for the next: no half-done transaction left on it
+                raise ChannelError(f"recipient refused: {exc}", permanent=True) from exc
+            except (aiosmtplib.SMTPException, OSError) as exc:
+                if client is not None:
+                    client.close()
+                raise ChannelError(f"{type(exc).__name__}: {exc}") from exc
+
+    async def close(self) -> None:
+        while self._idle:
+            client = self._idle.pop()
+            try:
+                await client.quit()
+            except (aiosmtplib.SMTPException, OSError):
+                client.close()
 
 
 def email_message(sender: str, message: Outgoing) -> MIMEText:
