@@ -46,7 +46,8 @@ async def test_ten_seconds_without_the_database_lose_nothing(
             registration_db_url=through(reg_proxy, registration_url),
             events_db_url=await postgres_databases.url("events"),
             notifications_db_url=through(notif_proxy, notifications_url),
-            organizer_token=TEST_ORGANIZER_TOKEN, outbox_sweep_seconds=0.5, log_format="text",
+            organizer_token=TEST_ORGANIZER_TOKEN, checkin_secret="test-checkin-secret", outbox_sweep_seconds=0.5,
+            log_format="text",
             form_rate_per_minute=100_000, failed_token_limit_per_minute=100_000,
             notify_tick_seconds=0.2, coalesce_seconds=0.0)
         async with (registration_stack(settings) as stack,
