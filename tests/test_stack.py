@@ -227,88 +227,81 @@ def test_dxday_up_sizes_the_streams_from_the_setting_and_says_so(tmp_path: Path)
     assert "JetStream: 4 streams × 0.25 GiB at most" in log_path.read_text()
 
 
-def test_a_service_started_before_nats_says_so_answers_healthz_and_stops_on_sigterm(tmp_path: Path):
-    port, nats_port = free_port(), free_port()
+def _service_waiting_for_nats(tmp_path: Path, name: str, **env_extra: str) -> tuple[subprocess.Popen, Path, str]:
+    """One service started as its own process with a NATS URL nobody listens on (yet)."""
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("DXDAY_")}
-    env.update(DXDAY_DATA_DIR=str(tmp_path / "var"), DXDAY_NATS_URL=f"nats://127.0.0.1:{nats_port}",
-               DXDAY_EVENTS_PORT=str(port), DXDAY_ORGANIZER_TOKEN="t", DXDAY_LOG_FORMAT="text")
-    log_path = tmp_path / "events.log"
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "services.events"], env=env, stdout=log,
-                                stderr=subprocess.STDOUT)
-        try:
-            url = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 30
-            while True:
-                assert proc.poll() is None and time.monotonic() < deadline, log_path.read_text()[-2000:]
-                try:
-                    if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.2)
-            assert httpx.get(f"{url}/readyz", timeout=5).status_code == 503
-            while "waiting for NATS at" not in log_path.read_text():
-                assert time.monotonic() < deadline
-                time.sleep(0.2)
-            assert f"nats://127.0.0.1:{nats_port}" in log_path.read_text() and "(attempt 1)" in log_path.read_text()
-            from shared.natsserver import NatsServer
+    env.update(DXDAY_DATA_DIR=str(tmp_path / "var"), DXDAY_ORGANIZER_TOKEN="t", DXDAY_LOG_FORMAT="text",
+               **{f"DXDAY_{name.upper()}_PORT": str(port)}, **env_extra)
+    env.setdefault("DXDAY_NATS_URL", f"nats://127.0.0.1:{free_port()}")
+    log_path = tmp_path / f"{name}.log"
+    proc = subprocess.Popen([sys.executable, "-m", f"services.{name}"], env=env, stdout=log_path.open("wb"),
+                            stderr=subprocess.STDOUT)
+    return proc, log_path, f"http://127.0.0.1:{port}"
 
-            with NatsServer(port=nats_port, sync_always=False):  # NATS arrives: the service gets ready
-                deadline = time.monotonic() + 30
-                while httpx.get(f"{url}/readyz", timeout=5).status_code != 200:
-                    assert time.monotonic() < deadline, log_path.read_text()[-2000:]
-                    time.sleep(0.3)
-                started = time.monotonic()
-                proc.send_signal(signal.SIGTERM)
-                code = proc.wait(20)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
+
+def test_a_service_started_before_nats_says_so_answers_healthz_and_stops_on_sigterm(tmp_path: Path):
+    nats_port = free_port()
+    proc, log_path, url = _service_waiting_for_nats(tmp_path, "events",
+                                                    DXDAY_NATS_URL=f"nats://127.0.0.1:{nats_port}")
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert proc.poll() is None and time.monotonic() < deadline, log_path.read_text()[-2000:]
+            try:
+                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        assert httpx.get(f"{url}/readyz", timeout=5).status_code == 503
+        while "waiting for NATS at" not in log_path.read_text():
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        assert f"nats://127.0.0.1:{nats_port}" in log_path.read_text() and "(attempt 1)" in log_path.read_text()
+        from shared.natsserver import NatsServer
+
+        with NatsServer(port=nats_port, sync_always=False):  # NATS arrives: the service gets ready
+            deadline = time.monotonic() + 30
+            while httpx.get(f"{url}/readyz", timeout=5).status_code != 200:
+                assert time.monotonic() < deadline, log_path.read_text()[-2000:]
+                time.sleep(0.3)
+            started = time.monotonic()
+            proc.send_signal(signal.SIGTERM)
+            code = proc.wait(20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
     assert time.monotonic() - started < 10, "SIGTERM took too long"
     assert code in (0, -signal.SIGTERM), log_path.read_text()[-2000:]  # uvicorn ends by re-raising the signal
     assert "Application shutdown complete" in log_path.read_text() and "Traceback" not in log_path.read_text()
 
 
 def test_a_service_waiting_for_nats_stops_within_ten_seconds_of_sigterm(tmp_path: Path):
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DXDAY_")}
-    env.update(DXDAY_DATA_DIR=str(tmp_path / "var"), DXDAY_NATS_URL=f"nats://127.0.0.1:{free_port()}",
-               DXDAY_REGISTRATION_PORT=str(port), DXDAY_ORGANIZER_TOKEN="t", DXDAY_LOG_FORMAT="text")
-    log_path = tmp_path / "registration.log"
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "services.registration"], env=env, stdout=log,
-                                stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
-        while "waiting for NATS at" not in log_path.read_text():
-            assert proc.poll() is None and time.monotonic() < deadline, log_path.read_text()[-2000:]
-            time.sleep(0.2)
-        started = time.monotonic()
-        proc.send_signal(signal.SIGTERM)
-        code = proc.wait(20)
+    proc, log_path, _url = _service_waiting_for_nats(tmp_path, "registration")
+    deadline = time.monotonic() + 30
+    while "waiting for NATS at" not in log_path.read_text():
+        assert proc.poll() is None and time.monotonic() < deadline, log_path.read_text()[-2000:]
+        time.sleep(0.2)
+    started = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    code = proc.wait(20)
     assert time.monotonic() - started < 10 and code in (0, -signal.SIGTERM), log_path.read_text()[-2000:]
 
 
 def test_a_spoofed_forwarded_for_from_loopback_does_not_reset_the_limits(tmp_path: Path):
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DXDAY_")}
-    env.update(DXDAY_DATA_DIR=str(tmp_path / "var"), DXDAY_NATS_URL=f"nats://127.0.0.1:{free_port()}",
-               DXDAY_REGISTRATION_PORT=str(port), DXDAY_ORGANIZER_TOKEN="t", DXDAY_FORM_RATE_PER_MINUTE="2")
-    with (tmp_path / "registration.log").open("wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "services.registration"], env=env, stdout=log,
-                                stderr=subprocess.STDOUT)
-        try:
-            url = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 30
-            while True:  # it serves while it waits for NATS: enough for the limits
-                assert proc.poll() is None and time.monotonic() < deadline
-                try:
-                    httpx.get(f"{url}/healthz", timeout=2)
-                    break
-                except httpx.HTTPError:
-                    time.sleep(0.2)
-            codes = [httpx.post(f"{url}/campaigns/c/participants", json={}, timeout=5,
-                                headers={"X-Forwarded-For": f"203.0.113.{i}"}).status_code for i in range(4)]
-            assert codes[2:] == [429, 429], codes  # the address is the connection's, not the header's
-        finally:
-            proc.kill()
-            proc.wait(10)
+    proc, _log, url = _service_waiting_for_nats(tmp_path, "registration", DXDAY_FORM_RATE_PER_MINUTE="2")
+    try:
+        deadline = time.monotonic() + 30
+        while True:  # it serves while it waits for NATS: enough for the limits
+            assert proc.poll() is None and time.monotonic() < deadline
+            try:
+                httpx.get(f"{url}/healthz", timeout=2)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        codes = [httpx.post(f"{url}/campaigns/c/participants", json={}, timeout=5,
+                            headers={"X-Forwarded-For": f"203.0.113.{i}"}).status_code for i in range(4)]
+        assert codes[2:] == [429, 429], codes  # the address is the connection's, not the header's
+    finally:
+        proc.kill()
+        proc.wait(10)

@@ -5,7 +5,7 @@ sign-in page, HttpOnly cookie); the other services' boards are one link away."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -106,22 +106,17 @@ def build_board_pages(deps: Deps, settings: Settings) -> APIRouter:
                                status_code=exc.status)
         return web.see_other(f"/board/{campaign_id}?lang={language}&done={action}")
 
-    @router.get("/board/{campaign_id}/businesses.csv")
-    async def export(request: Request, campaign_id: str) -> Response:
+    @router.get("/board/{campaign_id}/businesses.{kind}")
+    async def export(request: Request, campaign_id: str, kind: Literal["csv", "xlsx"]) -> Response:
+        """The businesses as CSV, or as a spreadsheet whose cells are text (tax codes keep their 0)."""
         call = organizer(request)
         if call is None:
             return web.to_sign_in(f"/board/{campaign_id}", web.language(request, None))
-        body = await businesses.export_businesses_csv(deps, campaign_id, call)
-        return web.csv_download(body, f"businesses-{campaign_id}.csv")
-
-    @router.get("/board/{campaign_id}/businesses.xlsx")
-    async def export_xlsx(request: Request, campaign_id: str) -> Response:
-        call = organizer(request)
-        if call is None:
-            return web.to_sign_in(f"/board/{campaign_id}", web.language(request, None))
+        name = f"businesses-{campaign_id}.{kind}"
+        if kind == "csv":
+            return web.csv_download(await businesses.export_businesses_csv(deps, campaign_id, call), name)
         body = await businesses.export_businesses_xlsx(deps, campaign_id, call)
-        return Response(body, media_type=XLSX, headers={**attachment(f"businesses-{campaign_id}.xlsx"),
-                                                        "Cache-Control": "no-store"})
+        return Response(body, media_type=XLSX, headers={**attachment(name), "Cache-Control": "no-store"})
 
     return router
 
