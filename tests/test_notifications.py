@@ -12,7 +12,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from services.notifications.adapters.orm import notifications, reminders
+from services.notifications.adapters.orm import contacts, notifications, reminders
 from services.notifications.app import create_app as notifications_app
 from shared.clock import FixedClock
 from shared.config import Settings
@@ -627,3 +627,61 @@ async def test_the_board_lists_the_last_notifications_with_their_status(settings
         lines = csv.text.lstrip("\ufeff").splitlines()
         assert lines[0].startswith("id,created_at,sent_at,status,channel,template")
         assert any(",sent,email,booth_confirmed," in line for line in lines[1:])
+
+
+async def test_promotions_stop_with_one_click_in_the_email_or_an_sms_reply(settings: Settings):
+    import hashlib
+    import hmac
+    import json
+    import time
+
+    async with smtp_server() as (mailbox, port):
+        settings = fast(settings, smtp_host="127.0.0.1", smtp_port=port, smtp_starttls=False,
+                        sms_gateway_key="gw-key")
+        async with registration_stack(settings) as stack, serve_in_process(
+                notifications_app(settings, clock=FixedClock(BEFORE_CAMPAIGN))) as notifier:
+            promos = {"accepted": True, "purposes": ["service_notices", "promotions"]}
+            signed = await stack.reg.post(f"/campaigns/{CAMPAIGN_ID}/participants", json=participant_body(
+                email="hoa@example.vn", phone=None, channels=["email"], consent=promos))
+            pid, token = signed.json()["participant"]["id"], signed.json()["access_token"]
+            texter = await stack.reg.post(f"/campaigns/{CAMPAIGN_ID}/participants", json=participant_body(
+                email=None, phone="0987 654 321", channels=["sms"], consent=promos))
+            tid, ttoken = texter.json()["participant"]["id"], texter.json()["access_token"]
+            await eventually(lambda: _contacts(notifier, 2), what="both in the directory")
+            announce = {"title": "Mời tham quan khu trưng bày", "text": "Khu trưng bày mở cửa từ 8 giờ."}
+            r = await notifier.client.post(f"/campaigns/{CAMPAIGN_ID}/announcements", json=announce,
+                                           headers=ORGANIZER)
+            assert r.status_code in (200, 201, 202), r.text
+            [mail] = await eventually(lambda: _mail(mailbox, "hoa@example.vn", 1), what="the promotional email")
+            assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+            link = "".join(mail["List-Unsubscribe"].split()).strip("<>")
+            assert link.startswith(settings.base_url_of("registration") + "/unsubscribe/")
+            path = link.removeprefix(settings.base_url_of("registration"))
+            clicked = await stack.reg.post(path, content=b"List-Unsubscribe=One-Click",
+                                           headers={"content-type": "application/x-www-form-urlencoded"})
+            assert clicked.status_code == 200 and clicked.json()["unsubscribed"] is True
+            assert (await stack.reg.post(path[:-3] + "abc")).status_code == 404  # a forged link
+            me = (await stack.reg.get(f"/participants/{pid}", headers=bearer(token))).json()
+            assert me["consent_purposes"] == ["service_notices"]
+
+            body = json.dumps({"from": "+84987654321", "text": "Từ chối"}).encode()
+            stamp = str(int(time.time()))
+            unsigned = await stack.reg.post("/sms/inbound", content=body)
+            assert unsigned.status_code == 401
+            mac = "sha256=" + hmac.new(b"gw-key", stamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+            reply = await stack.reg.post("/sms/inbound", content=body,
+                                         headers={"X-Dxday-Timestamp": stamp, "X-Dxday-Signature": mac})
+            assert reply.status_code == 200 and reply.json() == {"opted_out": 1}
+            them = (await stack.reg.get(f"/participants/{tid}", headers=bearer(ttoken))).json()
+            assert them["consent_purposes"] == ["service_notices"]
+
+            async def directory_knows() -> bool:
+                async with notifier.runtime.sessionmaker() as s:
+                    found = (await s.execute(sa.select(contacts.c.purposes).where(
+                        contacts.c.contact_id.in_([pid, tid])))).scalars().all()
+                return len(found) == 2 and all("promotions" not in p for p in found)
+            await eventually(directory_knows, what="the withdrawal reached the notifications service")
+            second = await notifier.client.post(f"/campaigns/{CAMPAIGN_ID}/announcements", headers=ORGANIZER,
+                                                json={**announce, "title": "Lần hai"})
+            assert second.status_code in (200, 201, 202)
+            assert len(mailbox.to("hoa@example.vn")) == 1  # nothing more for who unsubscribed

@@ -44,10 +44,21 @@ def create_runtime(settings: Settings, *, clock: Clock | None = None) -> Service
     return runtime
 
 
+def unsubscribe_key(settings: Settings) -> bytes:
+    """Signs one-click unsubscribe links; derived from the organizer token every replica shares."""
+    import hashlib
+    import hmac
+    import secrets
+
+    secret = settings.organizer_token or secrets.token_urlsafe(32)  # no token: links valid until a restart
+    return hmac.new(secret.encode(), b"dxday unsubscribe links", hashlib.sha256).digest()
+
+
 def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     runtime = create_runtime(settings, clock=clock)
     deps = Deps(uow=runtime.uow, clock=runtime.clock, metrics=RegistrationMetrics(runtime.registry),
-                scrub=lambda: scrub(runtime.engine))
+                scrub=lambda: scrub(runtime.engine), unsubscribe_key=unsubscribe_key(settings),
+                public_url=settings.base_url_of("registration"))
     rpc.register(runtime.broker, deps)
     runtime.before_scrape(lambda: refresh_booth_gauges(deps))
     app = runtime.http_app()

@@ -123,6 +123,8 @@ class ParticipantUpdated(_Frozen):
     channels: list[Channel]
     locality: str | None
     wants_digest: bool
+    # set when the purposes changed (e.g. promotions withdrawn by an SMS reply or one-click unsubscribe)
+    consent_purposes: list[str] | None = None
 
 
 class ParticipantOptedOut(_Frozen):
@@ -195,6 +197,8 @@ class ContactDetails(_Frozen):
     email: str | None
     phone: str | None
     reachable: bool = Field(description="False once the person opted out or asked for erasure")
+    promotions: bool = Field(default=True, description="Still consents to promotional messages")
+    unsubscribe_url: str | None = Field(default=None, description="One-click unsubscribe from promotions (RFC 8058)")
 
 
 class ContactDetailsReply(BaseModel):

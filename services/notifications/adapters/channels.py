@@ -41,6 +41,7 @@ class Outgoing:
     language: str
     template: str
     recipient_id: str
+    unsubscribe_url: str | None = None  # promotional email: one-click unsubscribe (RFC 8058)
 
 
 class Transport(Protocol):
@@ -145,6 +146,9 @@ def email_message(sender: str, message: Outgoing) -> MIMEText:
     mail["Date"] = formatdate(localtime=False)
     mail["Message-ID"] = f"<{message.notification_id}@dxday>"
     mail["Content-Language"] = message.language
+    if message.unsubscribe_url:  # mail clients show an "unsubscribe" button that posts here, one click
+        mail["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
+        mail["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     return mail
 
 

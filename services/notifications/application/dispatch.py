@@ -148,6 +148,9 @@ class Dispatcher:
             return "suppressed", f"no consent for channel {n['channel']}"
         if detail is None or not detail.reachable:  # the registration service has the last word on consent
             return "suppressed", "opted out or erased at registration"
+        promotional = n["klass"] == "promo"
+        if promotional and not detail.promotions:
+            return "suppressed", "no consent to promotions at registration"
         transport = self.transports.get(n["channel"])
         if transport is None:
             return "failed_for_good", f"channel {n['channel']} is not configured"
@@ -162,7 +165,8 @@ class Dispatcher:
                     return "lease_lost", None
                 await asyncio.wait_for(transport.send(Outgoing(
                     n["id"], n["channel"], address or "", subject, body, n["language"], n["template"],
-                    n["recipient_id"])), self.send_timeout_s)
+                    n["recipient_id"], unsubscribe_url=detail.unsubscribe_url if promotional else None)),
+                    self.send_timeout_s)
         except ChannelError as exc:
             return ("failed_for_good" if exc.permanent else "retry"), str(exc)[:500]
         except TimeoutError:

@@ -91,9 +91,11 @@ class Handlers:
             "erased": False, "updated_at": event.occurred_at})
 
     async def participant_updated(self, uow: UnitOfWork, event: Envelope, p: rg.ParticipantUpdated) -> None:
-        await Repository(uow.session).update_contact(p.participant_id, {
-            "language": p.language, "channels": list(p.channels), "wants_digest": p.wants_digest,
-            "updated_at": event.occurred_at})
+        changes = {"language": p.language, "channels": list(p.channels), "wants_digest": p.wants_digest,
+                   "updated_at": event.occurred_at}
+        if p.consent_purposes is not None:  # e.g. promotions withdrawn by an SMS reply or one click
+            changes["purposes"] = list(p.consent_purposes)
+        await Repository(uow.session).update_contact(p.participant_id, changes)
 
     async def participant_opted_out(self, uow: UnitOfWork, event: Envelope, p: rg.ParticipantOptedOut) -> None:
         repo = Repository(uow.session)

@@ -302,8 +302,14 @@ class Repository:
             .where(businesses.c.id.in_(ids)))
         found_p = await self.session.execute(sa.select(
             participants.c.id, participants.c.name, participants.c.email, participants.c.phone,
-            participants.c.opted_out_at, participants.c.erased_at).where(participants.c.id.in_(ids)))
+            participants.c.opted_out_at, participants.c.erased_at, participants.c.consent_purposes)
+            .where(participants.c.id.in_(ids)))
         return [dict(r) for r in found_b.mappings()], [dict(r) for r in found_p.mappings()]
+
+    async def participants_with_phone(self, phone: str) -> list[str]:
+        rows = await self.session.execute(sa.select(participants.c.id).where(
+            participants.c.phone == phone, participants.c.erased_at.is_(None)))
+        return list(rows.scalars())
 
     async def participant(self, participant_id: str) -> dict[str, Any] | None:
         return await self._one(sa.select(participants).where(participants.c.id == participant_id))

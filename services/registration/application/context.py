@@ -33,6 +33,9 @@ class Deps:
     booths_changed: set[str] = field(default_factory=set)
     # after an erasure: leave no earlier copy of the rows in the database's files (SQLite's WAL)
     scrub: Callable[[], Awaitable[None]] | None = None
+    # one-click unsubscribe links: the key that signs them and where they point
+    unsubscribe_key: bytes = b""
+    public_url: str = "http://127.0.0.1:8001"
 
 
 def event(contract: EventContract[Any], payload: BaseModel, call: Call, now: datetime, campaign_id: str) -> Envelope:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import uuid
 from typing import Any
 
@@ -139,5 +141,42 @@ async def contact_details(deps: Deps, ids: list[str]) -> ContactDetailsReply:
     contacts = [ContactDetails(id=b["id"], kind="business", name=b["contact_person"], email=b["email"],
                                phone=b["phone"], reachable=True) for b in found_b]
     contacts += [ContactDetails(id=p["id"], kind="participant", name=p["name"], email=p["email"], phone=p["phone"],
-                                reachable=p["opted_out_at"] is None and p["erased_at"] is None) for p in found_p]
+                                reachable=p["opted_out_at"] is None and p["erased_at"] is None,
+                                promotions="promotions" in (p["consent_purposes"] or []),
+                                unsubscribe_url=f"{deps.public_url}/unsubscribe/{unsubscribe_token(deps, p['id'])}")
+                 for p in found_p]
     return ContactDetailsReply(contacts=contacts)
+
+
+def unsubscribe_token(deps: Deps, participant_id: str) -> str:
+    mac = hmac.new(deps.unsubscribe_key, f"unsubscribe:{participant_id}".encode(), hashlib.sha256).hexdigest()[:32]
+    return f"{participant_id}.{mac}"
+
+
+def participant_of_unsubscribe_token(deps: Deps, token: str) -> str | None:
+    participant_id, _, _mac = token.partition(".")
+    if participant_id and hmac.compare_digest(unsubscribe_token(deps, participant_id).encode(), token.encode()):
+        return participant_id
+    return None
+
+
+async def withdraw_promotions(deps: Deps, participant_ids: list[str], call: Call) -> int:
+    """No more promotional messages for these people (one-click unsubscribe, an SMS reply "TU CHOI");
+    service notices go on. Returns how many had consented to promotions."""
+    now = deps.clock.now()
+    changed = 0
+    async with deps.uow() as uow:
+        repo = Repository(uow.session)
+        for participant_id in participant_ids:
+            row = await repo.participant(participant_id)
+            if row is None or row["erased_at"] is not None or "promotions" not in row["consent_purposes"]:
+                continue
+            purposes = [p for p in row["consent_purposes"] if p != "promotions"]
+            await repo.update_participant(participant_id, {"consent_purposes": purposes, "updated_at": now})
+            uow.record(event(PARTICIPANT_UPDATED, ParticipantUpdated(
+                participant_id=participant_id, campaign_id=row["campaign_id"], language=row["language"],
+                channels=row["channels"], locality=row["locality"], wants_digest=row["wants_digest"],
+                consent_purposes=purposes), call, now, row["campaign_id"]))
+            changed += 1
+        await uow.commit()
+    return changed

@@ -1,11 +1,16 @@
 """HTTP API of the registration service: request -> command -> use case; errors -> 4xx bodies."""
 
 import datetime as dt
+import hashlib
+import hmac
+import time
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
-from pydantic import BaseModel
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, Field
 
+from services.registration.adapters.repository import Repository
 from services.registration.application import booths, businesses, participants
 from services.registration.application.access import identify
 from services.registration.application.campaigns import campaign_window
@@ -19,7 +24,9 @@ from services.registration.application.commands import (
     UpdateParticipant,
 )
 from services.registration.application.context import Call, Deps
+from services.registration.domain.validation import mobile_phone
 from shared.auth import bearer
+from shared.calls import NotFoundForYou
 from shared.contracts.envelope import Actor
 from shared.csv_export import XLSX
 from shared.errors import Unauthorized
@@ -132,6 +139,30 @@ class ParticipantOut(BaseModel):
 class ParticipantCreated(BaseModel):
     participant: ParticipantOut
     access_token: str
+
+
+OPT_OUT_WORDS = {"TU CHOI", "TUCHOI", "STOP", "HUY"}
+UNSUBSCRIBE_PAGE = """<!doctype html><html lang="vi"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>Ngừng nhận tin quảng cáo</title></head>
+<body><main><h1>Ngừng nhận tin quảng cáo</h1><p>Bạn vẫn nhận thông báo về chỗ ngồi và lịch hội thảo.
+(You will still get notices about your seat and the schedule.)</p>
+<form method="post" action="{action}"><button type="submit">Ngừng nhận / Unsubscribe</button></form>
+</main></body></html>"""
+
+
+class InboundSms(BaseModel):
+    """What the SMS gateway posts when someone replies."""
+
+    from_: str = Field(alias="from", max_length=32)
+    text: str = Field(max_length=640)
+
+    def is_opt_out(self) -> bool:
+        """ "TU CHOI", "Từ chối", "stop", "HUY": written any way a phone lets one."""
+        import unicodedata
+
+        bare = unicodedata.normalize("NFD", self.text.replace("đ", "d").replace("Đ", "D"))
+        plain = " ".join("".join(c for c in bare if not unicodedata.combining(c)).upper().split())
+        return plain in OPT_OUT_WORDS
 
 
 # The same key on a retried POST gets the first reply (sign-ups, booth applications)
@@ -277,5 +308,45 @@ def build_router(runtime: ServiceRuntime, deps: Deps) -> APIRouter:
     async def erase(participant_id: str, call: Someone) -> Response:
         await participants.erase(deps, participant_id, call)
         return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+    # --- promotions: one-click unsubscribe (RFC 8058) and SMS replies -------------------------------
+    @router.get("/unsubscribe/{token}", response_class=HTMLResponse, tags=["participants"],
+                summary="The page an unsubscribe link opens: one button to stop promotional messages")
+    async def unsubscribe_page(token: str) -> HTMLResponse:
+        if participants.participant_of_unsubscribe_token(deps, token) is None:
+            raise NotFoundForYou()
+        return HTMLResponse(UNSUBSCRIBE_PAGE.format(action=f"/unsubscribe/{token}"))
+
+    @router.post("/unsubscribe/{token}", tags=["participants"],
+                 summary="Stop promotional messages (one click from the mail client: List-Unsubscribe=One-Click)")
+    async def unsubscribe(token: str) -> dict[str, Any]:
+        participant_id = participants.participant_of_unsubscribe_token(deps, token)
+        if participant_id is None:
+            raise NotFoundForYou()
+        await participants.withdraw_promotions(deps, [participant_id], Call(actor=Actor(kind="participant",
+                                                                                        id=participant_id)))
+        return {"unsubscribed": True, "purpose": "promotions"}
+
+    @router.post("/sms/inbound", tags=["participants"],
+                 summary="Replies from the SMS gateway, signed like our webhooks: 'TU CHOI' or 'STOP' stops promotions")
+    async def sms_inbound(request: Request) -> dict[str, Any]:
+        key = runtime.settings.sms_gateway_key
+        body = await request.body()
+        stamp = request.headers.get("x-dxday-timestamp", "")
+        given = request.headers.get("x-dxday-signature", "")
+        if not key:
+            raise NotFoundForYou()
+        expected = "sha256=" + hmac.new(key.encode(), stamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+        fresh = stamp.isdigit() and abs(time.time() - int(stamp)) <= 300
+        if not (fresh and hmac.compare_digest(expected.encode(), given.encode())):
+            raise Unauthorized("Chữ ký không hợp lệ", "The signature is not valid")
+        reply = InboundSms.model_validate_json(body)
+        if not reply.is_opt_out():
+            return {"opted_out": 0}
+        phone = mobile_phone(reply.from_)
+        async with deps.uow() as uow:
+            people = await Repository(uow.session).participants_with_phone(phone)
+        changed = await participants.withdraw_promotions(deps, people, Call(actor=Actor(kind="system")))
+        return {"opted_out": changed}
 
     return router
