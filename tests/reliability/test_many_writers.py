@@ -205,3 +205,23 @@ async def test_a_sign_up_sent_again_with_its_key_is_one_record_with_the_first_re
         assert statuses(firm) == {201: 6} and len({f.json()["business"]["id"] for f in firm}) == 1
         again = await rs.reg().post(f"/campaigns/{CAMPAIGN_ID}/businesses", json=business_body(TAX[5]))
         assert again.status_code == 409  # without the key it is a second registration of the tax code
+
+
+
+async def test_five_unsubscribes_at_once_are_one_change(postgres_settings: Settings):
+    from services.registration.app import unsubscribe_key
+    from services.registration.application.context import Deps
+    from services.registration.application.participants import unsubscribe_token
+
+    async with replicas(postgres_settings) as rs:
+        r = await rs.reg().post(f"/campaigns/{CAMPAIGN_ID}/participants", json=participant_body(
+            email="lan@example.vn", phone=None, channels=["email"],
+            consent={"accepted": True, "purposes": ["service_notices", "promotions"]}))
+        pid = r.json()["participant"]["id"]
+        deps = Deps(uow=None, clock=None, metrics=None, unsubscribe_key=unsubscribe_key(postgres_settings))  # type: ignore[arg-type]
+        path = f"/unsubscribe/{unsubscribe_token(deps, pid)}"
+        answers = await asyncio.gather(*(rs.reg(i).post(path) for i in range(5)))
+        assert statuses(answers) == {200: 5}, [a.text for a in answers]
+        updated = [e for e in await outbox_events(postgres_settings, "registration", "registration.participant.updated")
+                   if e["participant_id"] == pid]
+        assert len(updated) == 1 and updated[0]["consent_purposes"] == ["service_notices"]

@@ -311,6 +311,11 @@ class Repository:
             participants.c.phone == phone, participants.c.erased_at.is_(None)))
         return list(rows.scalars())
 
+    async def participant_for_decision(self, participant_id: str) -> dict[str, Any] | None:
+        """The participant with its row locked (``FOR UPDATE``): an erasure, an opt-out, a preference
+        change and a withdrawn consent of one person are decided one after the other, on what is stored."""
+        return await self._one(sa.select(participants).where(participants.c.id == participant_id).with_for_update())
+
     async def participant(self, participant_id: str) -> dict[str, Any] | None:
         return await self._one(sa.select(participants).where(participants.c.id == participant_id))
 

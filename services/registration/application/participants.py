@@ -69,8 +69,8 @@ async def register_participant(deps: Deps, campaign_id: str, cmd: RegisterPartic
     return view(row), token
 
 
-async def _load(repo: Repository, participant_id: str, call: Call) -> dict[str, Any]:
-    row = await repo.participant(participant_id)
+async def _load(repo: Repository, participant_id: str, call: Call, *, for_decision: bool = False) -> dict[str, Any]:
+    row = await (repo.participant_for_decision(participant_id) if for_decision else repo.participant(participant_id))
     if row is None or row["erased_at"] is not None:
         raise ParticipantNotFound()
     call.require_self_or_organizer("participant", participant_id)
@@ -86,7 +86,7 @@ async def update_participant(deps: Deps, participant_id: str, cmd: UpdatePartici
     now = deps.clock.now()
     async with deps.uow() as uow:
         repo = Repository(uow.session)
-        row = await _load(repo, participant_id, call)
+        row = await _load(repo, participant_id, call, for_decision=True)
         changes = cmd.model_dump(exclude_none=True)
         merged = {**row, **changes}
         if "email" in merged["channels"] and not merged["email"] or "sms" in merged["channels"] and not merged["phone"]:
@@ -105,7 +105,7 @@ async def opt_out(deps: Deps, participant_id: str, call: Call) -> dict[str, Any]
     now = deps.clock.now()
     async with deps.uow() as uow:
         repo = Repository(uow.session)
-        row = await _load(repo, participant_id, call)
+        row = await _load(repo, participant_id, call, for_decision=True)
         if row["opted_out_at"] is None:
             await repo.update_participant(participant_id, {"opted_out_at": now, "updated_at": now})
             uow.record(event(PARTICIPANT_OPTED_OUT, ParticipantOptedOut(
@@ -120,7 +120,7 @@ async def erase(deps: Deps, participant_id: str, call: Call) -> None:
     now = deps.clock.now()
     async with deps.uow() as uow:
         repo = Repository(uow.session)
-        row = await _load(repo, participant_id, call)
+        row = await _load(repo, participant_id, call, for_decision=True)
         await repo.update_participant(participant_id, {**PERSONAL, "erased_at": now, "opted_out_at":
                                                        row["opted_out_at"] or now, "updated_at": now})
         await repo.forget_sign_up_keys(participant_id)  # a retried sign-up's reply held the token
@@ -167,8 +167,8 @@ async def withdraw_promotions(deps: Deps, participant_ids: list[str], call: Call
     changed = 0
     async with deps.uow() as uow:
         repo = Repository(uow.session)
-        for participant_id in participant_ids:
-            row = await repo.participant(participant_id)
+        for participant_id in sorted(set(participant_ids)):  # rows locked in one order: no deadlock
+            row = await repo.participant_for_decision(participant_id)
             if row is None or row["erased_at"] is not None or "promotions" not in row["consent_purposes"]:
                 continue
             purposes = [p for p in row["consent_purposes"] if p != "promotions"]
