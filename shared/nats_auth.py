@@ -20,7 +20,7 @@ import secrets
 import sys
 from pathlib import Path
 
-from shared.contracts.events import CAMPAIGN_GET_RPC
+from shared.contracts.events import CAMPAIGN_GET_RPC, SEAT_TICKETS_RPC
 from shared.contracts.registration import CONTACT_DETAILS_RPC
 from shared.contracts.streams import DEAD_LETTERS, EVENTS, NOTIFICATIONS, REGISTRATION, RPC_ROOT
 
@@ -31,7 +31,7 @@ CONSUMERS: dict[str, list[tuple[str, str]]] = {
     "notifications": [(EVENTS.name, "notifications-events"), (REGISTRATION.name, "notifications-registration")],
 }
 OWNED = {"registration": [REGISTRATION.name], "events": [EVENTS.name], "notifications": [NOTIFICATIONS.name]}
-CALLS = {"registration": [CAMPAIGN_GET_RPC], "events": [], "notifications": [CONTACT_DETAILS_RPC]}
+CALLS = {"registration": [CAMPAIGN_GET_RPC], "events": [], "notifications": [CONTACT_DETAILS_RPC, SEAT_TICKETS_RPC]}
 OPERATOR = "operator"  # the CLI (`dxday events`) and people on call: everything
 
 

@@ -18,6 +18,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
+from shared import qr
 from shared.calls import Call
 from shared.clock import VIETNAM
 from shared.config import Settings
@@ -39,6 +40,7 @@ def environment(*template_dirs: Path) -> jinja2.Environment:
     env.filters["hhmm"] = lambda at: at.strftime("%H:%M")
     env.filters["ddmm"] = lambda day: day.strftime("%d/%m")
     env.filters["vn"] = lambda at: at.astimezone(VIETNAM)  # stored in UTC, shown in Vietnam's time
+    env.globals["qr"] = qr.svg
     return env
 
 

@@ -194,9 +194,24 @@ async def contact_book(nats_url: str) -> AsyncIterator[dict[str, dict[str, Any]]
         found = [BOOK[i] for i in ids if i in BOOK]
         await msg.respond(json.dumps({"ok": True, "result": {"contacts": found}}).encode())
 
+    async def tickets(msg: Any) -> None:  # as the events service does: every seat here is still confirmed
+        ids = json.loads(msg.data)["args"]["seat_ids"]
+        found = [{"seat_id": i, "token": f"seat:{i}.sig", "code": ticket_code(i)} for i in ids]
+        await msg.respond(json.dumps({"ok": True, "result": {"tickets": found}}).encode())
+
     sub = await nc.subscribe(rg.CONTACT_DETAILS_RPC, queue="registration-rpc", cb=answer)
+    office = await nc.subscribe(ev.SEAT_TICKETS_RPC, queue="events-rpc", cb=tickets)
     try:
         yield BOOK
     finally:
         await sub.unsubscribe()
+        await office.unsubscribe()
         await nc.close()
+
+
+def ticket_code(seat_id: str) -> str:
+    """The check-in code ``contact_book`` gives a seat."""
+    import hashlib
+
+    digits = hashlib.sha256(seat_id.encode()).hexdigest().upper()[:10].replace("I", "1")
+    return f"{digits[:5]}-{digits[5:]}"

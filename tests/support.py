@@ -165,3 +165,14 @@ async def consumer_pending(nats_url: str, stream: str, durable_part: str) -> int
         return sum(c.num_pending + c.num_ack_pending for c in found)
     finally:
         await nc.close()
+
+
+def qr_in(png: bytes) -> str:
+    """What a QR code image says, read as a phone camera would (OpenCV's detector)."""
+    import cv2
+    import numpy as np
+
+    image = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_GRAYSCALE)
+    text, _, _ = cv2.QRCodeDetector().detectAndDecode(image)
+    assert text, "no QR code found in the image"
+    return text

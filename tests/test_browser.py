@@ -15,7 +15,7 @@ import pytest
 
 from shared.config import Settings
 from tests.registration_support import CAMPAIGN_ID, DAY, registration_stack, valid_tax_codes
-from tests.support import ORGANIZER, TEST_ORGANIZER_TOKEN, eventually
+from tests.support import ORGANIZER, TEST_ORGANIZER_TOKEN, eventually, qr_in
 
 CHROMIUM = os.environ.get("DXDAY_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 REQUIRE_BROWSER = os.environ.get("DXDAY_REQUIRE_BROWSER") == "1"
@@ -127,7 +127,7 @@ async def test_participants_reserve_the_last_seat_and_the_next_one_waits(setting
             "title": "Ký số cho hộ kinh doanh", "room_id": room["id"],
             "start": f"{DAY}T08:00:00+07:00", "end": f"{DAY}T10:00:00+07:00"})).json()
 
-        outcomes = []
+        outcomes, qr_token = [], ""
         for who in ("Trần Văn Minh", "Lê Thị Hoa"):
             page = await new_phone(browser)
             await page.goto(f"{stack.registration.url}/join/{CAMPAIGN_ID}")
@@ -146,11 +146,18 @@ async def test_participants_reserve_the_last_seat_and_the_next_one_waits(setting
             outcomes.append(await eventually(lambda p=page, t=token: reserve(p, t), what="seat reserved",
                                              interval=0.3))
             await look(page, f"reserved-{len(outcomes)}")
+            if not qr_token:  # the confirmed seat: its QR code, read off the phone's screen, checks in
+                qr_token = qr_in(await page.locator("svg.qr").screenshot())
+                code = await page.locator("#checkin-code").inner_text()
+                await page.goto(f"{stack.events.url}/reserve/{workshop['workshop_id']}")  # their own page later
+                assert await page.locator("#checkin-code").inner_text() == code
 
         assert outcomes == ["Đã xác nhận chỗ của bạn — ghế số 1",
                             "Hội thảo đã hết chỗ — bạn ở danh sách chờ, vị trí 1"]
         seats = (await events.get(f"/workshops/{workshop['workshop_id']}/seats", headers=ORGANIZER)).json()
         assert sorted(s["status"] for s in seats) == ["confirmed", "waitlisted"]
+        checked = await events.post("/checkin", json={"token": qr_token}, headers=ORGANIZER)
+        assert checked.status_code == 200 and checked.json()["seat_number"] == 1, checked.text
 
 
 async def test_the_organizer_signs_in_and_approves_an_application(settings: Settings, browser):

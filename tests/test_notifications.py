@@ -28,6 +28,7 @@ from tests.notification_support import (
     rescheduled,
     seat,
     smtp_server,
+    ticket_code,
     workshop,
 )
 from tests.registration_support import (
@@ -38,7 +39,15 @@ from tests.registration_support import (
     registration_stack,
     valid_tax_codes,
 )
-from tests.support import ORGANIZER, RunningClock, RunningService, eventually, metric_value, serve_in_process
+from tests.support import (
+    ORGANIZER,
+    RunningClock,
+    RunningService,
+    eventually,
+    metric_value,
+    qr_in,
+    serve_in_process,
+)
 
 SEMINAR_START = dt.datetime(2026, 10, 10, 8, 0, tzinfo=VN)
 
@@ -168,13 +177,16 @@ async def test_an_sms_is_its_own_short_text_with_the_brand_and_a_link(settings: 
             now = BEFORE_CAMPAIGN
             await publish(nats.url, [campaign_created(now), workshop("w1", SEMINAR_START, now),
                                      participant("p1", now, channels=["sms"], phone="+84912345678"),
-                                     seat("w1", "p1", 7, now)])
+                                     confirmed := seat("w1", "p1", 7, now)])
+            seat_id = confirmed.payload["seat_id"]
             await eventually(lambda: _count(gateway.sms, 1), what="the SMS")
             [sms] = gateway.sms
     text = sms["text"]
     assert text.startswith("NgayCDS: ") and "\n" not in text
     assert text.endswith(f"{settings.base_url_of('events')}/reserve/w1")  # the link, last
     assert text.count("Chuyển đổi số" if diacritics else "Chuyen doi so") <= 1  # the title once, not twice
+    code = ticket_code(seat_id)
+    assert (f"Mã vào cửa {code}." if diacritics else f"Ma vao cua {code}.") in text  # typed at the door
     if diacritics:
         assert "Giữ chỗ số 7" in text and "08:00 10/10" in text
         assert sms_segments(text) <= 2, (len(text), text)  # UCS-2: 70 characters a segment
@@ -685,3 +697,63 @@ async def test_promotions_stop_with_one_click_in_the_email_or_an_sms_reply(setti
                                                 json={**announce, "title": "Lần hai"})
             assert second.status_code in (200, 201, 202)
             assert len(mailbox.to("hoa@example.vn")) == 1  # nothing more for who unsubscribed
+
+
+async def test_a_seat_email_carries_a_qr_code_and_an_sms_a_code_that_both_check_in(settings: Settings):
+    import re
+
+    from tests.test_events_service import make_room, make_workshop
+
+    gateway = Gateway()
+    async with smtp_server() as (mailbox, port), gateway_server(gateway) as url:
+        settings = fast(settings, smtp_host="127.0.0.1", smtp_port=port, smtp_starttls=False,
+                        sms_gateway_url=f"{url}/sms")
+        async with registration_stack(settings) as stack, serve_in_process(
+                notifications_app(settings, clock=FixedClock(BEFORE_CAMPAIGN))) as notifier:
+            w = await make_workshop(stack, await make_room(stack))
+            mailer = await stack.reg.post(f"/campaigns/{CAMPAIGN_ID}/participants", json=participant_body(
+                email="mai@example.vn", phone=None, channels=["email"]))
+            texter = await stack.reg.post(f"/campaigns/{CAMPAIGN_ID}/participants", json=participant_body(
+                email=None, phone="0912 345 678", channels=["sms"]))
+            tokens = [r.json()["access_token"] for r in (mailer, texter)]
+
+            async def reserved(token: str):  # type: ignore[no-untyped-def]
+                r = await stack.events.client.post(f"/workshops/{w['workshop_id']}/seats", headers=bearer(token))
+                return r.json() if r.status_code == 201 else None
+
+            seats = [await eventually(lambda t=t: reserved(t), what="a seat") for t in tokens]  # type: ignore[misc]
+            [mail] = await eventually(lambda: _mail(mailbox, "mai@example.vn", 1), what="the seat email")
+            await eventually(lambda: _count(gateway.sms, 1), what="the seat SMS")
+
+            # the email: text and HTML, the HTML shows the QR code as an inline image (no network needed)
+            assert mail.get_content_type() == "multipart/related"
+            html = next(p for p in mail.walk() if p.get_content_type() == "text/html").get_payload(decode=True)
+            image = next(p for p in mail.walk() if p.get_content_type() == "image/png")
+            cid = image["Content-ID"].strip("<>")
+            assert f'src="cid:{cid}"'.encode() in html
+            text = next(p for p in mail.walk() if p.get_content_type() == "text/plain").get_payload(decode=True)
+            assert f"Mã vào cửa: {seats[0]['checkin_code']}" in text.decode()
+            token = qr_in(image.get_payload(decode=True))
+            assert token == seats[0]["checkin_token"]
+            first = await stack.events.client.post("/checkin", json={"token": token}, headers=ORGANIZER)
+            assert first.status_code == 200, first.text
+
+            # the SMS: a short code a door scanner types, in any case, with or without the dash
+            [sms] = gateway.sms
+            code = re.search(r"Mã vào cửa ([0-9A-Z]{5}-[0-9A-Z]{5})", sms["text"])
+            assert code and code.group(1) == seats[1]["checkin_code"], sms["text"]
+            typed = code.group(1).replace("-", " ").lower()
+            door = await stack.events.client.post("/checkin", json={"token": typed}, headers=ORGANIZER)
+            assert door.status_code == 200 and door.json()["seat_id"] == seats[1]["seat_id"], door.text
+            again = await stack.events.client.post("/checkin", json={"token": code.group(1)}, headers=ORGANIZER)
+            assert again.status_code == 409 and again.json()["error"]["code"] == "already_checked_in"
+            wrong = await stack.events.client.post("/checkin", json={"token": "ZZZZZ-ZZZZZ"}, headers=ORGANIZER)
+            assert wrong.status_code == 422 and wrong.json()["error"]["code"] == "invalid_ticket"
+
+            # the person's own page shows the same QR code and code
+            page = await stack.events.client.get(f"/reserve/{w['workshop_id']}",
+                                                 cookies={"dxday_participant": tokens[1]})
+            assert page.status_code == 200 and '<svg' in page.text and seats[1]["checkin_code"] in page.text
+            # nothing of the ticket is kept by the notifications service
+            stored = await rows(notifier, recipient_id=seats[1]["participant_id"])
+            assert all(code.group(1) not in r["body"] and "seat:" not in r["body"] for r in stored)

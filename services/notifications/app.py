@@ -17,7 +17,7 @@ from services.notifications.adapters.channels import (
     Transport,
     Webhook,
 )
-from services.notifications.adapters.directory import RegistrationDirectory
+from services.notifications.adapters.directory import RegistrationDirectory, TicketOffice
 from services.notifications.adapters.metrics import NotificationMetrics
 from services.notifications.adapters.repository import Repository
 from services.notifications.application import scheduled
@@ -82,6 +82,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
     directory = RegistrationDirectory(lambda: runtime.broker.connection)
     dispatcher = Dispatcher(runtime.uow, runtime.clock, channels, metrics,
                             planner_for=lambda repo: handlers.planner_for_repo(repo), directory=directory,
+                            tickets=TicketOffice(lambda: runtime.broker.connection),
                             max_attempts=settings.notify_max_attempts, retry_base_s=settings.notify_retry_seconds,
                             rates=parse_rates(settings.channel_rates), replica=settings.instance_of("notifications"),
                             lease_s=settings.notify_claim_seconds, batch=settings.notify_batch)

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from shared.contracts.envelope import event_contract
+from shared.contracts.streams import rpc_subject
 
 
 class CampaignCreated(BaseModel):
@@ -31,6 +32,29 @@ CAMPAIGN_GET_RPC = "rpc.events.campaign.get"
 CAMPAIGN_CREATED = event_contract(
     "events.campaign.created", 1, CampaignCreated, "A campaign was created with its window and booth mode"
 )
+
+
+# --- request-reply: check-in tickets, for the one service that sends them to people -----------------
+# A ticket admits its holder at the door, so it travels on no stream: notifications asks for it when
+# the message leaves (its NATS user is the only one allowed to publish here).
+SEAT_TICKETS_RPC = rpc_subject("events", "seat_tickets.get")
+
+
+class SeatTicketsRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    seat_ids: list[str] = Field(min_length=1, max_length=1000)
+
+
+class SeatTicket(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    seat_id: str
+    token: str = Field(description="What the QR code holds: the signed check-in token")
+    code: str = Field(description="The same ticket as a short code to type at the door, e.g. 7KQ2M-X9F4D")
+
+
+class SeatTicketsReply(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    tickets: list[SeatTicket] = Field(description="Only seats still confirmed have a ticket")
 
 
 class SeatHolder(BaseModel):

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import secrets
+
 import sqlalchemy as sa
 
+from services.events.domain.seats import CODE_LENGTH, checkin_code_from
 from shared.db import UtcDateTime
 
 metadata = sa.MetaData()
+
+
+def new_checkin_code() -> str:
+    return checkin_code_from(secrets.randbits(5 * CODE_LENGTH))
 
 campaigns = sa.Table(
     "campaigns",
@@ -78,6 +85,9 @@ seats = sa.Table(
     sa.Column("attended_at", UtcDateTime(), nullable=True),
     sa.Column("created_at", UtcDateTime(), nullable=False),
     sa.Column("updated_at", UtcDateTime(), nullable=False),
+    # the ticket typed at the door when the QR cannot be scanned; drawn at random, one per seat
+    sa.Column("checkin_code", sa.String(10), nullable=True, default=new_checkin_code),
+    sa.Index("uq_seat_checkin_code", "checkin_code", unique=True),
     sa.UniqueConstraint("workshop_id", "seat_number", name="uq_one_holder_per_seat"),
     sa.UniqueConstraint("workshop_id", "participant_id", name="uq_one_seat_per_participant"),
     sa.ForeignKeyConstraint(["workshop_id", "seat_number"], ["seat_slots.workshop_id", "seat_slots.seat_number"],

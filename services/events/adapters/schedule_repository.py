@@ -81,6 +81,15 @@ class ScheduleRepository:
         await self.lock_workshop(workshop_id)
         return await self.seat(seat_id)
 
+    async def seat_id_by_code(self, code: str) -> str | None:
+        """The seat a typed check-in code belongs to (a code never changes seat)."""
+        return (await self.session.execute(
+            sa.select(seats.c.id).where(seats.c.checkin_code == code))).scalar_one_or_none()
+
+    async def confirmed_seats(self, seat_ids: list[str]) -> list[dict[str, Any]]:
+        return _rows(await self.session.execute(sa.select(seats.c.id, seats.c.checkin_code).where(
+            seats.c.id.in_(seat_ids), seats.c.status == SeatStatus.CONFIRMED.value)))
+
     async def update_workshop(self, workshop_id: str, values: dict[str, Any]) -> None:
         await self.session.execute(sa.update(workshops).where(workshops.c.id == workshop_id).values(**values))
 

@@ -66,7 +66,8 @@ class ReserveSeat(_Command):
 
 
 class CheckIn(_Command):
-    token: str = Field(min_length=10, max_length=200, description="The seat's QR token")
+    token: str = Field(min_length=10, max_length=200, description="What the QR code holds, or the check-in code "
+                       "typed at the door (e.g. 7KQ2M-X9F4D; case, spaces and dashes do not matter)")
 
 
 class DefineBannerSite(_Command):

@@ -15,7 +15,7 @@ from services.events.adapters.schedule_repository import ScheduleRepository
 from services.events.application.commands import ChangeCapacity, CheckIn, ReserveSeat
 from services.events.application.context import Deps, event
 from services.events.application.workshops import load_workshop, refuse_above_room, workshop_view
-from services.events.domain.seats import ACTIVE, SeatStatus, free_seat_number
+from services.events.domain.seats import ACTIVE, SeatStatus, free_seat_number, read_checkin_code, show_checkin_code
 from shared.auth import signed_token, verify_signed
 from shared.calls import Call
 from shared.contracts.envelope import Envelope
@@ -27,6 +27,8 @@ from shared.contracts.events import (
     SeatCancelled,
     SeatConfirmed,
     SeatPromoted,
+    SeatTicket,
+    SeatTicketsReply,
     SeatWaitlisted,
 )
 from shared.errors import Conflict, NoSuchRecord, Unavailable, Unprocessable
@@ -220,21 +222,56 @@ async def seat_view(repo: ScheduleRepository, seat_id: str, secret: str) -> dict
         "seat_id": seat["id"], "workshop_id": seat["workshop_id"], "campaign_id": seat["campaign_id"],
         "participant_id": seat["participant_id"], "status": seat["status"], "seat_number": seat["seat_number"],
         "waitlist_position": position, "attended_at": seat["attended_at"],
-        # the QR code shown at the door: only a confirmed seat carries one
-        "checkin_token": signed_token(secret, f"seat:{seat['id']}") if confirmed else None,
+        # the QR code shown at the door, and the same ticket as a code to type: only a confirmed seat has one
+        "checkin_token": ticket_token(secret, seat["id"]) if confirmed else None,
+        "checkin_code": show_checkin_code(seat["checkin_code"]) if confirmed and seat["checkin_code"] else None,
     }
 
 
+def ticket_token(secret: str, seat_id: str) -> str:
+    return signed_token(secret, f"seat:{seat_id}")
+
+
+async def my_seat(deps: Deps, workshop_id: str, call: Call) -> dict[str, Any] | None:
+    """The signed-in participant's seat in this workshop, if they hold or wait for one."""
+    if call.actor.kind != "participant" or call.actor.id is None:
+        return None
+    async with deps.uow() as uow:
+        repo = ScheduleRepository(uow.session)
+        seat = await repo.seat_of(workshop_id, call.actor.id)
+        if seat is None or seat["status"] not in {s.value for s in ACTIVE}:
+            return None
+        return await seat_view(repo, seat["id"], deps.checkin_secret)
+
+
+async def tickets(deps: Deps, seat_ids: list[str]) -> SeatTicketsReply:
+    """The tickets of the seats still confirmed, for the messages that carry them (notifications)."""
+    async with deps.uow() as uow:
+        rows = await ScheduleRepository(uow.session).confirmed_seats(sorted(set(seat_ids)))
+    return SeatTicketsReply(tickets=[
+        SeatTicket(seat_id=r["id"], token=ticket_token(deps.checkin_secret, r["id"]),
+                   code=show_checkin_code(r["checkin_code"])) for r in rows if r["checkin_code"]])
+
+
+async def _seat_of_ticket(repo: ScheduleRepository, secret: str, ticket: str) -> str:
+    """The seat a scanned QR token or a typed code admits."""
+    value = verify_signed(secret, ticket)
+    if value is not None and value.startswith("seat:"):
+        return value.removeprefix("seat:")
+    code = read_checkin_code(ticket)
+    seat_id = await repo.seat_id_by_code(code) if code else None
+    if seat_id is None:
+        raise InvalidTicket("Mã QR hoặc mã vào cửa không hợp lệ", "The QR token or check-in code is not valid")
+    return seat_id
+
+
 async def check_in(deps: Deps, cmd: CheckIn, call: Call) -> dict[str, Any]:
-    """Staff at the door scan the QR token; attendance is marked once."""
+    """Staff at the door scan the QR code or type the check-in code; attendance is marked once."""
     call.require_organizer()
-    value = verify_signed(deps.checkin_secret, cmd.token)
-    if value is None or not value.startswith("seat:"):
-        raise InvalidTicket("Mã QR không hợp lệ", "The QR token is not valid")
-    seat_id = value.removeprefix("seat:")
     now = deps.clock.now()
     async with deps.uow() as uow:
         repo = ScheduleRepository(uow.session)
+        seat_id = await _seat_of_ticket(repo, deps.checkin_secret, cmd.token)
         seat = await _load_seat(repo, seat_id, for_decision=True)  # two scans at once: one check-in
         if seat["status"] != SeatStatus.CONFIRMED.value:
             raise InvalidTicket("Chỗ này không còn được xác nhận", "This seat is no longer confirmed")

@@ -4,7 +4,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from services.events.application import banners, public, seats, workshops
 from services.events.application import campaigns as uc
@@ -98,7 +98,8 @@ class SeatOut(BaseModel):
     seat_number: int | None
     waitlist_position: int | None
     attended_at: dt.datetime | None
-    checkin_token: str | None
+    checkin_token: str | None = Field(description="What the seat's QR code holds (confirmed seats only)")
+    checkin_code: str | None = Field(description="The same ticket as a code to type at the door")
 
 
 class SeatListItem(BaseModel):

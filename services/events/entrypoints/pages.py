@@ -41,7 +41,8 @@ TEXT: dict[str, dict[str, Any]] = {
         "not_yet": "Thông tin đăng ký của bạn đang được chuyển đến; vui lòng thử lại sau ít giây",
         "join": "Chưa đăng ký? Đăng ký tham dự", "confirmed": "Đã xác nhận chỗ của bạn — ghế số {n}",
         "waitlisted": "Hội thảo đã hết chỗ — bạn ở danh sách chờ, vị trí {n}",
-        "checkin": "Mã vào cửa (xuất trình khi đến)", "back": "Quay lại lịch",
+        "checkin": "Đưa mã QR này ra khi đến, hoặc đọc mã vào cửa", "back": "Quay lại lịch",
+        "qr_title": "Mã QR vào cửa",
         "to_join": "Đăng ký tham dự", "to_exhibit": "Doanh nghiệp: đăng ký gian hàng trưng bày",
     },
     "en": {
@@ -58,7 +59,8 @@ TEXT: dict[str, dict[str, Any]] = {
         "not_yet": "Your sign-up is still on its way here; please try again in a few seconds",
         "join": "Not signed up yet? Sign up", "confirmed": "Your seat is confirmed — seat number {n}",
         "waitlisted": "The workshop is full — you are on the waiting list, position {n}",
-        "checkin": "Check-in code (show it at the door)", "back": "Back to the schedule",
+        "checkin": "Show this QR code at the door, or read out the check-in code", "back": "Back to the schedule",
+        "qr_title": "Check-in QR code",
         "to_join": "Sign up to attend", "to_exhibit": "Businesses: apply for an exhibition booth",
     },
 }
@@ -95,7 +97,13 @@ def build_pages(runtime: ServiceRuntime, deps: Deps) -> APIRouter:
     @router.get("/reserve/{workshop_id}", response_class=HTMLResponse)
     @web.error_pages(env)
     async def reserve_page(request: Request, workshop_id: str, lang: str | None = None) -> HTMLResponse:
-        return await reserve_form(request, workshop_id, web.language(request, lang), {})
+        language = web.language(request, lang)
+        actor = await participant(request, request.cookies.get(PARTICIPANT_COOKIE))
+        seat = await seats.my_seat(deps, workshop_id, Call(actor=actor)) if actor is not None else None
+        if seat is not None:  # the person's own page: their seat and its QR code
+            workshop = await public.workshop_local(deps, workshop_id)
+            return web.page(env, "reserved.html.j2", {"w": workshop, "seat": seat, "text": TEXT}, lang=language)
+        return await reserve_form(request, workshop_id, language, {})
 
     @router.post("/reserve/{workshop_id}", response_class=HTMLResponse)
     @web.error_pages(env)

@@ -17,6 +17,7 @@ from services.events.application.context import Deps
 from shared.calls import Call
 from shared.commands import Command
 from shared.contracts.envelope import Actor
+from shared.contracts.events import SeatTicketsReply, SeatTicketsRequest
 from shared.rpc import register_rpc
 
 
@@ -75,7 +76,11 @@ def register(broker: NatsBroker, deps: Deps) -> list[str]:
     async def cancel_seat(a: SeatRef, actor: Actor, cid: str | None) -> Any:
         return await seats.cancel_seat(deps, a.seat_id, call(actor, cid))
 
+    async def seat_tickets(a: SeatTicketsRequest, actor: Actor, cid: str | None) -> SeatTicketsReply:
+        return await seats.tickets(deps, a.seat_ids)
+
     return [
+        register_rpc(broker, "events", "seat_tickets.get", SeatTicketsRequest, seat_tickets),
         register_rpc(broker, "events", "campaign.create", campaigns.CreateCampaign, create_campaign),
         register_rpc(broker, "events", "campaign.get", CampaignRef, get_campaign),
         register_rpc(broker, "events", "workshop.schedule", ScheduleArgs, schedule),

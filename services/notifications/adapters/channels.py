@@ -14,13 +14,19 @@ import os
 import time
 from dataclasses import dataclass
 from email.header import Header
+from email.mime.base import MIMEBase
+from email.mime.image import MIMEImage
+from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import formataddr, formatdate, parseaddr
+from html import escape
 from pathlib import Path
 from typing import Protocol
 
 import aiosmtplib
 import httpx
+
+from shared import qr
 
 
 class ChannelError(Exception):
@@ -42,6 +48,7 @@ class Outgoing:
     template: str
     recipient_id: str
     unsubscribe_url: str | None = None  # promotional email: one-click unsubscribe (RFC 8058)
+    qr: str | None = None  # a seat notice: what its check-in QR code holds (email: an inline image)
 
 
 class Transport(Protocol):
@@ -134,11 +141,18 @@ class SmtpTransport:
                 client.close()
 
 
-def email_message(sender: str, message: Outgoing) -> MIMEText:
+QR_CID = "checkin-qr@dxday"
+QR_ALT = {"vi": "Mã QR vào cửa", "en": "Check-in QR code"}
+
+
+def email_message(sender: str, message: Outgoing) -> MIMEBase:
     """The email as it leaves. The subject is encoded here as RFC 2047 words that carry their own
     spaces: Python 3.11's folding of an EmailMessage header drops the space between two encoded words
-    ("sập máy" arrived as "sậpmáy")."""
-    mail = MIMEText(message.body, "plain", "utf-8")
+    ("sập máy" arrived as "sậpmáy"). A seat notice is text and HTML with its QR code as an inline image
+    (multipart/related, ``cid:``), so mail clients show it without loading anything from the network."""
+    mail: MIMEBase = MIMEText(message.body, "plain", "utf-8")
+    if message.qr:
+        mail = _with_qr(message)
     name, address = parseaddr(sender)
     mail["From"] = formataddr((name, address), charset="utf-8") if name else address
     mail["To"] = message.to
@@ -150,6 +164,24 @@ def email_message(sender: str, message: Outgoing) -> MIMEText:
         mail["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
         mail["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     return mail
+
+
+def _with_qr(message: Outgoing) -> MIMEBase:
+    assert message.qr is not None
+    alt = QR_ALT.get(message.language, QR_ALT["vi"])
+    html = (f'<!doctype html><html lang="{message.language}"><body>'
+            f'<pre style="font-family:inherit;white-space:pre-wrap">{escape(message.body)}</pre>'
+            f'<p><img src="cid:{QR_CID}" alt="{alt}" width="240" height="240"></p></body></html>')
+    alternative = MIMEMultipart("alternative")
+    alternative.attach(MIMEText(message.body, "plain", "utf-8"))
+    alternative.attach(MIMEText(html, "html", "utf-8"))
+    image = MIMEImage(qr.png(message.qr), "png")
+    image["Content-ID"] = f"<{QR_CID}>"
+    image.add_header("Content-Disposition", "inline", filename="checkin-qr.png")
+    related = MIMEMultipart("related")
+    related.attach(alternative)
+    related.attach(image)
+    return related
 
 
 class SmsGateway:

@@ -8,6 +8,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from shared.contracts.events import SEAT_TICKETS_RPC, SeatTicket, SeatTicketsReply
 from shared.contracts.registration import CONTACT_DETAILS_RPC, ContactDetails, ContactDetailsReply
 from shared.rpc import RpcRequest
 
@@ -15,7 +16,19 @@ CHUNK = 500
 
 
 class DirectoryUnavailable(Exception):
-    """The registration service did not answer; the messages wait and go out later."""
+    """The registration (or events) service did not answer; the messages wait and go out later."""
+
+
+async def _ask(connection: Any, subject: str, args: dict[str, Any], timeout_s: float) -> Any:
+    request = RpcRequest(args=args).model_dump_json().encode()
+    try:
+        reply = await connection.request(subject, request, timeout=timeout_s)
+    except Exception as exc:  # no responders, timeout, disconnected
+        raise DirectoryUnavailable(f"{type(exc).__name__}: {exc}") from exc
+    body = json.loads(reply.data)
+    if not body.get("ok"):
+        raise DirectoryUnavailable(str(body.get("error", {}).get("code", "error")))
+    return body["result"]
 
 
 class RegistrationDirectory:
@@ -26,13 +39,23 @@ class RegistrationDirectory:
     async def details(self, ids: list[str]) -> dict[str, ContactDetails]:
         found: dict[str, ContactDetails] = {}
         for i in range(0, len(ids), CHUNK):
-            request = RpcRequest(args={"ids": ids[i:i + CHUNK]}).model_dump_json().encode()
-            try:
-                reply = await self.connection().request(CONTACT_DETAILS_RPC, request, timeout=self.timeout_s)
-            except Exception as exc:  # no responders, timeout, disconnected
-                raise DirectoryUnavailable(f"{type(exc).__name__}: {exc}") from exc
-            body = json.loads(reply.data)
-            if not body.get("ok"):
-                raise DirectoryUnavailable(str(body.get("error", {}).get("code", "error")))
-            found.update({c.id: c for c in ContactDetailsReply.model_validate(body["result"]).contacts})
+            result = await _ask(self.connection(), CONTACT_DETAILS_RPC, {"ids": ids[i:i + CHUNK]}, self.timeout_s)
+            found.update({c.id: c for c in ContactDetailsReply.model_validate(result).contacts})
+        return found
+
+
+class TicketOffice:
+    """Check-in tickets (QR token and typed code), asked of the events service when a seat notice leaves:
+    a ticket admits its holder, so it is never stored here nor carried on a stream."""
+
+    def __init__(self, connection: Callable[[], Any], timeout_s: float = 5.0) -> None:
+        self.connection = connection
+        self.timeout_s = timeout_s
+
+    async def tickets(self, seat_ids: list[str]) -> dict[str, SeatTicket]:
+        found: dict[str, SeatTicket] = {}
+        for i in range(0, len(seat_ids), CHUNK):
+            result = await _ask(self.connection(), SEAT_TICKETS_RPC, {"seat_ids": seat_ids[i:i + CHUNK]},
+                                self.timeout_s)
+            found.update({t.seat_id: t for t in SeatTicketsReply.model_validate(result).tickets})
         return found

@@ -61,6 +61,7 @@ reminders = sa.Table(
     sa.Column("due_at", UtcDateTime(), nullable=False),
     sa.Column("status", sa.String(16), nullable=False),  # scheduled | done | cancelled
     sa.Column("seat_number", sa.Integer, nullable=True),  # what the reminder tells the person
+    sa.Column("seat_id", sa.String(36), nullable=True),  # whose check-in ticket the reminder carries
     sa.Index("ix_reminders_due", "status", "due_at"),
 )
 
@@ -93,6 +94,8 @@ notifications = sa.Table(
     sa.Column("fallback_of", sa.String(36), nullable=True),
     # A change notice: the start the person was last told, kept when a burst of edits rewrites it
     sa.Column("told_start", UtcDateTime(), nullable=True),
+    # A seat notice carries the seat's check-in ticket, asked of the events service when it leaves
+    sa.Column("seat_id", sa.String(36), nullable=True),
     # Which replica is sending it, and until when its claim holds (see Dispatcher).
     sa.Column("claimed_by", sa.String(200), nullable=True),
     sa.Column("claim_until", UtcDateTime(), nullable=True),

@@ -95,7 +95,7 @@ class Repository:
             await self.session.execute(stmt.on_conflict_do_update(
                 index_elements=["workshop_id", "participant_id", "minutes_before"],
                 set_={"due_at": stmt.excluded.due_at, "status": stmt.excluded.status,
-                      "seat_number": stmt.excluded.seat_number}))
+                      "seat_number": stmt.excluded.seat_number, "seat_id": stmt.excluded.seat_id}))
 
     async def cancel_reminders(self, workshop_id: str, participant_id: str | None = None) -> None:
         where = [reminders.c.workshop_id == workshop_id]

@@ -41,9 +41,13 @@ def names() -> list[str]:
     return sorted(p.name.removesuffix(".txt.j2") for p in (TEMPLATES / "vi").glob("*.txt.j2"))
 
 
+def _defaults(context: dict[str, Any]) -> dict[str, Any]:
+    return {"links": {}, "checkin_code": None, **context}
+
+
 def render(name: str, language: str, timezone: str, context: dict[str, Any]) -> tuple[str, str]:
     language = language if language in LANGUAGES else "vi"
-    text = _environment(language, timezone).get_template(f"{name}.txt.j2").render(**{"links": {}, **context})
+    text = _environment(language, timezone).get_template(f"{name}.txt.j2").render(**_defaults(context))
     subject, _, body = text.partition("\n\n")
     return subject.strip(), body.strip() + "\n"
 
@@ -54,7 +58,7 @@ def render_sms(name: str, language: str, timezone: str, context: dict[str, Any],
     and the link last, so it fits one or two segments; without diacritics when the campaign pays per
     GSM-7 segment (160 characters) instead of per UCS-2 one (70)."""
     language = language if language in LANGUAGES else "vi"
-    line = _environment(language, timezone).get_template(f"sms/{name}.txt.j2").render(**{"links": {}, **context})
+    line = _environment(language, timezone).get_template(f"sms/{name}.txt.j2").render(**_defaults(context))
     text = f"{brand}: " + " ".join(line.split())
     return text if diacritics else without_diacritics(text)
 
@@ -78,7 +82,14 @@ def sms_segments(text: str) -> int:
 # filled when the message leaves, with the name the registration service gives at that moment.
 NAME_SLOT = "[[name]]"
 NO_NAME = {"vi": "Quý vị", "en": "Sir or Madam"}
+# Likewise the check-in code of a seat notice: a ticket admits its holder, so it is asked of the events
+# service when the message leaves and never stored here.
+CODE_SLOT = "[[checkin_code]]"
+NO_CODE = {"vi": "(xem trang chi tiết)", "en": "(see the page)"}  # the seat is no longer confirmed
 
 
-def personalise(text: str, name: str | None, language: str) -> str:
-    return text.replace(NAME_SLOT, name or NO_NAME.get(language, NO_NAME["vi"]))
+def personalise(text: str, name: str | None, language: str, code: str | None = None) -> str:
+    text = text.replace(NAME_SLOT, name or NO_NAME.get(language, NO_NAME["vi"]))
+    if CODE_SLOT not in text:
+        return text
+    return text.replace(CODE_SLOT, code or NO_CODE.get(language, NO_CODE["vi"]))

@@ -40,6 +40,12 @@ class Directory(Protocol):
     async def details(self, ids: list[str]) -> dict[str, Any]: ...
 
 
+class Tickets(Protocol):
+    """Check-in tickets of seats (``SeatTicket``: token and code), by seat id; only confirmed seats."""
+
+    async def tickets(self, seat_ids: list[str]) -> dict[str, Any]: ...
+
+
 class RateLimiter:
     """Spaces sends on one channel to at most ``rate`` a second."""
 
@@ -67,6 +73,7 @@ class Dispatcher:
     metrics: DispatchMetrics
     planner_for: Callable[[Repository], Planner]
     directory: Directory
+    tickets: Tickets | None = None
     max_attempts: int = 5
     retry_base_s: float = 5.0
     batch: int = 500
@@ -104,11 +111,12 @@ class Dispatcher:
         except DirectoryUnavailable as exc:
             await self._hand_back(claimed, str(exc))
             return 0
+        tickets = await self._tickets(claimed)
         # The claim was written before this moment. A call may start only while it can end (timeout
         # included) before the claim does, so that nobody else can have taken the notice meanwhile.
         deadline = time.monotonic() + max(self.lease_s - self.send_timeout_s, 0.0)
         results = await asyncio.gather(*(self._send(n, contacts.get(n["recipient_id"]), details.get(n["recipient_id"]),
-                                                    deadline) for n in claimed))
+                                                    deadline, tickets) for n in claimed))
         async with self.uow() as uow:
             repo = Repository(uow.session)
             sent = [n for n, (status, _) in zip(claimed, results, strict=True) if status == "sent"]
@@ -134,6 +142,18 @@ class Dispatcher:
                     "updated_at": now})
             await uow.commit()
 
+    async def _tickets(self, claimed: list[dict[str, Any]]) -> dict[str, Any] | None:
+        """The check-in tickets the seat notices of this batch carry; None when the events service does
+        not answer (those notices wait, the others go)."""
+        seat_ids = sorted({n["seat_id"] for n in claimed if n.get("seat_id")})
+        if not seat_ids or self.tickets is None:
+            return {}
+        try:
+            return await self.tickets.tickets(seat_ids)
+        except DirectoryUnavailable as exc:
+            log.warning("check-in tickets unavailable (%s); %d seat notices wait", exc, len(seat_ids))
+            return None
+
     async def run_until_idle(self) -> int:
         total = 0
         while (n := await self.run_once()) > 0:
@@ -141,7 +161,7 @@ class Dispatcher:
         return total
 
     async def _send(self, n: dict[str, Any], contact: dict[str, Any] | None, detail: Any,
-                    deadline: float) -> tuple[str, str | None]:
+                    deadline: float, tickets: dict[str, Any] | None) -> tuple[str, str | None]:
         if contact is None or contact["opted_out"]:
             return "suppressed", "no consent: opted out or erased"
         if n["channel"] not in contact["channels"]:
@@ -154,8 +174,12 @@ class Dispatcher:
         transport = self.transports.get(n["channel"])
         if transport is None:
             return "failed_for_good", f"channel {n['channel']} is not configured"
+        if n.get("seat_id") and tickets is None:
+            return "wait", "check-in ticket unavailable: the events service did not answer"
+        ticket = (tickets or {}).get(n.get("seat_id") or "")  # none: the seat is no longer confirmed
+        code = ticket.code if ticket else None
         address = {"email": detail.email, "sms": detail.phone}.get(n["channel"], n["recipient_id"])
-        subject, body = (personalise(t, detail.name, n["language"]) for t in (n["subject"], n["body"]))
+        subject, body = (personalise(t, detail.name, n["language"], code) for t in (n["subject"], n["body"]))
         limiter = self.limiters.get(n["channel"])
         if limiter:
             await limiter.acquire()
@@ -165,7 +189,8 @@ class Dispatcher:
                     return "lease_lost", None
                 await asyncio.wait_for(transport.send(Outgoing(
                     n["id"], n["channel"], address or "", subject, body, n["language"], n["template"],
-                    n["recipient_id"], unsubscribe_url=detail.unsubscribe_url if promotional else None)),
+                    n["recipient_id"], unsubscribe_url=detail.unsubscribe_url if promotional else None,
+                    qr=ticket.token if ticket else None)),
                     self.send_timeout_s)
         except ChannelError as exc:
             return ("failed_for_good" if exc.permanent else "retry"), str(exc)[:500]
@@ -192,6 +217,11 @@ class Dispatcher:
                       error: str | None) -> None:
         now = self.clock.now()
         attempts = n["attempts"] + 1
+        if status == "wait":  # something it needs is away for a moment: no attempt spent
+            await repo.record_outcome(n["id"], self.replica, {
+                "status": "pending", "last_error": error, "updated_at": now,
+                "next_attempt_at": now + dt.timedelta(seconds=self.retry_base_s)})
+            return
         if status == "suppressed":
             if await repo.record_outcome(n["id"], self.replica, {"status": "suppressed", "last_error": error,
                                                                  "updated_at": now}):
@@ -231,7 +261,8 @@ class Dispatcher:
         tz = await planner.timezone(n["campaign_id"])
         await repo.add_notifications([{
             **{k: n[k] for k in ("dedup_key", "cause_event_id", "cause_type", "campaign_id", "recipient_kind",
-                                 "recipient_id", "template", "language", "klass", "subject", "body", "caused_at")},
+                                 "recipient_id", "template", "language", "klass", "subject", "body", "caused_at",
+                                 "seat_id")},
             "id": str(uuid.uuid4()), "channel": channel, "status": "pending", "attempts": 0, "last_error": None,
             "next_attempt_at": planner.send_time(channel, tz, n["klass"], now), "created_at": now,
             "updated_at": now, "sent_at": None, "fallback_of": n["id"]}])

@@ -173,15 +173,15 @@ class Handlers:
         uow.on_commit(self.deps.wake_dispatcher)
 
     async def _seat_notice(self, uow: UnitOfWork, event: Envelope, template: str, workshop_id: str,
-                           participant_id: str, extra: dict[str, Any]) -> None:
+                           participant_id: str, extra: dict[str, Any], ticket_of: str | None = None) -> None:
         workshop = await Repository(uow.session).workshop(workshop_id)
         if workshop is None:
             return  # the workshop event comes first on its stream; nothing to say without it
         await self._notify(uow, event, template, [participant_id], {"workshop": workshop, **extra},
-                           urgent_before=workshop["start"])
+                           urgent_before=workshop["start"], ticket_of=ticket_of)
 
     async def _remind(self, uow: UnitOfWork, workshop_id: str, participant_id: str, campaign_id: str,
-                      seat_number: int | None) -> None:
+                      seat_number: int | None, seat_id: str) -> None:
         repo = Repository(uow.session)
         workshop = await repo.workshop(workshop_id)
         if workshop is None:
@@ -190,19 +190,19 @@ class Handlers:
         rows = [{"workshop_id": workshop_id, "participant_id": participant_id, "minutes_before": m,
                  "campaign_id": campaign_id, "due_at": workshop["start"] - dt.timedelta(minutes=m),
                  "status": "scheduled" if workshop["start"] - dt.timedelta(minutes=m) >= now else "done",
-                 "seat_number": seat_number}
+                 "seat_number": seat_number, "seat_id": seat_id}
                 for m in REMINDER_OFFSETS_MIN]
         await repo.put_reminders(rows)
 
     async def seat_confirmed(self, uow: UnitOfWork, event: Envelope, p: ev.SeatConfirmed) -> None:
-        await self._remind(uow, p.workshop_id, p.participant_id, p.campaign_id, p.seat_number)
+        await self._remind(uow, p.workshop_id, p.participant_id, p.campaign_id, p.seat_number, p.seat_id)
         await self._seat_notice(uow, event, "seat_confirmed", p.workshop_id, p.participant_id,
-                                {"seat_number": p.seat_number})
+                                {"seat_number": p.seat_number}, ticket_of=p.seat_id)
 
     async def seat_promoted(self, uow: UnitOfWork, event: Envelope, p: ev.SeatPromoted) -> None:
-        await self._remind(uow, p.workshop_id, p.participant_id, p.campaign_id, p.seat_number)
+        await self._remind(uow, p.workshop_id, p.participant_id, p.campaign_id, p.seat_number, p.seat_id)
         await self._seat_notice(uow, event, "seat_promoted", p.workshop_id, p.participant_id,
-                                {"seat_number": p.seat_number})
+                                {"seat_number": p.seat_number}, ticket_of=p.seat_id)
 
     async def seat_waitlisted(self, uow: UnitOfWork, event: Envelope, p: ev.SeatWaitlisted) -> None:
         await self._seat_notice(uow, event, "seat_waitlisted", p.workshop_id, p.participant_id,

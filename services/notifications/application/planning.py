@@ -83,11 +83,13 @@ class Planner:
     async def plan(self, cause: Cause, template: str, recipients: list[str], context: dict[str, Any], *,
                    dedup_key: str | None = None, klass: str = SERVICE, delay: dt.timedelta = dt.timedelta(0),
                    per_recipient: dict[str, dict[str, Any]] | None = None,
-                   urgent_before: dt.datetime | None = None) -> int:
+                   urgent_before: dt.datetime | None = None, ticket_of: str | None = None) -> int:
         """Plan one notice per consenting recipient; returns how many were new. ``urgent_before``: what
-        the notice is about begins then, so quiet hours that would hold it past that moment do not."""
+        the notice is about begins then, so quiet hours that would hold it past that moment do not.
+        ``ticket_of``: the seat whose check-in ticket the notice carries (filled in when it leaves)."""
         tz = await self.timezone(cause.campaign_id)
-        context = {"links": links_for(template, cause.campaign_id, context, self.sites), **context}
+        context = {"links": links_for(template, cause.campaign_id, context, self.sites),
+                   "checkin_code": templates.CODE_SLOT if ticket_of else None, **context}
         texts: dict[str, tuple[str, str]] = {}  # one rendering per language; names are filled in at send time
         added = 0
         for i in range(0, len(recipients), PLAN_SLICE):  # a slice at a time: memory stays flat for big causes
@@ -112,7 +114,7 @@ class Planner:
                     text = texts[key] = self._text(template, contact["language"], tz, context, channel)
                 row = await self._row(cause, template, contact, channel, tz, text, dedup_key or cause.event_id,
                                       klass, delay, urgent_before)
-                rows.append({**row, "told_start": context.get("previous_start")})
+                rows.append({**row, "told_start": context.get("previous_start"), "seat_id": ticket_of})
             self.suppressed += sum(1 for row in rows if row["status"] == "suppressed")
             added += await self.repo.add_notifications(rows)
         return added

@@ -35,7 +35,7 @@ async def send_due_reminders(deps: Deps, handlers: Handlers, limit: int = 500) -
                        "hours": r["minutes_before"] // 60, "seat_number": r["seat_number"]}
             planned += await planner.plan(cause, "reminder", [r["participant_id"]], context,
                                           dedup_key=f"{cause.event_id}:{workshop['start'].isoformat()}",
-                                          urgent_before=workshop["start"])
+                                          urgent_before=workshop["start"], ticket_of=r["seat_id"])
         await uow.commit()
     if planned:
         deps.wake_dispatcher()
