@@ -6,6 +6,7 @@ import logging
 import re
 from urllib.parse import quote
 
+import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -37,6 +38,12 @@ def install_error_handlers(app: FastAPI) -> None:
         headers = {"Retry-After": "5"} if isinstance(exc, Unavailable) else None
         return JSONResponse(exc.body(), status_code=exc.status, headers=headers)
 
+    # Answered inside the app, by class: Starlette re-raises what reaches its catch-all ``Exception``
+    # handler after answering, and the server then drops the connection (a keep-alive client saw its
+    # next request fail instead of reading the 503 of this one).
+    @app.exception_handler(sa.exc.SQLAlchemyError)
+    @app.exception_handler(OSError)
+    @app.exception_handler(TimeoutError)
     @app.exception_handler(Exception)
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
         # A database outage answers 503 with a clear body (the transaction rolled back: retry is safe).
