@@ -47,6 +47,8 @@ class ServiceSpec:
     migrations: Path
     owned_streams: tuple[StreamSpec, ...]
     used_streams: tuple[StreamSpec, ...] = field(default=())
+    # the service's own unit of work: the shared transaction plus its repositories (adapters)
+    unit_of_work: type[UnitOfWork] = UnitOfWork
 
 
 def stream_of(subject: str) -> StreamSpec:
@@ -86,7 +88,7 @@ class ServiceRuntime:
 
     # --- building blocks for the service's own code ------------------------------------
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.sessionmaker, self.relay)
+        return self.spec.unit_of_work(self.sessionmaker, self.relay)
 
     def subscribe(self, subscription: Subscription) -> InboxConsumer:
         if subscription.ack_wait_s == Subscription.ack_wait_s:  # the default: the setting decides

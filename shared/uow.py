@@ -63,6 +63,10 @@ class UnitOfWork:
         """Queue events; they are written to the outbox inside this transaction at commit."""
         self._pending.extend(events)
 
+    async def forget_outbox(self, subjects: list[str], needle: str) -> int:
+        """Erasure: outbox rows on these subjects whose body mentions ``needle`` go (see outbox.forget)."""
+        return await outbox.forget(self.session, subjects, needle)
+
     async def flush_events(self) -> None:
         events, self._pending = self._pending, []
         if events:

@@ -179,7 +179,7 @@ def subscribed_subjects() -> list[str]:
     from services.notifications.application.handlers import Deps, Handlers
     from services.notifications.entrypoints.consumers import subscriptions
 
-    handlers = Handlers(Deps(uow=lambda: None, clock=None, quiet={}, available=set(),  # type: ignore[arg-type]
+    handlers = Handlers(Deps(uow=lambda: None, clock=None, quiet={}, available=set(), texts=None,  # type: ignore[arg-type]
                              coalesce=dt.timedelta(0)))
     return sorted({c.subject for s in subscriptions(handlers) for c in s.handlers})
 

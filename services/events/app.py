@@ -6,7 +6,9 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from services.events.adapters import ical
 from services.events.adapters.metrics import EventsMetrics
+from services.events.adapters.unit_of_work import EventsUnitOfWork
 from services.events.application import campaigns, workshops
 from services.events.application.context import Deps
 from services.events.entrypoints import rpc
@@ -29,6 +31,7 @@ SPEC = ServiceSpec(
     migrations=Path(__file__).parent / "migrations",
     owned_streams=(EVENTS,),
     used_streams=(REGISTRATION,),
+    unit_of_work=EventsUnitOfWork,
 )
 
 
@@ -55,7 +58,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     secret = checkin_secret(settings)
     runtime = create_runtime(settings, clock=clock)
     deps = Deps(uow=runtime.uow, clock=runtime.clock, checkin_secret=secret,
-                metrics=EventsMetrics(runtime.registry))
+                metrics=EventsMetrics(runtime.registry), calendar=ical.calendar)
 
     async def refresh_gauges() -> None:
         for campaign in await campaigns.list_campaigns(runtime.uow(), year=None, limit=500, offset=0):

@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 from fastapi import FastAPI
 
+from services.notifications.adapters import templates
 from services.notifications.adapters.channels import (
     DiscardTransport,
     FileTransport,
@@ -19,7 +20,7 @@ from services.notifications.adapters.channels import (
 )
 from services.notifications.adapters.directory import RegistrationDirectory, TicketOffice
 from services.notifications.adapters.metrics import NotificationMetrics
-from services.notifications.adapters.repository import Repository
+from services.notifications.adapters.unit_of_work import NotificationsUnitOfWork
 from services.notifications.application import scheduled
 from services.notifications.application.dispatch import Dispatcher
 from services.notifications.application.handlers import Deps, Handlers
@@ -43,6 +44,7 @@ SPEC = ServiceSpec(
     migrations=Path(__file__).parent / "migrations",
     owned_streams=(NOTIFICATIONS,),
     used_streams=(EVENTS, REGISTRATION),
+    unit_of_work=NotificationsUnitOfWork,
 )
 
 
@@ -72,7 +74,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
     wake = asyncio.Event()
     deps = Deps(uow=runtime.uow, clock=runtime.clock, quiet=parse_quiet_hours(settings.quiet_hours),
                 available=set(channels), coalesce=dt.timedelta(seconds=settings.coalesce_seconds),
-                wake_dispatcher=wake.set, forget_delivered=files.forget,
+                texts=templates, wake_dispatcher=wake.set, forget_delivered=files.forget,
                 sites=Sites(registration=settings.base_url_of("registration"), events=settings.base_url_of("events")),
                 sms_brand=settings.sms_brand, sms_diacritics=settings.sms_diacritics)
     handlers = Handlers(deps)
@@ -93,7 +95,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
 
     async def refresh_gauges() -> None:
         async with runtime.uow() as uow:
-            metrics.statuses(await Repository(uow.session).counts_by_status())
+            metrics.statuses(await uow.notices.counts_by_status())
 
     runtime.every(5.0, "notification-gauges", refresh_gauges)
     app = runtime.http_app()

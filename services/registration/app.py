@@ -7,7 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.registration.adapters.metrics import RegistrationMetrics
-from services.registration.adapters.repository import Repository
+from services.registration.adapters.unit_of_work import RegistrationUnitOfWork
 from services.registration.application.booths import refresh_booth_gauges
 from services.registration.application.campaigns import CampaignUnknown
 from services.registration.application.context import Deps
@@ -34,6 +34,7 @@ SPEC = ServiceSpec(
     migrations=Path(__file__).parent / "migrations",
     owned_streams=(REGISTRATION,),
     used_streams=(EVENTS,),
+    unit_of_work=RegistrationUnitOfWork,
 )
 
 
@@ -68,7 +69,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
 
     async def campaign_year(campaign_id: str) -> int:
         async with runtime.uow() as uow:
-            campaign = await Repository(uow.session).campaign(campaign_id)
+            campaign = await uow.records.campaign(campaign_id)
         if campaign is not None:
             return int(campaign["year"])
         if await campaign_missing_at_events(runtime.broker.connection, campaign_id):

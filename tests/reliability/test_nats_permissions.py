@@ -38,7 +38,7 @@ def test_the_consumer_table_matches_the_services_subscriptions():
     from services.registration.entrypoints.consumers import subscriptions as registration_subs
     from shared.nats_auth import CONSUMERS
 
-    handlers = Handlers(Deps(uow=lambda: None, clock=None, quiet={}, available=set(),  # type: ignore[arg-type]
+    handlers = Handlers(Deps(uow=lambda: None, clock=None, quiet={}, available=set(), texts=None,  # type: ignore[arg-type]
                              coalesce=None))  # type: ignore[arg-type]
     actual = {"registration": registration_subs(), "events": events_subs(),
               "notifications": notification_subs(handlers)}

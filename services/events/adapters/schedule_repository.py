@@ -19,7 +19,7 @@ from services.events.adapters.orm import (
 )
 from services.events.domain.schedule import Slot
 from services.events.domain.seats import ACTIVE, SeatStatus
-from shared.db import serialise
+from shared.db import serialise, upsert
 
 
 def _rows(result: sa.Result) -> list[dict[str, Any]]:
@@ -189,6 +189,9 @@ class ScheduleRepository:
     # --- participants read model ---------------------------------------------------------------
     async def participant(self, participant_id: str) -> dict[str, Any] | None:
         return await self._one(sa.select(participants).where(participants.c.participant_id == participant_id))
+
+    async def put_participant(self, values: dict[str, Any]) -> None:
+        await upsert(self.session, participants, values, ["participant_id"])
 
     async def set_participant(self, participant_id: str, values: dict[str, Any]) -> None:
         await self.session.execute(

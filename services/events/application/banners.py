@@ -5,8 +5,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from services.events.adapters.repository import CampaignRepository
-from services.events.adapters.schedule_repository import ScheduleRepository
 from services.events.application.commands import DefineBannerSite, MovePlacement, PlanPlacement
 from services.events.application.context import Deps, event
 from services.events.application.workshops import campaign_of
@@ -41,24 +39,24 @@ class PlacementTransition(Conflict):
 async def define_site(deps: Deps, campaign_id: str, cmd: DefineBannerSite, call: Call) -> dict[str, Any]:
     call.require_organizer()
     async with deps.uow() as uow:
-        await campaign_of(CampaignRepository(uow.session), campaign_id)
+        await campaign_of(uow.campaigns, campaign_id)
         site = {"id": str(uuid.uuid4()), "campaign_id": campaign_id, **cmd.model_dump(), "created_at": deps.clock.now()}
-        await ScheduleRepository(uow.session).add_site(site)
+        await uow.schedule.add_site(site)
         await uow.commit()
     return site
 
 
 async def list_sites(deps: Deps, campaign_id: str) -> list[dict[str, Any]]:
     async with deps.uow() as uow:
-        return await ScheduleRepository(uow.session).sites_of(campaign_id)
+        return await uow.schedule.sites_of(campaign_id)
 
 
 async def plan_placement(deps: Deps, campaign_id: str, cmd: PlanPlacement, call: Call) -> dict[str, Any]:
     call.require_organizer()
     now = deps.clock.now()
     async with deps.uow() as uow:
-        campaign = await campaign_of(CampaignRepository(uow.session), campaign_id)
-        repo = ScheduleRepository(uow.session)
+        campaign = await campaign_of(uow.campaigns, campaign_id)
+        repo = uow.schedule
         site = await repo.site(cmd.site_id)
         if site is None or site["campaign_id"] != campaign_id:
             raise InvalidPlacement("Địa điểm không thuộc chiến dịch", "No such banner site in this campaign",
@@ -99,7 +97,7 @@ async def move_placement(deps: Deps, placement_id: str, to: PlacementStatus, cmd
     call.require_organizer()
     now = deps.clock.now()
     async with deps.uow() as uow:
-        repo = ScheduleRepository(uow.session)
+        repo = uow.schedule
         placement = await repo.placement_for_decision(placement_id)
         if placement is None:
             raise PlacementNotFound(f"Không tìm thấy băng rôn {placement_id}", f"No placement {placement_id}")
@@ -123,7 +121,7 @@ async def move_placement(deps: Deps, placement_id: str, to: PlacementStatus, cmd
 
 async def list_placements(deps: Deps, campaign_id: str, status: str | None) -> list[dict[str, Any]]:
     async with deps.uow() as uow:
-        return await ScheduleRepository(uow.session).placements_of(campaign_id, status)
+        return await uow.schedule.placements_of(campaign_id, status)
 
 
 async def report_placements(deps: Deps, campaign_id: str) -> None:

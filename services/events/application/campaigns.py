@@ -6,14 +6,13 @@ from datetime import datetime
 
 from pydantic import AwareDatetime, Field, field_validator
 
-from services.events.adapters.repository import CampaignRepository
+from services.events.application.ports import EventsUnitOfWork
 from services.events.domain.campaign import DEFAULT_TIMEZONE, BoothConfirmation, Campaign
 from shared.clock import Clock
 from shared.commands import Command
 from shared.contracts.envelope import Actor, make_envelope
 from shared.contracts.events import CAMPAIGN_CREATED, CampaignCreated
 from shared.errors import Conflict, NotFound
-from shared.uow import UnitOfWork
 
 SERVICE = "events"
 
@@ -59,7 +58,7 @@ def campaign_created(campaign: Campaign, actor: Actor, now: datetime, correlatio
 
 
 async def create_campaign(
-    uow: UnitOfWork, cmd: CreateCampaign, *, actor: Actor, clock: Clock, correlation_id: str | None = None
+    uow: EventsUnitOfWork, cmd: CreateCampaign, *, actor: Actor, clock: Clock, correlation_id: str | None = None
 ) -> Campaign:
     now = clock.now()
     campaign = Campaign.create(
@@ -68,7 +67,7 @@ async def create_campaign(
         booth_confirmation=cmd.booth_confirmation, booths_per_business=cmd.booths_per_business, now=now,
     )
     async with uow:
-        repo = CampaignRepository(uow.session)
+        repo = uow.campaigns
         if await repo.get(campaign.id) is not None:
             raise CampaignExists(
                 f"Chiến dịch {campaign.id} đã tồn tại", f"Campaign {campaign.id} already exists",
@@ -80,14 +79,14 @@ async def create_campaign(
     return campaign
 
 
-async def get_campaign(uow: UnitOfWork, campaign_id: str) -> Campaign:
+async def get_campaign(uow: EventsUnitOfWork, campaign_id: str) -> Campaign:
     async with uow:
-        campaign = await CampaignRepository(uow.session).get(campaign_id)
+        campaign = await uow.campaigns.get(campaign_id)
     if campaign is None:
         raise NotFound(f"Không tìm thấy chiến dịch {campaign_id}", f"No campaign {campaign_id}")
     return campaign
 
 
-async def list_campaigns(uow: UnitOfWork, *, year: int | None, limit: int, offset: int) -> list[Campaign]:
+async def list_campaigns(uow: EventsUnitOfWork, *, year: int | None, limit: int, offset: int) -> list[Campaign]:
     async with uow:
-        return await CampaignRepository(uow.session).list(year=year, limit=limit, offset=offset)
+        return await uow.campaigns.list(year=year, limit=limit, offset=offset)

@@ -9,10 +9,10 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel
 
+from services.events.application.ports import CalendarWriter, EventsUnitOfWork
 from shared.calls import Call
 from shared.clock import Clock
 from shared.contracts.envelope import Envelope, EventContract, make_envelope
-from shared.uow import UnitOfWork
 
 SERVICE = "events"
 
@@ -36,10 +36,11 @@ class NoMetrics:
 
 @dataclass
 class Deps:
-    uow: Callable[[], UnitOfWork]
+    uow: Callable[[], EventsUnitOfWork]
     clock: Clock
     checkin_secret: str
     metrics: EventsMetricsPort
+    calendar: CalendarWriter
 
 
 def event(contract: EventContract[Any], payload: BaseModel, call: Call, now: datetime, campaign_id: str) -> Envelope:

@@ -3,8 +3,7 @@ Erasure drops the row and gives up the person's seats."""
 
 from __future__ import annotations
 
-from services.events.adapters.orm import participants
-from services.events.adapters.schedule_repository import ScheduleRepository
+from services.events.application.ports import EventsUnitOfWork
 from services.events.application.seats import release_participant
 from shared.calls import Call
 from shared.contracts.envelope import Envelope
@@ -14,30 +13,28 @@ from shared.contracts.registration import (
     ParticipantRegistered,
     ParticipantUpdated,
 )
-from shared.db import upsert
-from shared.uow import UnitOfWork
 
 
-async def on_registered(uow: UnitOfWork, event: Envelope, p: ParticipantRegistered) -> None:
-    await upsert(uow.session, participants, {
+async def on_registered(uow: EventsUnitOfWork, event: Envelope, p: ParticipantRegistered) -> None:
+    await uow.schedule.put_participant({
         "participant_id": p.participant_id, "campaign_id": p.campaign_id, "language": p.language,
         "token_hash": p.token_hash, "opted_out": False, "updated_at": event.occurred_at,
-    }, ["participant_id"])
+    })
 
 
-async def on_updated(uow: UnitOfWork, event: Envelope, p: ParticipantUpdated) -> None:
+async def on_updated(uow: EventsUnitOfWork, event: Envelope, p: ParticipantUpdated) -> None:
     # no row yet (erased already, or registration still to come): nothing to update
-    await ScheduleRepository(uow.session).set_participant(p.participant_id, {"language": p.language,
+    await uow.schedule.set_participant(p.participant_id, {"language": p.language,
                                                                              "updated_at": event.occurred_at})
 
 
-async def on_opted_out(uow: UnitOfWork, event: Envelope, p: ParticipantOptedOut) -> None:
-    await ScheduleRepository(uow.session).set_participant(p.participant_id, {"opted_out": True,
+async def on_opted_out(uow: EventsUnitOfWork, event: Envelope, p: ParticipantOptedOut) -> None:
+    await uow.schedule.set_participant(p.participant_id, {"opted_out": True,
                                                                              "updated_at": event.occurred_at})
 
 
-async def on_erased(uow: UnitOfWork, event: Envelope, p: ParticipantErased) -> None:
-    repo = ScheduleRepository(uow.session)
+async def on_erased(uow: EventsUnitOfWork, event: Envelope, p: ParticipantErased) -> None:
+    repo = uow.schedule
     call = Call(actor=event.actor, correlation_id=event.correlation_id)
     uow.record(*await release_participant(repo, p.participant_id, call, event.occurred_at))
     await repo.forget_participant(p.participant_id)

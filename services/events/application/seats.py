@@ -10,10 +10,9 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from services.events.adapters.repository import CampaignRepository
-from services.events.adapters.schedule_repository import ScheduleRepository
 from services.events.application.commands import ChangeCapacity, CheckIn, ReserveSeat
 from services.events.application.context import Deps, event
+from services.events.application.ports import ScheduleStore
 from services.events.application.workshops import load_workshop, refuse_above_room, workshop_view
 from services.events.domain.seats import ACTIVE, SeatStatus, free_seat_number, read_checkin_code, show_checkin_code
 from shared.auth import signed_token, verify_signed
@@ -73,7 +72,7 @@ async def reserve_seat(deps: Deps, workshop_id: str, cmd: ReserveSeat, call: Cal
     call.require_self_or_organizer("participant", participant_id)
     now = deps.clock.now()
     async with deps.uow() as uow:
-        repo = ScheduleRepository(uow.session)
+        repo = uow.schedule
         workshop = await load_workshop(repo, workshop_id, for_decision=True)
         if workshop["status"] != "scheduled" or workshop["end"] <= now:
             raise WorkshopClosed("Hội thảo không còn nhận đăng ký", "The workshop takes no more reservations")
@@ -116,7 +115,7 @@ async def reserve_seat(deps: Deps, workshop_id: str, cmd: ReserveSeat, call: Cal
 async def cancel_seat(deps: Deps, seat_id: str, call: Call) -> dict[str, Any]:
     now = deps.clock.now()
     async with deps.uow() as uow:
-        repo = ScheduleRepository(uow.session)
+        repo = uow.schedule
         seat = await _load_seat(repo, seat_id, for_decision=True)
         call.require_self_or_organizer("participant", seat["participant_id"])
         events = await _give_up(repo, seat, call, now, "Người tham dự hủy chỗ / Cancelled by the participant")
@@ -125,7 +124,7 @@ async def cancel_seat(deps: Deps, seat_id: str, call: Call) -> dict[str, Any]:
         return await seat_view(repo, seat_id, deps.checkin_secret)
 
 
-async def _give_up(repo: ScheduleRepository, seat: dict[str, Any], call: Call, now: dt.datetime,
+async def _give_up(repo: ScheduleStore, seat: dict[str, Any], call: Call, now: dt.datetime,
                    reason: str) -> list[Envelope]:
     if SeatStatus(seat["status"]) not in ACTIVE:
         return []
@@ -139,7 +138,7 @@ async def _give_up(repo: ScheduleRepository, seat: dict[str, Any], call: Call, n
     return events
 
 
-async def promote_waitlist(repo: ScheduleRepository, workshop: dict[str, Any], call: Call,
+async def promote_waitlist(repo: ScheduleStore, workshop: dict[str, Any], call: Call,
                            now: dt.datetime) -> list[Envelope]:
     """Freed seats go to the first waiting, in order."""
     if workshop["status"] != "scheduled":
@@ -158,7 +157,7 @@ async def promote_waitlist(repo: ScheduleRepository, workshop: dict[str, Any], c
     return events
 
 
-async def release_participant(repo: ScheduleRepository, participant_id: str, call: Call,
+async def release_participant(repo: ScheduleStore, participant_id: str, call: Call,
                               now: dt.datetime) -> list[Envelope]:
     """An erased participant gives up every seat (and its place goes to the next in line)."""
     events: list[Envelope] = []
@@ -174,7 +173,7 @@ async def change_capacity(deps: Deps, workshop_id: str, cmd: ChangeCapacity, cal
     call.require_organizer()
     now = deps.clock.now()
     async with deps.uow() as uow:
-        repo = ScheduleRepository(uow.session)
+        repo = uow.schedule
         row = await load_workshop(repo, workshop_id, for_decision=True)
         room = await repo.room(row["room_id"])
         assert room is not None  # a workshop's room is never removed
@@ -197,7 +196,7 @@ async def change_capacity(deps: Deps, workshop_id: str, cmd: ChangeCapacity, cal
         return await workshop_view(repo, workshop_id)
 
 
-async def _load_seat(repo: ScheduleRepository, seat_id: str, *, for_decision: bool = False) -> dict[str, Any]:
+async def _load_seat(repo: ScheduleStore, seat_id: str, *, for_decision: bool = False) -> dict[str, Any]:
     """The seat; ``for_decision``: read under its workshop's lock (see the repository)."""
     seat = await (repo.seat_for_decision(seat_id) if for_decision else repo.seat(seat_id))
     if seat is None:
@@ -207,13 +206,13 @@ async def _load_seat(repo: ScheduleRepository, seat_id: str, *, for_decision: bo
 
 async def get_seat(deps: Deps, seat_id: str, call: Call) -> dict[str, Any]:
     async with deps.uow() as uow:
-        repo = ScheduleRepository(uow.session)
+        repo = uow.schedule
         seat = await _load_seat(repo, seat_id)
         call.require_self_or_organizer("participant", seat["participant_id"])
         return await seat_view(repo, seat_id, deps.checkin_secret)
 
 
-async def seat_view(repo: ScheduleRepository, seat_id: str, secret: str) -> dict[str, Any]:
+async def seat_view(repo: ScheduleStore, seat_id: str, secret: str) -> dict[str, Any]:
     seat = await _load_seat(repo, seat_id)
     confirmed = seat["status"] == SeatStatus.CONFIRMED.value
     position = (await repo.waitlist_position(seat["workshop_id"], seat["seq"])
@@ -237,7 +236,7 @@ async def my_seat(deps: Deps, workshop_id: str, call: Call) -> dict[str, Any] | 
     if call.actor.kind != "participant" or call.actor.id is None:
         return None
     async with deps.uow() as uow:
-        repo = ScheduleRepository(uow.session)
+        repo = uow.schedule
         seat = await repo.seat_of(workshop_id, call.actor.id)
         if seat is None or seat["status"] not in {s.value for s in ACTIVE}:
             return None
@@ -247,13 +246,13 @@ async def my_seat(deps: Deps, workshop_id: str, call: Call) -> dict[str, Any] | 
 async def tickets(deps: Deps, seat_ids: list[str]) -> SeatTicketsReply:
     """The tickets of the seats still confirmed, for the messages that carry them (notifications)."""
     async with deps.uow() as uow:
-        rows = await ScheduleRepository(uow.session).confirmed_seats(sorted(set(seat_ids)))
+        rows = await uow.schedule.confirmed_seats(sorted(set(seat_ids)))
     return SeatTicketsReply(tickets=[
         SeatTicket(seat_id=r["id"], token=ticket_token(deps.checkin_secret, r["id"]),
                    code=show_checkin_code(r["checkin_code"])) for r in rows if r["checkin_code"]])
 
 
-async def _seat_of_ticket(repo: ScheduleRepository, secret: str, ticket: str) -> str:
+async def _seat_of_ticket(repo: ScheduleStore, secret: str, ticket: str) -> str:
     """The seat a scanned QR token or a typed code admits."""
     value = verify_signed(secret, ticket)
     if value is not None and value.startswith("seat:"):
@@ -270,14 +269,14 @@ async def check_in(deps: Deps, cmd: CheckIn, call: Call) -> dict[str, Any]:
     call.require_organizer()
     now = deps.clock.now()
     async with deps.uow() as uow:
-        repo = ScheduleRepository(uow.session)
+        repo = uow.schedule
         seat_id = await _seat_of_ticket(repo, deps.checkin_secret, cmd.token)
         seat = await _load_seat(repo, seat_id, for_decision=True)  # two scans at once: one check-in
         if seat["status"] != SeatStatus.CONFIRMED.value:
             raise InvalidTicket("Chỗ này không còn được xác nhận", "This seat is no longer confirmed")
         if seat["attended_at"] is not None:
             first = seat["attended_at"]
-            campaign = await CampaignRepository(uow.session).get(seat["campaign_id"])
+            campaign = await uow.campaigns.get(seat["campaign_id"])
             local = campaign.local(first) if campaign else first  # the time the door staff live in
             raise AlreadyCheckedIn(
                 f"Vé đã được dùng lúc {local:%H:%M:%S, %d/%m/%Y}", f"Already used at {local:%H:%M:%S on %d/%m/%Y}",
@@ -294,7 +293,7 @@ async def seat_list(deps: Deps, workshop_id: str, call: Call) -> list[dict[str, 
     """Who is coming (organizer): participant ids, status and seat numbers; no personal data here."""
     call.require_organizer()
     async with deps.uow() as uow:
-        repo = ScheduleRepository(uow.session)
+        repo = uow.schedule
         await load_workshop(repo, workshop_id)
         rows = await repo.seats_in(workshop_id, {*ACTIVE})
         return [{"seat_id": s["id"], "participant_id": s["participant_id"], "status": s["status"],

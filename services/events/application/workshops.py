@@ -5,8 +5,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from services.events.adapters.repository import CampaignRepository
-from services.events.adapters.schedule_repository import ScheduleRepository
 from services.events.application.commands import (
     CancelWorkshop,
     CreateRoom,
@@ -14,6 +12,7 @@ from services.events.application.commands import (
     ScheduleWorkshop,
 )
 from services.events.application.context import Deps, event
+from services.events.application.ports import CampaignStore, ScheduleStore
 from services.events.domain.campaign import Campaign
 from services.events.domain.schedule import Slot, conflicts
 from services.events.domain.seats import SeatStatus
@@ -63,7 +62,7 @@ def refuse_above_room(capacity: int, room: dict[str, Any]) -> None:
             field="capacity", room_seats=room["seats"], capacity=capacity)
 
 
-async def campaign_of(repo: CampaignRepository, campaign_id: str) -> Campaign:
+async def campaign_of(repo: CampaignStore, campaign_id: str) -> Campaign:
     campaign = await repo.get(campaign_id)
     if campaign is None:
         raise NotFound(f"Không tìm thấy chiến dịch {campaign_id}", f"No campaign {campaign_id}")
@@ -73,8 +72,8 @@ async def campaign_of(repo: CampaignRepository, campaign_id: str) -> Campaign:
 async def create_room(deps: Deps, campaign_id: str, cmd: CreateRoom, call: Call) -> dict[str, Any]:
     call.require_organizer()
     async with deps.uow() as uow:
-        await campaign_of(CampaignRepository(uow.session), campaign_id)
-        repo = ScheduleRepository(uow.session)
+        await campaign_of(uow.campaigns, campaign_id)
+        repo = uow.schedule
         if await repo.room_by_name(campaign_id, cmd.name):
             raise RoomExists(f"Phòng \u201c{cmd.name}\u201d đã có", f"Room \u201c{cmd.name}\u201d exists")
         room = {"id": str(uuid.uuid4()), "campaign_id": campaign_id, "name": cmd.name, "seats": cmd.seats,
@@ -86,7 +85,7 @@ async def create_room(deps: Deps, campaign_id: str, cmd: CreateRoom, call: Call)
 
 async def list_rooms(deps: Deps, campaign_id: str) -> list[dict[str, Any]]:
     async with deps.uow() as uow:
-        return await ScheduleRepository(uow.session).rooms_of(campaign_id)
+        return await uow.schedule.rooms_of(campaign_id)
 
 
 def _refuse_if(found: list[Any]) -> None:
@@ -102,8 +101,8 @@ async def schedule_workshop(deps: Deps, campaign_id: str, cmd: ScheduleWorkshop,
     call.require_organizer()
     now = deps.clock.now()
     async with deps.uow() as uow:
-        campaign = await campaign_of(CampaignRepository(uow.session), campaign_id)
-        repo = ScheduleRepository(uow.session)
+        campaign = await campaign_of(uow.campaigns, campaign_id)
+        repo = uow.schedule
         room = await repo.room(cmd.room_id)
         if room is None or room["campaign_id"] != campaign_id:
             raise RoomNotFound("Phòng không thuộc chiến dịch này", "No such room in this campaign", field="room_id")
@@ -127,7 +126,7 @@ async def schedule_workshop(deps: Deps, campaign_id: str, cmd: ScheduleWorkshop,
         return await workshop_view(repo, workshop_id)
 
 
-async def load_workshop(repo: ScheduleRepository, workshop_id: str, *, for_decision: bool = False) -> dict[str, Any]:
+async def load_workshop(repo: ScheduleStore, workshop_id: str, *, for_decision: bool = False) -> dict[str, Any]:
     """The workshop; ``for_decision``: read under its lock (see the repository)."""
     row = await (repo.workshop_for_decision(workshop_id) if for_decision else repo.workshop(workshop_id))
     if row is None:
@@ -143,11 +142,11 @@ async def reschedule_workshop(deps: Deps, workshop_id: str, cmd: RescheduleWorks
     call.require_organizer()
     now = deps.clock.now()
     async with deps.uow() as uow:
-        repo = ScheduleRepository(uow.session)
+        repo = uow.schedule
         row = await load_workshop(repo, workshop_id, for_decision=True)
         if row["status"] != "scheduled":
             raise WorkshopCancelledAlready("Hội thảo đã bị hủy", "The workshop is cancelled")
-        campaign = await campaign_of(CampaignRepository(uow.session), row["campaign_id"])
+        campaign = await campaign_of(uow.campaigns, row["campaign_id"])
         room = await repo.room(cmd.room_id or row["room_id"])
         if room is None or room["campaign_id"] != row["campaign_id"]:
             raise RoomNotFound("Phòng không thuộc chiến dịch này", "No such room in this campaign", field="room_id")
@@ -171,7 +170,7 @@ async def cancel_workshop(deps: Deps, workshop_id: str, cmd: CancelWorkshop, cal
     call.require_organizer()
     now = deps.clock.now()
     async with deps.uow() as uow:
-        repo = ScheduleRepository(uow.session)
+        repo = uow.schedule
         row = await load_workshop(repo, workshop_id, for_decision=True)
         if row["status"] != "scheduled":
             raise WorkshopCancelledAlready("Hội thảo đã bị hủy", "The workshop is cancelled already")
@@ -192,12 +191,12 @@ async def cancel_workshop(deps: Deps, workshop_id: str, cmd: CancelWorkshop, cal
 
 async def get_workshop(deps: Deps, workshop_id: str) -> dict[str, Any]:
     async with deps.uow() as uow:
-        repo = ScheduleRepository(uow.session)
+        repo = uow.schedule
         await load_workshop(repo, workshop_id)
         return await workshop_view(repo, workshop_id)
 
 
-async def workshop_view(repo: ScheduleRepository, workshop_id: str) -> dict[str, Any]:
+async def workshop_view(repo: ScheduleStore, workshop_id: str) -> dict[str, Any]:
     row = await load_workshop(repo, workshop_id)
     counts = (await repo.seat_counts([workshop_id]))[workshop_id]
     return _view(row, counts)
@@ -214,14 +213,14 @@ def _view(row: dict[str, Any], counts: dict[str, int]) -> dict[str, Any]:
     }
 
 
-async def workshops_view(repo: ScheduleRepository, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+async def workshops_view(repo: ScheduleStore, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     counts = await repo.seat_counts([r["id"] for r in rows])
     return [_view(r, counts[r["id"]]) for r in rows]
 
 
 async def report_workshops(deps: Deps, campaign_id: str) -> None:
     async with deps.uow() as uow:
-        repo = ScheduleRepository(uow.session)
+        repo = uow.schedule
         views = await workshops_view(repo, await repo.workshops_of(campaign_id))
     deps.metrics.workshop_state(campaign_id, len(views), sum(v["capacity"] for v in views),
                                 sum(v["confirmed"] for v in views), sum(v["waitlisted"] for v in views))

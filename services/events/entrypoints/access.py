@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hmac
 
-from services.events.adapters.schedule_repository import ScheduleRepository
 from shared.auth import token_hash
 from shared.contracts.envelope import Actor
 from shared.service import ServiceRuntime
@@ -22,7 +21,7 @@ async def identify(runtime: ServiceRuntime, token: str | None) -> Actor | None:
     if participant_id is None:
         return None
     async with runtime.uow() as uow:
-        known = await ScheduleRepository(uow.session).participant(participant_id)
+        known = await uow.schedule.participant(participant_id)
     stored = known["token_hash"] if known else None
     if stored and hmac.compare_digest(stored, token_hash(token)):
         return Actor(kind="participant", id=participant_id)
@@ -38,4 +37,4 @@ def participant_id_of(token: str) -> str | None:
 async def participant_known(runtime: ServiceRuntime, participant_id: str) -> bool:
     """False for someone who signed up a moment ago: the event has not reached this service yet."""
     async with runtime.uow() as uow:
-        return await ScheduleRepository(uow.session).participant(participant_id) is not None
+        return await uow.schedule.participant(participant_id) is not None

@@ -12,7 +12,6 @@ import hmac
 import json
 import os
 import time
-from dataclasses import dataclass
 from email.header import Header
 from email.mime.base import MIMEBase
 from email.mime.image import MIMEImage
@@ -21,38 +20,15 @@ from email.mime.text import MIMEText
 from email.utils import formataddr, formatdate, parseaddr
 from html import escape
 from pathlib import Path
-from typing import Protocol
 
 import aiosmtplib
 import httpx
 
+from services.notifications.application.ports import ChannelError, Outgoing, Transport
 from shared import qr
 
-
-class ChannelError(Exception):
-    """A failed send. ``permanent`` means retrying cannot help (bad address, 4xx)."""
-
-    def __init__(self, message: str, *, permanent: bool = False) -> None:
-        super().__init__(message)
-        self.permanent = permanent
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    notification_id: str
-    channel: str
-    to: str
-    subject: str
-    body: str
-    language: str
-    template: str
-    recipient_id: str
-    unsubscribe_url: str | None = None  # promotional email: one-click unsubscribe (RFC 8058)
-    qr: str | None = None  # a seat notice: what its check-in QR code holds (email: an inline image)
-
-
-class Transport(Protocol):
-    async def send(self, message: Outgoing) -> None: ...
+__all__ = ["ChannelError", "Outgoing", "Transport", "FileTransport", "DiscardTransport", "SmtpTransport",
+           "SmsGateway", "Webhook", "email_message", "sign", "verify"]
 
 
 class FileTransport:

@@ -8,15 +8,12 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from services.notifications.application.ports import DirectoryUnavailable
 from shared.contracts.events import SEAT_TICKETS_RPC, SeatTicket, SeatTicketsReply
 from shared.contracts.registration import CONTACT_DETAILS_RPC, ContactDetails, ContactDetailsReply
 from shared.rpc import RpcRequest
 
 CHUNK = 500
-
-
-class DirectoryUnavailable(Exception):
-    """The registration (or events) service did not answer; the messages wait and go out later."""
 
 
 async def _ask(connection: Any, subject: str, args: dict[str, Any], timeout_s: float) -> Any:

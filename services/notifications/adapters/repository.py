@@ -10,6 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.notifications.adapters.orm import campaigns, contacts, notifications, reminders, workshops
+from shared.db import upsert
 
 
 def _rows(result: sa.Result) -> list[dict[str, Any]]:
@@ -26,6 +27,9 @@ class Repository:
     async def _one(self, query: sa.Select) -> dict[str, Any] | None:
         row = (await self.session.execute(query)).mappings().first()
         return dict(row) if row else None
+
+    async def put_campaign(self, values: dict[str, Any]) -> None:
+        await upsert(self.session, campaigns, values, ["campaign_id"])
 
     async def campaign(self, campaign_id: str | None) -> dict[str, Any] | None:
         if campaign_id is None:

@@ -12,9 +12,11 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from services.notifications.domain import timefmt
+from services.notifications.domain.texts import CODE_SLOT, NAME_SLOT, NO_CODE, NO_NAME, personalise
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 LANGUAGES = ("vi", "en")
+__all__ = ["CODE_SLOT", "NAME_SLOT", "NO_CODE", "NO_NAME", "personalise", "render", "render_sms", "sms_segments"]
 
 
 def _as_datetime(value: dt.datetime | str) -> dt.datetime:
@@ -76,20 +78,3 @@ def sms_segments(text: str) -> int:
     gsm = all(ord(c) < 128 for c in text)
     single, part = (160, 153) if gsm else (70, 67)
     return 1 if len(text) <= single else -(-len(text) // part)
-
-
-# Texts are planned without the person's name (this service keeps no personal data); the slot is
-# filled when the message leaves, with the name the registration service gives at that moment.
-NAME_SLOT = "[[name]]"
-NO_NAME = {"vi": "Quý vị", "en": "Sir or Madam"}
-# Likewise the check-in code of a seat notice: a ticket admits its holder, so it is asked of the events
-# service when the message leaves and never stored here.
-CODE_SLOT = "[[checkin_code]]"
-NO_CODE = {"vi": "(xem trang chi tiết)", "en": "(see the page)"}  # the seat is no longer confirmed
-
-
-def personalise(text: str, name: str | None, language: str, code: str | None = None) -> str:
-    text = text.replace(NAME_SLOT, name or NO_NAME.get(language, NO_NAME["vi"]))
-    if CODE_SLOT not in text:
-        return text
-    return text.replace(CODE_SLOT, code or NO_CODE.get(language, NO_CODE["vi"]))

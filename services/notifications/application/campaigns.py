@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from services.notifications.adapters.orm import campaigns
+from services.notifications.application.ports import NotificationsUnitOfWork
 from shared.contracts.envelope import Envelope
 from shared.contracts.events import CampaignCreated
-from shared.db import upsert
-from shared.uow import UnitOfWork
 
 
-async def on_campaign_created(uow: UnitOfWork, _event: Envelope, payload: CampaignCreated) -> None:
+async def on_campaign_created(uow: NotificationsUnitOfWork, _event: Envelope, payload: CampaignCreated) -> None:
     values = payload.model_dump(include={"campaign_id", "theme", "locality", "organizer", "timezone",
                                          "window_start", "window_end"})
-    await upsert(uow.session, campaigns, values, ["campaign_id"])
+    await uow.notices.put_campaign(values)

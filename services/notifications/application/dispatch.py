@@ -19,14 +19,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from services.notifications.adapters.channels import ChannelError, Outgoing, Transport
-from services.notifications.adapters.directory import DirectoryUnavailable
-from services.notifications.adapters.repository import Repository
-from services.notifications.adapters.templates import personalise
 from services.notifications.application.planning import Planner
+from services.notifications.application.ports import (
+    ChannelError,
+    DirectoryUnavailable,
+    NotificationStore,
+    NotificationsUnitOfWork,
+    Outgoing,
+    Transport,
+)
 from services.notifications.domain.policy import fallback_channel, retry_delay
+from services.notifications.domain.texts import personalise
 from shared.clock import Clock
-from shared.uow import UnitOfWork
 
 log = logging.getLogger("dxday.notifications")
 
@@ -67,11 +71,11 @@ class RateLimiter:
 
 @dataclass
 class Dispatcher:
-    uow: Callable[[], UnitOfWork]
+    uow: Callable[[], NotificationsUnitOfWork]
     clock: Clock
     transports: dict[str, Transport]
     metrics: DispatchMetrics
-    planner_for: Callable[[Repository], Planner]
+    planner_for: Callable[[NotificationStore], Planner]
     directory: Directory
     tickets: Tickets | None = None
     max_attempts: int = 5
@@ -90,7 +94,7 @@ class Dispatcher:
     async def recover(self) -> int:
         """At start: what a crash left half-sent goes back to the queue, with the same idempotency key."""
         async with self.uow() as uow:
-            n = await Repository(uow.session).release_claims_of(self.replica, self.clock.now())
+            n = await uow.notices.release_claims_of(self.replica, self.clock.now())
             await uow.commit()
         if n:
             log.warning("%d notifications were being sent when the service stopped; they go out again", n)
@@ -100,7 +104,7 @@ class Dispatcher:
         """Send one batch of due notifications; returns how many were handled."""
         now = self.clock.now()
         async with self.uow() as uow:
-            repo = Repository(uow.session)
+            repo = uow.notices
             claimed = await repo.claim_due(now, self.batch, self.replica, now + dt.timedelta(seconds=self.lease_s))
             contacts = await repo.contacts_by_id(list({n["recipient_id"] for n in claimed}))
             await uow.commit()
@@ -118,7 +122,7 @@ class Dispatcher:
         results = await asyncio.gather(*(self._send(n, contacts.get(n["recipient_id"]), details.get(n["recipient_id"]),
                                                     deadline, tickets) for n in claimed))
         async with self.uow() as uow:
-            repo = Repository(uow.session)
+            repo = uow.notices
             sent = [n for n, (status, _) in zip(claimed, results, strict=True) if status == "sent"]
             await self._record_sent(repo, sent)
             for notification, (status, error) in zip(claimed, results, strict=True):
@@ -135,7 +139,7 @@ class Dispatcher:
         log.warning("contact details unavailable (%s); %d notices wait", why, len(claimed))
         now = self.clock.now()
         async with self.uow() as uow:
-            repo = Repository(uow.session)
+            repo = uow.notices
             for n in claimed:
                 await repo.record_outcome(n["id"], self.replica, {
                     "status": "pending", "next_attempt_at": now + dt.timedelta(seconds=self.retry_base_s),
@@ -201,7 +205,7 @@ class Dispatcher:
             return "retry", f"{type(exc).__name__}: {exc}"[:500]
         return "sent", None
 
-    async def _record_sent(self, repo: Repository, sent: list[dict[str, Any]]) -> None:
+    async def _record_sent(self, repo: NotificationStore, sent: list[dict[str, Any]]) -> None:
         if not sent:
             return
         now = self.clock.now()
@@ -213,7 +217,7 @@ class Dispatcher:
             self.metrics.outcome(n["channel"], n["template"], "sent")
             self.metrics.delay(n["channel"], (now - n["caused_at"]).total_seconds())
 
-    async def _record(self, repo: Repository, n: dict[str, Any], contact: dict[str, Any] | None, status: str,
+    async def _record(self, repo: NotificationStore, n: dict[str, Any], contact: dict[str, Any] | None, status: str,
                       error: str | None) -> None:
         now = self.clock.now()
         attempts = n["attempts"] + 1
@@ -241,7 +245,7 @@ class Dispatcher:
                     extra={"notification_id": n["id"], "cause_event_id": n["cause_event_id"]})
         await self._fall_back(repo, n, contact, now)
 
-    async def _fall_back(self, repo: Repository, n: dict[str, Any], contact: dict[str, Any] | None,
+    async def _fall_back(self, repo: NotificationStore, n: dict[str, Any], contact: dict[str, Any] | None,
                          now: dt.datetime) -> None:
         """The notice goes out on the person's next consented channel; both rows stay in the log."""
         if contact is None:

@@ -7,7 +7,6 @@ from typing import Any
 
 from pydantic import Field
 
-from services.notifications.adapters.repository import Repository
 from services.notifications.application.handlers import Deps, Handlers
 from services.notifications.application.planning import Cause
 from services.notifications.domain.policy import PROMO
@@ -28,7 +27,7 @@ class Announcement(Command):
 async def query_log(deps: Deps, call: Call, **filters: Any) -> list[dict[str, Any]]:
     call.require_organizer()
     async with deps.uow() as uow:
-        rows = await Repository(uow.session).query(**filters)
+        rows = await uow.notices.query(**filters)
     return [{k: r[k] for k in VISIBLE} for r in rows]
 
 
@@ -36,7 +35,7 @@ async def resend(deps: Deps, notification_id: str, call: Call) -> dict[str, Any]
     call.require_organizer()
     now = deps.clock.now()
     async with deps.uow() as uow:
-        repo = Repository(uow.session)
+        repo = uow.notices
         row = await repo.notification(notification_id)
         if row is None:
             raise NotFound(f"Không tìm thấy thông báo {notification_id}", f"No notification {notification_id}")
@@ -58,7 +57,7 @@ async def announce(deps: Deps, handlers: Handlers, campaign_id: str, cmd: Announ
     call.require_organizer()
     cause = Cause(f"announcement:{uuid.uuid4()}", "announcement", deps.clock.now(), campaign_id)
     async with deps.uow() as uow:
-        repo = Repository(uow.session)
+        repo = uow.notices
         people = [c["contact_id"] for c in await repo.participants_of(campaign_id)]
         planner = handlers.planner(uow)
         context = {"campaign": await handlers._campaign(repo, campaign_id), "title": cmd.title, "text": cmd.text}

@@ -11,8 +11,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from services.notifications.adapters import templates
-from services.notifications.adapters.repository import Repository
+from services.notifications.application.ports import NotificationStore, Texts
 from services.notifications.domain.links import Sites, links_for
 from services.notifications.domain.policy import (
     PROMO,
@@ -21,6 +20,7 @@ from services.notifications.domain.policy import (
     QuietHours,
     send_time,
 )
+from services.notifications.domain.texts import CODE_SLOT, NAME_SLOT
 from shared.errors import Unavailable
 
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -52,10 +52,11 @@ class Cause:
 class Planner:
     """Plans notices for one cause; ``quiet`` and ``available`` come from the settings."""
 
-    repo: Repository
+    repo: NotificationStore
     now: dt.datetime
     quiet: dict[str, QuietHours]
     available: set[str]
+    texts: Texts
     coalesce: dt.timedelta = dt.timedelta(0)
     sites: Sites = field(default_factory=Sites)
     sms_brand: str = "CDS"
@@ -89,8 +90,8 @@ class Planner:
         ``ticket_of``: the seat whose check-in ticket the notice carries (filled in when it leaves)."""
         tz = await self.timezone(cause.campaign_id)
         context = {"links": links_for(template, cause.campaign_id, context, self.sites),
-                   "checkin_code": templates.CODE_SLOT if ticket_of else None, **context}
-        texts: dict[str, tuple[str, str]] = {}  # one rendering per language; names are filled in at send time
+                   "checkin_code": CODE_SLOT if ticket_of else None, **context}
+        rendered: dict[str, tuple[str, str]] = {}  # one rendering per language; names are filled in at send time
         added = 0
         for i in range(0, len(recipients), PLAN_SLICE):  # a slice at a time: memory stays flat for big causes
             part = recipients[i:i + PLAN_SLICE]
@@ -110,8 +111,8 @@ class Planner:
                 key = f"{contact['language']}:{'sms' if channel == 'sms' else 'text'}"
                 if own is not None:
                     text = self._text(template, contact["language"], tz, {**context, **own}, channel)
-                elif (text := texts.get(key)) is None:
-                    text = texts[key] = self._text(template, contact["language"], tz, context, channel)
+                elif (text := rendered.get(key)) is None:
+                    text = rendered[key] = self._text(template, contact["language"], tz, context, channel)
                 row = await self._row(cause, template, contact, channel, tz, text, dedup_key or cause.event_id,
                                       klass, delay, urgent_before)
                 rows.append({**row, "told_start": context.get("previous_start"), "seat_id": ticket_of})
@@ -122,9 +123,9 @@ class Planner:
     def _text(self, template: str, language: str, tz: str, context: dict[str, Any],
               channel: str) -> tuple[str, str]:
         """Subject and body for this channel: an SMS gets its own short line, the others the full text."""
-        subject, body = templates.render(template, language, tz, {"name": templates.NAME_SLOT, **context})
+        subject, body = self.texts.render(template, language, tz, {"name": NAME_SLOT, **context})
         if channel == "sms":
-            body = templates.render_sms(template, language, tz, context, brand=self.sms_brand,
+            body = self.texts.render_sms(template, language, tz, context, brand=self.sms_brand,
                                         diacritics=self.sms_diacritics)
         return subject, body
 

@@ -10,7 +10,6 @@ import datetime as dt
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
-from services.notifications.adapters.repository import Repository
 from services.notifications.application.handlers import Deps, Handlers
 from services.notifications.application.planning import Cause
 
@@ -20,7 +19,7 @@ DIGEST_AT = dt.time(7, 0)
 async def send_due_reminders(deps: Deps, handlers: Handlers, limit: int = 500) -> int:
     now = deps.clock.now()
     async with deps.uow() as uow:
-        repo = Repository(uow.session)
+        repo = uow.notices
         due = await repo.due_reminders(now, limit)
         planned = 0
         for r in due:
@@ -47,7 +46,7 @@ async def send_morning_digests(deps: Deps, handlers: Handlers, done: set[tuple[s
     now = deps.clock.now()
     planned = 0
     async with deps.uow() as uow:
-        repo = Repository(uow.session)
+        repo = uow.notices
         for campaign in await repo.campaigns_open_at(now):
             tz = ZoneInfo(campaign["timezone"])
             local = now.astimezone(tz)

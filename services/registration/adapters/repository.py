@@ -21,7 +21,7 @@ from services.registration.adapters.orm import (
     venues,
 )
 from services.registration.domain.booths import OPEN, Allocation, ApplicationStatus, BoothRef
-from shared.db import constraint_violated, serialise
+from shared.db import constraint_violated, serialise, upsert
 
 
 class Repository:
@@ -33,6 +33,9 @@ class Repository:
         return dict(row) if row else None
 
     # --- campaigns (read model) ----------------------------------------------------------
+    async def put_campaign(self, values: dict[str, Any]) -> None:
+        await upsert(self.session, campaign_windows, values, ["campaign_id"])
+
     async def campaign(self, campaign_id: str) -> dict[str, Any] | None:
         return await self._one(sa.select(campaign_windows).where(campaign_windows.c.campaign_id == campaign_id))
 

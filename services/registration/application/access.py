@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import hmac
 
-from services.registration.adapters.repository import Repository
+from services.registration.application.ports import RegistrationUnitOfWork
 from shared.auth import new_token, token_hash
 from shared.contracts.envelope import Actor
-from shared.uow import UnitOfWork
 
 KINDS = ("business", "participant")
 
@@ -20,7 +19,7 @@ def access_token(kind: str, subject_id: str) -> str:
     return f"{kind}.{subject_id}.{new_token()}"
 
 
-async def identify(uow: UnitOfWork, token: str | None, organizer_token: str | None) -> Actor | None:
+async def identify(uow: RegistrationUnitOfWork, token: str | None, organizer_token: str | None) -> Actor | None:
     if not token:
         return None
     if organizer_token and hmac.compare_digest(token.encode(), organizer_token.encode()):
@@ -30,7 +29,7 @@ async def identify(uow: UnitOfWork, token: str | None, organizer_token: str | No
     if kind not in KINDS or not subject_id:
         return None
     async with uow:
-        repo = Repository(uow.session)
+        repo = uow.records
         row = await (repo.business(subject_id) if kind == "business" else repo.participant(subject_id))
     stored = row.get("token_hash") if row else None
     if stored and hmac.compare_digest(stored, token_hash(token)):

@@ -11,9 +11,9 @@ import uuid
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from services.registration.adapters.repository import Repository
 from services.registration.application.commands import ApplyForBooths, DefineVenue, RejectApplication
 from services.registration.application.context import Call, Deps, event, known_campaign
+from services.registration.application.ports import RegistrationStore
 from services.registration.domain.booths import (
     OPEN,
     Allocation,
@@ -78,7 +78,7 @@ async def define_venue(deps: Deps, campaign_id: str, cmd: DefineVenue, call: Cal
     call.require_organizer()
     now = deps.clock.now()
     async with deps.uow() as uow:
-        repo = Repository(uow.session)
+        repo = uow.records
         campaign = await known_campaign(repo, campaign_id)
         await repo.lock_campaign_booths(campaign_id)  # the codes in use are read under the lock
         first, last = campaign_days(campaign)
@@ -108,7 +108,7 @@ async def define_venue(deps: Deps, campaign_id: str, cmd: DefineVenue, call: Cal
 
 async def booth_plan(deps: Deps, campaign_id: str) -> list[dict[str, Any]]:
     async with deps.uow() as uow:
-        repo = Repository(uow.session)
+        repo = uow.records
         await known_campaign(repo, campaign_id)
         return await repo.venues_with_booths(campaign_id)
 
@@ -120,7 +120,7 @@ async def submit_application(
     call.require_self_or_organizer("business", business_id)
     now = deps.clock.now()
     async with deps.uow() as uow:
-        repo = Repository(uow.session)
+        repo = uow.records
         business = await repo.business(business_id)
         if business is None:
             raise BusinessNotFound()
@@ -149,7 +149,7 @@ async def submit_application(
     return result
 
 
-async def _check_days(repo: Repository, campaign: dict[str, Any], cmd: ApplyForBooths) -> None:
+async def _check_days(repo: RegistrationStore, campaign: dict[str, Any], cmd: ApplyForBooths) -> None:
     first, last = campaign_days(campaign)
     if outside := days_outside(cmd.days, first, last):
         raise InvalidApplication(
@@ -170,7 +170,8 @@ async def _check_days(repo: Repository, campaign: dict[str, Any], cmd: ApplyForB
             )
 
 
-async def _check_limit(repo: Repository, campaign: dict[str, Any], business_id: str, cmd: ApplyForBooths) -> None:
+async def _check_limit(repo: RegistrationStore, campaign: dict[str, Any], business_id: str,
+                       cmd: ApplyForBooths) -> None:
     """Checked under the campaign's booth lock, so two parallel requests cannot both pass."""
     limit = campaign.get("booths_per_business")
     if limit is None:
@@ -188,7 +189,7 @@ async def _check_limit(repo: Repository, campaign: dict[str, Any], business_id: 
         )
 
 
-async def _try_confirm(repo: Repository, app: dict[str, Any], call: Call, now: dt.datetime, *,
+async def _try_confirm(repo: RegistrationStore, app: dict[str, Any], call: Call, now: dt.datetime, *,
                        approved: bool, reason: str = NO_BOOTH_FREE) -> tuple[Envelope, dict[str, Any]]:
     """Booths now, or the waitlist: the event, and what changed in the application."""
     allocations = await _allocation(repo, app)
@@ -205,14 +206,14 @@ async def _try_confirm(repo: Repository, app: dict[str, Any], call: Call, now: d
         call, now, app["campaign_id"]), {"status": ApplicationStatus.CONFIRMED.value, "allocations": allocations}
 
 
-async def _allocation(repo: Repository, app: dict[str, Any]) -> list[Allocation] | None:
+async def _allocation(repo: RegistrationStore, app: dict[str, Any]) -> list[Allocation] | None:
     """The booths this application would get now, or None when some day cannot be served."""
     days = _days(app)
     free = await repo.free_booths(app["campaign_id"], days, booth_code=app["booth_code"], enough=app["quantity"])
     return allocate(days, app["quantity"], free, app["booth_code"])
 
 
-async def _seq(repo: Repository, app: dict[str, Any]) -> int:
+async def _seq(repo: RegistrationStore, app: dict[str, Any]) -> int:
     if "seq" in app and app["seq"] is not None:
         return int(app["seq"])
     stored = await repo.application(app["id"])
@@ -220,7 +221,7 @@ async def _seq(repo: Repository, app: dict[str, Any]) -> int:
     return int(stored["seq"])
 
 
-async def _promote_waitlist(repo: Repository, campaign_id: str, call: Call, now: dt.datetime) -> list[Envelope]:
+async def _promote_waitlist(repo: RegistrationStore, campaign_id: str, call: Call, now: dt.datetime) -> list[Envelope]:
     """Give freed booths to waiting applications, first come first served. In an approval campaign the
     organizer still decides: the first waiting ones the free booths could serve go back to pending."""
     campaign = await repo.campaign(campaign_id)
@@ -238,7 +239,7 @@ async def _promote_waitlist(repo: Repository, campaign_id: str, call: Call, now:
     return events
 
 
-async def _reopen_waitlist(repo: Repository, campaign_id: str, call: Call, now: dt.datetime) -> list[Envelope]:
+async def _reopen_waitlist(repo: RegistrationStore, campaign_id: str, call: Call, now: dt.datetime) -> list[Envelope]:
     """Approval mode: as many waiting applications as the free booths can serve (counting the booths
     the ones before them would take) return to pending, in order, for the organizer to decide."""
     events: list[Envelope] = []
@@ -257,7 +258,7 @@ async def _reopen_waitlist(repo: Repository, campaign_id: str, call: Call, now: 
     return events
 
 
-async def _load(repo: Repository, application_id: str, *, for_decision: bool = False) -> dict[str, Any]:
+async def _load(repo: RegistrationStore, application_id: str, *, for_decision: bool = False) -> dict[str, Any]:
     """The application; ``for_decision``: read under its campaign's booth lock (see the repository)."""
     app = await (repo.application_for_decision(application_id) if for_decision else repo.application(application_id))
     if app is None:
@@ -278,7 +279,7 @@ async def approve_application(deps: Deps, application_id: str, call: Call) -> di
     call.require_organizer()
     now = deps.clock.now()
     async with deps.uow() as uow:
-        repo = Repository(uow.session)
+        repo = uow.records
         app = await _load(repo, application_id, for_decision=True)
         _require(app, {ApplicationStatus.PENDING}, "duyệt", "approve")
         uow.record((await _try_confirm(repo, app, call, now, approved=True))[0])
@@ -289,7 +290,7 @@ async def approve_application(deps: Deps, application_id: str, call: Call) -> di
     return result
 
 
-async def _waitlist_unservable_pending(repo: Repository, campaign_id: str, call: Call,
+async def _waitlist_unservable_pending(repo: RegistrationStore, campaign_id: str, call: Call,
                                        now: dt.datetime) -> list[Envelope]:
     """After an approval, pending applications that can no longer be served are moved to the
     waitlist and their businesses told, rather than left to be rejected later in silence."""
@@ -315,7 +316,7 @@ async def cancel_application(deps: Deps, application_id: str, call: Call) -> dic
 async def _close(deps: Deps, application_id: str, call: Call, to: ApplicationStatus, reason: str | None) -> dict:
     now = deps.clock.now()
     async with deps.uow() as uow:
-        repo = Repository(uow.session)
+        repo = uow.records
         app = await _load(repo, application_id, for_decision=True)
         call.require_self_or_organizer("business", app["business_id"])
         if to is ApplicationStatus.CANCELLED:
@@ -342,7 +343,7 @@ async def _close(deps: Deps, application_id: str, call: Call, to: ApplicationSta
 
 async def get_application(deps: Deps, application_id: str, call: Call) -> dict[str, Any]:
     async with deps.uow() as uow:
-        repo = Repository(uow.session)
+        repo = uow.records
         app = await _load(repo, application_id)
         call.require_self_or_organizer("business", app["business_id"])
         return await _view(repo, app)
@@ -351,7 +352,7 @@ async def get_application(deps: Deps, application_id: str, call: Call) -> dict[s
 async def applications_of_business(deps: Deps, business_id: str, call: Call) -> list[dict[str, Any]]:
     call.require_self_or_organizer("business", business_id)
     async with deps.uow() as uow:
-        repo = Repository(uow.session)
+        repo = uow.records
         return [await _view(repo, a) for a in await repo.applications_of_business(business_id)]
 
 
@@ -359,11 +360,11 @@ async def list_applications(deps: Deps, campaign_id: str, call: Call, *, status:
                             offset: int) -> list[dict[str, Any]]:
     call.require_organizer()
     async with deps.uow() as uow:
-        repo = Repository(uow.session)
+        repo = uow.records
         return [await _view(repo, a) for a in await repo.list_applications(campaign_id, status, limit, offset)]
 
 
-async def _view(repo: Repository, app: dict[str, Any] | None) -> dict[str, Any]:
+async def _view(repo: RegistrationStore, app: dict[str, Any] | None) -> dict[str, Any]:
     assert app is not None
     status = ApplicationStatus(app["status"])
     return _shown(app, {
@@ -400,7 +401,7 @@ async def refresh_booth_gauges(deps: Deps) -> None:
         campaign_id = deps.booths_changed.pop()
         try:
             async with deps.uow() as uow:
-                open_days, taken, waiting = await Repository(uow.session).booth_counts(campaign_id)
+                open_days, taken, waiting = await uow.records.booth_counts(campaign_id)
         except Exception:
             deps.booths_changed.add(campaign_id)  # counted again at the next scrape
             raise

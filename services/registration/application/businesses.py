@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from services.registration.adapters.repository import Repository
 from services.registration.application.access import access_token
 from services.registration.application.commands import RegisterBusiness, UpdateBusinessContact
 from services.registration.application.context import Call, Deps, event, known_campaign
@@ -36,7 +35,7 @@ async def register_business(deps: Deps, campaign_id: str, cmd: RegisterBusiness,
     business_id = str(uuid.uuid4())
     token = access_token("business", business_id)
     async with deps.uow() as uow:
-        repo = Repository(uow.session)
+        repo = uow.records
         await known_campaign(repo, campaign_id)
         if first := await first_reply(repo, "business", campaign_id, idempotency_key, cmd, business_id, token,
                                       now):
@@ -70,7 +69,7 @@ async def register_business(deps: Deps, campaign_id: str, cmd: RegisterBusiness,
 
 async def get_business(deps: Deps, business_id: str, call: Call) -> dict[str, Any]:
     async with deps.uow() as uow:
-        row = await Repository(uow.session).business(business_id)
+        row = await uow.records.business(business_id)
     if row is None:
         raise BusinessNotFound()
     call.require_self_or_organizer("business", business_id)
@@ -81,7 +80,7 @@ async def update_contact(deps: Deps, business_id: str, cmd: UpdateBusinessContac
     call.require_self_or_organizer("business", business_id)
     now = deps.clock.now()
     async with deps.uow() as uow:
-        repo = Repository(uow.session)
+        repo = uow.records
         row = await repo.business(business_id)
         if row is None:
             raise BusinessNotFound()
@@ -95,7 +94,7 @@ async def update_contact(deps: Deps, business_id: str, cmd: UpdateBusinessContac
 async def list_businesses(deps: Deps, campaign_id: str, call: Call, **filters: Any) -> tuple[list[dict], int]:
     call.require_organizer()
     async with deps.uow() as uow:
-        rows, total = await Repository(uow.session).list_businesses(campaign_id, **filters)
+        rows, total = await uow.records.list_businesses(campaign_id, **filters)
     return [public(r) for r in rows], total
 
 

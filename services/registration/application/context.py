@@ -9,12 +9,11 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel
 
-from services.registration.adapters.repository import Repository
 from services.registration.application.campaigns import CampaignUnknown
+from services.registration.application.ports import RegistrationStore, RegistrationUnitOfWork
 from shared.calls import Call
 from shared.clock import Clock
 from shared.contracts.envelope import Envelope, EventContract, make_envelope
-from shared.uow import UnitOfWork
 
 SERVICE = "registration"
 
@@ -26,7 +25,7 @@ class RegistrationMetricsPort(Protocol):
 
 @dataclass
 class Deps:
-    uow: Callable[[], UnitOfWork]
+    uow: Callable[[], RegistrationUnitOfWork]
     clock: Clock
     metrics: RegistrationMetricsPort
     # campaigns whose booth gauges are stale; counted when Prometheus scrapes, not on every command
@@ -44,7 +43,7 @@ def event(contract: EventContract[Any], payload: BaseModel, call: Call, now: dat
                          campaign_id=campaign_id, correlation_id=call.correlation_id)
 
 
-async def known_campaign(repo: Repository, campaign_id: str) -> dict[str, Any]:
+async def known_campaign(repo: RegistrationStore, campaign_id: str) -> dict[str, Any]:
     campaign = await repo.campaign(campaign_id)
     if campaign is None:
         raise CampaignUnknown(

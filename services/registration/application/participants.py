@@ -7,13 +7,12 @@ import hmac
 import uuid
 from typing import Any
 
-from services.registration.adapters.repository import Repository
 from services.registration.application.access import access_token
 from services.registration.application.commands import RegisterParticipant, UpdateParticipant
 from services.registration.application.context import Call, Deps, event, known_campaign
+from services.registration.application.ports import RegistrationStore
 from services.registration.application.sign_ups import first_reply
 from services.registration.domain.errors import ParticipantNotFound, TransitionNotAllowed
-from shared import outbox
 from shared.auth import token_hash
 from shared.contracts.registration import (
     PARTICIPANT_ERASED,
@@ -43,7 +42,7 @@ async def register_participant(deps: Deps, campaign_id: str, cmd: RegisterPartic
     participant_id = str(uuid.uuid4())
     token = access_token("participant", participant_id)
     async with deps.uow() as uow:
-        repo = Repository(uow.session)
+        repo = uow.records
         await known_campaign(repo, campaign_id)
         if first := await first_reply(repo, "participant", campaign_id, idempotency_key, cmd, participant_id,
                                       token, now):
@@ -69,7 +68,8 @@ async def register_participant(deps: Deps, campaign_id: str, cmd: RegisterPartic
     return view(row), token
 
 
-async def _load(repo: Repository, participant_id: str, call: Call, *, for_decision: bool = False) -> dict[str, Any]:
+async def _load(repo: RegistrationStore, participant_id: str, call: Call, *,
+                for_decision: bool = False) -> dict[str, Any]:
     row = await (repo.participant_for_decision(participant_id) if for_decision else repo.participant(participant_id))
     if row is None or row["erased_at"] is not None:
         raise ParticipantNotFound()
@@ -79,13 +79,13 @@ async def _load(repo: Repository, participant_id: str, call: Call, *, for_decisi
 
 async def get_participant(deps: Deps, participant_id: str, call: Call) -> dict[str, Any]:
     async with deps.uow() as uow:
-        return view(await _load(Repository(uow.session), participant_id, call))
+        return view(await _load(uow.records, participant_id, call))
 
 
 async def update_participant(deps: Deps, participant_id: str, cmd: UpdateParticipant, call: Call) -> dict[str, Any]:
     now = deps.clock.now()
     async with deps.uow() as uow:
-        repo = Repository(uow.session)
+        repo = uow.records
         row = await _load(repo, participant_id, call, for_decision=True)
         changes = cmd.model_dump(exclude_none=True)
         merged = {**row, **changes}
@@ -104,7 +104,7 @@ async def update_participant(deps: Deps, participant_id: str, cmd: UpdatePartici
 async def opt_out(deps: Deps, participant_id: str, call: Call) -> dict[str, Any]:
     now = deps.clock.now()
     async with deps.uow() as uow:
-        repo = Repository(uow.session)
+        repo = uow.records
         row = await _load(repo, participant_id, call, for_decision=True)
         if row["opted_out_at"] is None:
             await repo.update_participant(participant_id, {"opted_out_at": now, "updated_at": now})
@@ -119,13 +119,13 @@ async def erase(deps: Deps, participant_id: str, call: Call) -> None:
     """Personal fields are removed for good; the erasure event tells the other services to drop theirs."""
     now = deps.clock.now()
     async with deps.uow() as uow:
-        repo = Repository(uow.session)
+        repo = uow.records
         row = await _load(repo, participant_id, call, for_decision=True)
         await repo.update_participant(participant_id, {**PERSONAL, "erased_at": now, "opted_out_at":
                                                        row["opted_out_at"] or now, "updated_at": now})
         await repo.forget_sign_up_keys(participant_id)  # a retried sign-up's reply held the token
         # earlier events in our outbox carried the contact details: they go too
-        await outbox.forget(uow.session, [PARTICIPANT_REGISTERED.subject, PARTICIPANT_UPDATED.subject], participant_id)
+        await uow.forget_outbox([PARTICIPANT_REGISTERED.subject, PARTICIPANT_UPDATED.subject], participant_id)
         uow.record(event(PARTICIPANT_ERASED, ParticipantErased(
             participant_id=participant_id, campaign_id=row["campaign_id"]), call, now, row["campaign_id"]))
         await uow.commit()
@@ -137,7 +137,7 @@ async def erase(deps: Deps, participant_id: str, call: Call) -> None:
 async def contact_details(deps: Deps, ids: list[str]) -> ContactDetailsReply:
     """For the notifications service, at send time: how to reach these people, and whether we still may."""
     async with deps.uow() as uow:
-        found_b, found_p = await Repository(uow.session).contact_rows(ids)
+        found_b, found_p = await uow.records.contact_rows(ids)
     contacts = [ContactDetails(id=b["id"], kind="business", name=b["contact_person"], email=b["email"],
                                phone=b["phone"], reachable=True) for b in found_b]
     contacts += [ContactDetails(id=p["id"], kind="participant", name=p["name"], email=p["email"], phone=p["phone"],
@@ -166,7 +166,7 @@ async def withdraw_promotions(deps: Deps, participant_ids: list[str], call: Call
     now = deps.clock.now()
     changed = 0
     async with deps.uow() as uow:
-        repo = Repository(uow.session)
+        repo = uow.records
         for participant_id in sorted(set(participant_ids)):  # rows locked in one order: no deadlock
             row = await repo.participant_for_decision(participant_id)
             if row is None or row["erased_at"] is not None or "promotions" not in row["consent_purposes"]:
@@ -180,3 +180,10 @@ async def withdraw_promotions(deps: Deps, participant_ids: list[str], call: Call
             changed += 1
         await uow.commit()
     return changed
+
+
+async def withdraw_promotions_by_sms(deps: Deps, phone: str, call: Call) -> int:
+    """The SMS gateway's signed "TU CHOI" reply: the promotions of that phone's participants end."""
+    async with deps.uow() as uow:
+        people = await uow.records.participants_with_phone(phone)
+    return await withdraw_promotions(deps, people, call)

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from services.registration.adapters.repository import Repository
+from services.registration.application.ports import RegistrationStore
 from shared.errors import Unprocessable
 
 KEPT = dt.timedelta(hours=24)
@@ -23,7 +23,7 @@ class IdempotencyKeyReused(Unprocessable):
     code = "idempotency_key_reused"
 
 
-async def first_reply(repo: Repository, kind: str, campaign_id: str, key: str | None, cmd: BaseModel,
+async def first_reply(repo: RegistrationStore, kind: str, campaign_id: str, key: str | None, cmd: BaseModel,
                       subject_id: str, token: str, now: dt.datetime) -> tuple[str, str] | None:
     """None when this request is the first with its key (or has none): go on and create the record.
     Otherwise the (id, access token) the first request got."""

@@ -10,7 +10,6 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
-from services.registration.adapters.repository import Repository
 from services.registration.application import booths, businesses, participants
 from services.registration.application.access import identify
 from services.registration.application.campaigns import campaign_window
@@ -344,9 +343,7 @@ def build_router(runtime: ServiceRuntime, deps: Deps) -> APIRouter:
         if not reply.is_opt_out():
             return {"opted_out": 0}
         phone = mobile_phone(reply.from_)
-        async with deps.uow() as uow:
-            people = await Repository(uow.session).participants_with_phone(phone)
-        changed = await participants.withdraw_promotions(deps, people, Call(actor=Actor(kind="system")))
+        changed = await participants.withdraw_promotions_by_sms(deps, phone, Call(actor=Actor(kind="system")))
         return {"opted_out": changed}
 
     return router

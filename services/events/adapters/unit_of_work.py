@@ -1,0 +1,18 @@
+"""The events service's unit of work: one transaction with its stores (``application/ports.py``)."""
+
+from __future__ import annotations
+
+from services.events.adapters.repository import CampaignRepository
+from services.events.adapters.schedule_repository import ScheduleRepository
+from shared.uow import UnitOfWork
+
+
+class EventsUnitOfWork(UnitOfWork):
+    schedule: ScheduleRepository
+    campaigns: CampaignRepository
+
+    async def __aenter__(self) -> EventsUnitOfWork:
+        await super().__aenter__()
+        self.schedule = ScheduleRepository(self.session)
+        self.campaigns = CampaignRepository(self.session)
+        return self
