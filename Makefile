@@ -28,11 +28,11 @@ rules:  ## check and unit-test the Prometheus alert rules (Debian package `prome
 	elif [ -n "$$CI" ]; then echo "promtool missing (apt-get install prometheus)"; exit 1; \
 	else echo "SKIPPED alert rule checks: promtool not installed (apt-get install prometheus)"; fi
 
-unit: install  ## the unit tier: pure rules, no I/O, seconds
+unit: install  ## the unit tier: rules and use cases over fakes, no I/O, seconds
 	$(PY) -m pytest -q tests/unit
 
-test-fast: install  ## SQLite only, no whole-stack tests
-	DXDAY_TEST_POSTGRES_URL= $(PY) -m pytest -q -m "not slow" $(PYTEST_ARGS)
+test-fast: install  ## the unit tier and the contract tests: no NATS, no database, under a minute
+	$(PY) -m pytest -q tests/unit tests/test_contracts.py tests/test_schedule_rules.py tests/test_templates.py $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check shared services tests
