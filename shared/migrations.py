@@ -87,18 +87,9 @@ if __name__ == "__main__":
     raise SystemExit(main(sys.argv[1:]))
 
 
-def create_tables(metadata: sa.MetaData, names: list[str]) -> None:
-    """Create these tables as declared in a service's ORM module, in order (a first migration)."""
-    from alembic import op
-
-    bind = op.get_bind()
-    for name in names:
-        metadata.tables[name].create(bind)
-
-
 def add_missing_columns(table: str, columns: list[sa.Column]) -> None:
-    """Add columns a later revision introduced. Revision 0002 of a service builds its tables from the
-    ORM module as it is now, so a fresh database may have them already."""
+    """Add columns a later revision introduced, unless the table has them: revision 0002 of each
+    service was frozen with the tables as they stood then, later columns included."""
     from alembic import op
 
     present = {c["name"] for c in sa.inspect(op.get_bind()).get_columns(table)}
