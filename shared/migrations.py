@@ -108,11 +108,3 @@ def drop_columns_if_present(table: str, names: list[str]) -> None:
         with op.batch_alter_table(table) as batch:
             for name in gone:
                 batch.drop_column(name)
-
-
-def drop_tables(metadata: sa.MetaData, names: list[str]) -> None:
-    from alembic import op
-
-    bind = op.get_bind()
-    for name in reversed(names):
-        metadata.tables[name].drop(bind)
