@@ -18,8 +18,16 @@ from services.events.adapters.orm import (
     workshops,
 )
 from services.events.domain.schedule import Slot
+from services.events.domain.seat_list import Seat, SeatList, WorkshopStatus
 from services.events.domain.seats import ACTIVE, SeatStatus
 from shared.db import serialise, upsert
+
+
+def seat_of_row(row: dict[str, Any]) -> Seat:
+    """The one mapping from a seat row to the aggregate's ``Seat``."""
+    return Seat(id=row["id"], workshop_id=row["workshop_id"], campaign_id=row["campaign_id"],
+                participant_id=row["participant_id"], status=SeatStatus(row["status"]),
+                seat_number=row["seat_number"], attended_at=row["attended_at"])
 
 
 def _rows(result: sa.Result) -> list[dict[str, Any]]:
@@ -71,7 +79,7 @@ class ScheduleRepository:
         await self.lock_workshop(workshop_id)
         return await self.workshop(workshop_id)
 
-    async def seat_for_decision(self, seat_id: str) -> dict[str, Any] | None:
+    async def seat_for_decision(self, seat_id: str) -> Seat | None:
         """The seat as it is once its workshop's lock is held (a seat never changes workshop, so that
         is read first)."""
         workshop_id = (await self.session.execute(
@@ -79,7 +87,40 @@ class ScheduleRepository:
         if workshop_id is None:
             return None
         await self.lock_workshop(workshop_id)
-        return await self.seat(seat_id)
+        row = await self.seat(seat_id)
+        return seat_of_row(row) if row else None
+
+    async def held_by(self, workshop_id: str, participant_id: str) -> Seat | None:
+        """This participant's seat in this workshop, whatever its state (one row per person)."""
+        row = await self.seat_of(workshop_id, participant_id)
+        return seat_of_row(row) if row else None
+
+    async def seat_list_for_decision(self, workshop_id: str) -> SeatList | None:
+        """What a seat decision needs, read under the workshop's lock: capacity and status, the seat
+        numbers held and how many wait (a count, not the line: a full workshop may have thousands)."""
+        row = await self.workshop_for_decision(workshop_id)
+        if row is None:
+            return None
+        waiting = (await self.session.execute(sa.select(sa.func.count()).where(
+            seats.c.workshop_id == workshop_id, seats.c.status == SeatStatus.WAITLISTED.value))).scalar_one()
+        return SeatList(workshop_id=row["id"], campaign_id=row["campaign_id"], capacity=row["capacity"],
+                        status=WorkshopStatus(row["status"]), ends_at=row["end"],
+                        taken=await self.taken_seat_numbers(workshop_id), waiting=int(waiting))
+
+    async def waiting_line(self, workshop_id: str) -> list[Seat]:
+        """The waiting, in the order they joined."""
+        return [seat_of_row(r) for r in await self.seats_in(workshop_id, {SeatStatus.WAITLISTED})]
+
+    async def save_seats(self, changed: list[Seat], now: dt.datetime, *, new: Seat | None = None) -> None:
+        """Write what the seat list decided: a new reservation, and the seats whose state moved."""
+        if new is not None:
+            await self.add_seat({"id": new.id, "workshop_id": new.workshop_id, "campaign_id": new.campaign_id,
+                                 "participant_id": new.participant_id, "status": new.status.value,
+                                 "seat_number": new.seat_number, "attended_at": None, "created_at": now,
+                                 "updated_at": now})
+        for seat in changed:
+            await self.update_seat(seat.id, {"status": seat.status.value, "seat_number": seat.seat_number,
+                                             "attended_at": seat.attended_at, "updated_at": now})
 
     async def seat_id_by_code(self, code: str) -> str | None:
         """The seat a typed check-in code belongs to (a code never changes seat)."""

@@ -6,7 +6,8 @@ import uuid
 from typing import Any
 
 from services.events.application.commands import DefineBannerSite, MovePlacement, PlanPlacement
-from services.events.application.context import Deps, event
+from services.events.application.context import Deps
+from services.events.application.publishing import event
 from services.events.application.workshops import campaign_of
 from services.events.domain.banners import OCCUPYING, PlacementStatus, can_move, periods_overlap
 from shared.calls import Call

@@ -4,15 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, Protocol
-
-from pydantic import BaseModel
+from typing import Protocol
 
 from services.events.application.ports import CalendarWriter, EventsUnitOfWork
-from shared.calls import Call
 from shared.clock import Clock
-from shared.contracts.envelope import Envelope, EventContract, make_envelope
 
 SERVICE = "events"
 
@@ -41,9 +36,3 @@ class Deps:
     checkin_secret: str
     metrics: EventsMetricsPort
     calendar: CalendarWriter
-
-
-def event(contract: EventContract[Any], payload: BaseModel, call: Call, now: datetime, campaign_id: str) -> Envelope:
-    """The one place where a change in this service becomes an integration event."""
-    return make_envelope(contract, payload, producer=SERVICE, actor=call.actor, occurred_at=now,
-                         campaign_id=campaign_id, correlation_id=call.correlation_id)

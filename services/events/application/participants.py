@@ -36,5 +36,5 @@ async def on_opted_out(uow: EventsUnitOfWork, event: Envelope, p: ParticipantOpt
 async def on_erased(uow: EventsUnitOfWork, event: Envelope, p: ParticipantErased) -> None:
     repo = uow.schedule
     call = Call(actor=event.actor, correlation_id=event.correlation_id)
-    uow.record(*await release_participant(repo, p.participant_id, call, event.occurred_at))
+    await release_participant(repo, p.participant_id, call, event.occurred_at, uow)
     await repo.forget_participant(p.participant_id)

@@ -11,30 +11,24 @@ import uuid
 from typing import Any
 
 from services.events.application.commands import ChangeCapacity, CheckIn, ReserveSeat
-from services.events.application.context import Deps, event
-from services.events.application.ports import ScheduleStore
-from services.events.application.workshops import load_workshop, refuse_above_room, workshop_view
-from services.events.domain.seats import ACTIVE, SeatStatus, free_seat_number, read_checkin_code, show_checkin_code
+from services.events.application.context import Deps
+from services.events.application.ports import EventsUnitOfWork, ScheduleStore
+from services.events.application.publishing import seat_events
+from services.events.application.workshops import WorkshopNotFound, load_workshop, workshop_view
+from services.events.domain.seat_list import (  # noqa: F401  (the refusals this module's callers catch)
+    AlreadyCheckedIn,
+    CapacityTooSmall,
+    InvalidTicket,
+    Seat,
+    SeatList,
+    WorkshopClosed,
+)
+from services.events.domain.seats import ACTIVE, SeatStatus, read_checkin_code, show_checkin_code
 from shared.auth import signed_token, verify_signed
 from shared.calls import Call
 from shared.contracts.envelope import Envelope
-from shared.contracts.events import (
-    SEAT_CANCELLED,
-    SEAT_CONFIRMED,
-    SEAT_PROMOTED,
-    SEAT_WAITLISTED,
-    SeatCancelled,
-    SeatConfirmed,
-    SeatPromoted,
-    SeatTicket,
-    SeatTicketsReply,
-    SeatWaitlisted,
-)
-from shared.errors import Conflict, NoSuchRecord, Unavailable, Unprocessable
-
-
-class CapacityTooSmall(Conflict):
-    code = "capacity_below_confirmed"
+from shared.contracts.events import SeatTicket, SeatTicketsReply
+from shared.errors import NoSuchRecord, Unavailable, Unprocessable
 
 
 class ParticipantUnknown(Unavailable):
@@ -45,21 +39,12 @@ class SeatNotFound(NoSuchRecord):
     pass
 
 
-class AlreadyCheckedIn(Conflict):
-    code = "already_checked_in"
-
-
-class InvalidTicket(Unprocessable):
-    code = "invalid_ticket"
-
-
-class WorkshopClosed(Conflict):
-    code = "workshop_closed"
-
-
-def _ids(seat: dict[str, Any]) -> dict[str, str]:
-    return {"seat_id": seat["id"], "workshop_id": seat["workshop_id"], "campaign_id": seat["campaign_id"],
-            "participant_id": seat["participant_id"]}
+async def _seat_list(repo: ScheduleStore, workshop_id: str) -> SeatList:
+    """The workshop's seats, read under its lock (every seat decision starts here)."""
+    found = await repo.seat_list_for_decision(workshop_id)
+    if found is None:
+        raise WorkshopNotFound(f"Không tìm thấy hội thảo {workshop_id}", f"No workshop {workshop_id}")
+    return found
 
 
 async def reserve_seat(deps: Deps, workshop_id: str, cmd: ReserveSeat, call: Call) -> dict[str, Any]:
@@ -73,42 +58,23 @@ async def reserve_seat(deps: Deps, workshop_id: str, cmd: ReserveSeat, call: Cal
     now = deps.clock.now()
     async with deps.uow() as uow:
         repo = uow.schedule
-        workshop = await load_workshop(repo, workshop_id, for_decision=True)
-        if workshop["status"] != "scheduled" or workshop["end"] <= now:
-            raise WorkshopClosed("Hội thảo không còn nhận đăng ký", "The workshop takes no more reservations")
+        seats = await _seat_list(repo, workshop_id)
         person = await repo.participant(participant_id)
-        if person is None or person["campaign_id"] != workshop["campaign_id"]:
+        if person is None or person["campaign_id"] != seats.campaign_id:
             raise ParticipantUnknown(
                 "Chưa có thông tin người tham dự này; thử lại sau ít giây",
                 "This participant is not known here (yet); retry in a few seconds",
             )
-        seat = await repo.seat_of(workshop_id, participant_id)
-        if seat is not None and SeatStatus(seat["status"]) in ACTIVE:
-            return await seat_view(repo, seat["id"], deps.checkin_secret)  # reserving twice is one reservation
-        number = free_seat_number(await repo.taken_seat_numbers(workshop_id), workshop["capacity"])
-        if number is not None and await repo.seats_in(workshop_id, {SeatStatus.WAITLISTED}):
-            number = None  # people are already waiting: join the end of the line
-        status = SeatStatus.CONFIRMED if number is not None else SeatStatus.WAITLISTED
-        values = {"status": status.value, "seat_number": number, "updated_at": now}
-        if seat is None:
-            seat = {"id": str(uuid.uuid4()), "workshop_id": workshop_id, "campaign_id": workshop["campaign_id"],
-                    "participant_id": participant_id, "attended_at": None, "created_at": now, **values}
-            await repo.add_seat(seat)
-        else:  # came back after cancelling: a new place at the end of the line
-            await repo.update_seat(seat["id"], values)
-            seat = {**seat, **values}
-        stored = await repo.seat(seat["id"])
-        assert stored is not None
-        if status is SeatStatus.CONFIRMED:
-            uow.record(event(SEAT_CONFIRMED, SeatConfirmed(**_ids(seat), seat_number=number),
-                             call, now, seat["campaign_id"]))
-        else:
-            position = await repo.waitlist_position(workshop_id, stored["seq"])
-            uow.record(event(SEAT_WAITLISTED, SeatWaitlisted(**_ids(seat), position=position),
-                             call, now, seat["campaign_id"]))
+        held = await repo.held_by(workshop_id, participant_id)
+        if held is not None and held.status in ACTIVE:
+            return await seat_view(repo, held.id, deps.checkin_secret)  # reserving twice is one reservation
+        seat = held or Seat(str(uuid.uuid4()), workshop_id, seats.campaign_id, participant_id, SeatStatus.CANCELLED)
+        seats.reserve(seat, now)  # came back after cancelling: a new place, as anyone new
+        await repo.save_seats([seat] if held else [], now, new=None if held else seat)
+        uow.record(*seat_events(seats.events, call, now))
         await uow.commit()
-        view = await seat_view(repo, seat["id"], deps.checkin_secret)
-    deps.metrics.seat_outcome(status.value)
+        view = await seat_view(repo, seat.id, deps.checkin_secret)
+    deps.metrics.seat_outcome(seat.status.value)
     return view
 
 
@@ -116,57 +82,43 @@ async def cancel_seat(deps: Deps, seat_id: str, call: Call) -> dict[str, Any]:
     now = deps.clock.now()
     async with deps.uow() as uow:
         repo = uow.schedule
-        seat = await _load_seat(repo, seat_id, for_decision=True)
-        call.require_self_or_organizer("participant", seat["participant_id"])
-        events = await _give_up(repo, seat, call, now, "Người tham dự hủy chỗ / Cancelled by the participant")
-        uow.record(*events)
+        seat = await repo.seat_for_decision(seat_id)
+        if seat is None:
+            raise SeatNotFound()
+        call.require_self_or_organizer("participant", seat.participant_id)
+        await _give_up(repo, seat, "Người tham dự hủy chỗ / Cancelled by the participant", call, now, uow)
         await uow.commit()
         return await seat_view(repo, seat_id, deps.checkin_secret)
 
 
-async def _give_up(repo: ScheduleStore, seat: dict[str, Any], call: Call, now: dt.datetime,
-                   reason: str) -> list[Envelope]:
-    if SeatStatus(seat["status"]) not in ACTIVE:
-        return []
-    was_confirmed = seat["status"] == SeatStatus.CONFIRMED.value
-    await repo.update_seat(seat["id"], {"status": SeatStatus.CANCELLED.value, "seat_number": None,
-                                        "updated_at": now})
-    events = [event(SEAT_CANCELLED, SeatCancelled(**_ids(seat), reason=reason), call, now, seat["campaign_id"])]
-    if was_confirmed:
-        workshop = await load_workshop(repo, seat["workshop_id"])
-        events += await promote_waitlist(repo, workshop, call, now)
-    return events
+async def _give_up(repo: ScheduleStore, seat: Seat, reason: str, call: Call, now: dt.datetime,
+                   uow: EventsUnitOfWork) -> None:
+    """Under the workshop's lock (held by the caller): the seat goes, the first waiting moves up."""
+    seats = await _seat_list(repo, seat.workshop_id)
+    was_confirmed = seat.status is SeatStatus.CONFIRMED
+    if not seats.cancel(seat, reason):
+        return
+    moved = seats.promote(await repo.waiting_line(seat.workshop_id)) if was_confirmed else []
+    await repo.save_seats([seat, *moved], now)
+    uow.record(*seat_events(seats.events, call, now))
 
 
-async def promote_waitlist(repo: ScheduleStore, workshop: dict[str, Any], call: Call,
-                           now: dt.datetime) -> list[Envelope]:
-    """Freed seats go to the first waiting, in order."""
-    if workshop["status"] != "scheduled":
-        return []
-    events: list[Envelope] = []
-    taken = await repo.taken_seat_numbers(workshop["id"])
-    for waiting in await repo.seats_in(workshop["id"], {SeatStatus.WAITLISTED}):
-        number = free_seat_number(taken, workshop["capacity"])
-        if number is None:
-            break
-        taken.add(number)
-        await repo.update_seat(waiting["id"], {"status": SeatStatus.CONFIRMED.value, "seat_number": number,
-                                               "updated_at": now})
-        events.append(event(SEAT_PROMOTED, SeatPromoted(**_ids(waiting), seat_number=number),
-                            call, now, waiting["campaign_id"]))
-    return events
+async def promote_waitlist(repo: ScheduleStore, workshop_id: str, call: Call, now: dt.datetime) -> list[Envelope]:
+    """Freed seats (a larger capacity) go to the first waiting, in order."""
+    seats = await _seat_list(repo, workshop_id)
+    moved = seats.promote(await repo.waiting_line(workshop_id))
+    await repo.save_seats(moved, now)
+    return seat_events(seats.events, call, now)
 
 
-async def release_participant(repo: ScheduleStore, participant_id: str, call: Call,
-                              now: dt.datetime) -> list[Envelope]:
+async def release_participant(repo: ScheduleStore, participant_id: str, call: Call, now: dt.datetime,
+                              uow: EventsUnitOfWork) -> None:
     """An erased participant gives up every seat (and its place goes to the next in line)."""
-    events: list[Envelope] = []
     # one workshop lock after the other, always in the same order (no two erasures deadlock)
     for found in sorted(await repo.active_seats_of_participant(participant_id), key=lambda s: s["workshop_id"]):
         seat = await repo.seat_for_decision(found["id"])
         if seat is not None:
-            events += await _give_up(repo, seat, call, now, "Dữ liệu cá nhân đã xóa / Personal data erased")
-    return events
+            await _give_up(repo, seat, "Dữ liệu cá nhân đã xóa / Personal data erased", call, now, uow)
 
 
 async def change_capacity(deps: Deps, workshop_id: str, cmd: ChangeCapacity, call: Call) -> dict[str, Any]:
@@ -174,31 +126,25 @@ async def change_capacity(deps: Deps, workshop_id: str, cmd: ChangeCapacity, cal
     now = deps.clock.now()
     async with deps.uow() as uow:
         repo = uow.schedule
-        row = await load_workshop(repo, workshop_id, for_decision=True)
+        seats = await _seat_list(repo, workshop_id)
+        row = await load_workshop(repo, workshop_id)
         room = await repo.room(row["room_id"])
         assert room is not None  # a workshop's room is never removed
-        refuse_above_room(cmd.capacity, room)
-        confirmed = len(await repo.seats_in(workshop_id, {SeatStatus.CONFIRMED}))
-        if cmd.capacity < confirmed:
-            raise CapacityTooSmall(
-                f"Đã có {confirmed} chỗ được xác nhận; không thể giảm xuống {cmd.capacity}",
-                f"{confirmed} seats are confirmed; capacity cannot drop to {cmd.capacity}",
-                confirmed=confirmed,
-            )
-        if cmd.capacity < row["capacity"]:
+        before = seats.capacity
+        seats.resize(cmd.capacity, room["seats"], room["name"])
+        if cmd.capacity < before:
             await repo.renumber_confirmed(workshop_id)
             await repo.withdraw_seats_above(workshop_id, cmd.capacity)
         else:
-            await repo.offer_seats(workshop_id, row["capacity"] + 1, cmd.capacity)
+            await repo.offer_seats(workshop_id, before + 1, cmd.capacity)
         await repo.update_workshop(workshop_id, {"capacity": cmd.capacity, "updated_at": now})
-        uow.record(*await promote_waitlist(repo, {**row, "capacity": cmd.capacity}, call, now))
+        uow.record(*await promote_waitlist(repo, workshop_id, call, now))
         await uow.commit()
         return await workshop_view(repo, workshop_id)
 
 
-async def _load_seat(repo: ScheduleStore, seat_id: str, *, for_decision: bool = False) -> dict[str, Any]:
-    """The seat; ``for_decision``: read under its workshop's lock (see the repository)."""
-    seat = await (repo.seat_for_decision(seat_id) if for_decision else repo.seat(seat_id))
+async def _load_seat(repo: ScheduleStore, seat_id: str) -> dict[str, Any]:
+    seat = await repo.seat(seat_id)
     if seat is None:
         raise SeatNotFound()
     return seat
@@ -270,22 +216,18 @@ async def check_in(deps: Deps, cmd: CheckIn, call: Call) -> dict[str, Any]:
     now = deps.clock.now()
     async with deps.uow() as uow:
         repo = uow.schedule
-        seat_id = await _seat_of_ticket(repo, deps.checkin_secret, cmd.token)
-        seat = await _load_seat(repo, seat_id, for_decision=True)  # two scans at once: one check-in
-        if seat["status"] != SeatStatus.CONFIRMED.value:
-            raise InvalidTicket("Chỗ này không còn được xác nhận", "This seat is no longer confirmed")
-        if seat["attended_at"] is not None:
-            first = seat["attended_at"]
-            campaign = await uow.campaigns.get(seat["campaign_id"])
-            local = campaign.local(first) if campaign else first  # the time the door staff live in
-            raise AlreadyCheckedIn(
-                f"Vé đã được dùng lúc {local:%H:%M:%S, %d/%m/%Y}", f"Already used at {local:%H:%M:%S on %d/%m/%Y}",
-                first_used_at=first.isoformat(),
-            )
-        await repo.update_seat(seat_id, {"attended_at": now, "updated_at": now})
+        seat = await repo.seat_for_decision(await _seat_of_ticket(repo, deps.checkin_secret, cmd.token))
+        if seat is None:
+            raise SeatNotFound()
+        local = None
+        if seat.attended_at is not None:  # the refusal says when, in the time the door staff live in
+            campaign = await uow.campaigns.get(seat.campaign_id)
+            local = campaign.local(seat.attended_at) if campaign else None
+        SeatList.check_in(seat, now, local)
+        await repo.save_seats([seat], now)
         await uow.commit()
-        workshop = await workshop_view(repo, seat["workshop_id"])
-    return {"seat_id": seat_id, "workshop_id": seat["workshop_id"], "seat_number": seat["seat_number"],
+        workshop = await workshop_view(repo, seat.workshop_id)
+    return {"seat_id": seat.id, "workshop_id": seat.workshop_id, "seat_number": seat.seat_number,
             "checked_in_at": now, "attended": workshop["attended"]}
 
 

@@ -11,10 +11,12 @@ from services.events.application.commands import (
     RescheduleWorkshop,
     ScheduleWorkshop,
 )
-from services.events.application.context import Deps, event
+from services.events.application.context import Deps
 from services.events.application.ports import CampaignStore, ScheduleStore
+from services.events.application.publishing import event
 from services.events.domain.campaign import Campaign
 from services.events.domain.schedule import Slot, conflicts
+from services.events.domain.seat_list import refuse_above_room as refuse_room
 from services.events.domain.seats import SeatStatus
 from shared.calls import Call
 from shared.contracts.events import (
@@ -49,17 +51,8 @@ class WorkshopCancelledAlready(Conflict):
     code = "workshop_cancelled"
 
 
-class CapacityAboveRoom(Conflict):
-    code = "capacity_above_room"
-
-
 def refuse_above_room(capacity: int, room: dict[str, Any]) -> None:
-    """A workshop never offers more seats than its room holds."""
-    if capacity > room["seats"]:
-        raise CapacityAboveRoom(
-            f"Phòng \u201c{room['name']}\u201d chỉ có {room['seats']} chỗ; không thể nhận {capacity} người",
-            f"Room \u201c{room['name']}\u201d holds {room['seats']} seats, not {capacity}",
-            field="capacity", room_seats=room["seats"], capacity=capacity)
+    refuse_room(capacity, room["seats"], room["name"])
 
 
 async def campaign_of(repo: CampaignStore, campaign_id: str) -> Campaign:

@@ -8,6 +8,7 @@ import itertools
 from typing import Any
 
 from services.events.application.context import Deps, NoMetrics
+from services.events.domain.seat_list import Seat, SeatList, WorkshopStatus
 from services.events.domain.seats import ACTIVE, SeatStatus
 from shared.clock import FixedClock
 from shared.contracts.envelope import Envelope
@@ -36,10 +37,36 @@ class FakeSchedule:
     async def seat(self, seat_id: str) -> dict[str, Any] | None:
         return dict(self.seats[seat_id]) if seat_id in self.seats else None
 
-    async def seat_for_decision(self, seat_id: str) -> dict[str, Any] | None:
-        if seat_id in self.seats:
-            self.locked.append(self.seats[seat_id]["workshop_id"])
-        return await self.seat(seat_id)
+    async def seat_for_decision(self, seat_id: str) -> Seat | None:
+        if seat_id not in self.seats:
+            return None
+        self.locked.append(self.seats[seat_id]["workshop_id"])
+        return _seat(self.seats[seat_id])
+
+    async def held_by(self, workshop_id: str, participant_id: str) -> Seat | None:
+        row = await self.seat_of(workshop_id, participant_id)
+        return _seat(row) if row else None
+
+    async def seat_list_for_decision(self, workshop_id: str) -> SeatList | None:
+        w = await self.workshop_for_decision(workshop_id)
+        if w is None:
+            return None
+        return SeatList(w["id"], w["campaign_id"], w["capacity"], WorkshopStatus(w["status"]), w["end"],
+                        taken=await self.taken_seat_numbers(workshop_id),
+                        waiting=len(await self.seats_in(workshop_id, {SeatStatus.WAITLISTED})))
+
+    async def waiting_line(self, workshop_id: str) -> list[Seat]:
+        return [_seat(r) for r in await self.seats_in(workshop_id, {SeatStatus.WAITLISTED})]
+
+    async def save_seats(self, changed: list[Seat], now: dt.datetime, *, new: Seat | None = None) -> None:
+        if new is not None:
+            await self.add_seat({"id": new.id, "workshop_id": new.workshop_id, "campaign_id": new.campaign_id,
+                                 "participant_id": new.participant_id, "status": new.status.value,
+                                 "seat_number": new.seat_number, "attended_at": None, "created_at": now,
+                                 "updated_at": now})
+        for seat in changed:
+            await self.update_seat(seat.id, {"status": seat.status.value, "seat_number": seat.seat_number,
+                                             "attended_at": seat.attended_at, "updated_at": now})
 
     async def seat_of(self, workshop_id: str, participant_id: str) -> dict[str, Any] | None:
         return next((dict(s) for s in self.seats.values()
@@ -52,8 +79,6 @@ class FakeSchedule:
         self.seats[values["id"]] = {"seq": next(self._seq), "checkin_code": None, **values}
 
     async def update_seat(self, seat_id: str, values: dict[str, Any]) -> None:
-        if values.get("status") == SeatStatus.WAITLISTED.value:  # a new place at the end of the line
-            values = {**values, "seq": next(self._seq)}
         self.seats[seat_id].update(values)
 
     async def taken_seat_numbers(self, workshop_id: str) -> set[int]:
@@ -75,6 +100,11 @@ class FakeSchedule:
                 counts[s["workshop_id"]][s["status"]] += 1
                 counts[s["workshop_id"]]["attended"] += s["attended_at"] is not None
         return counts
+
+
+def _seat(row: dict[str, Any]) -> Seat:
+    return Seat(row["id"], row["workshop_id"], row["campaign_id"], row["participant_id"], SeatStatus(row["status"]),
+                row["seat_number"], row["attended_at"])
 
 
 class FakeCampaigns:

@@ -1,0 +1,47 @@
+"""The one place where the events service's changes become integration events (contract envelopes):
+domain events of the aggregates, mapped here; and the envelope every other change is recorded with."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+from services.events.domain import seat_list as domain
+from shared.calls import Call
+from shared.contracts import events as contracts
+from shared.contracts.envelope import Envelope, EventContract, make_envelope
+
+SERVICE = "events"
+
+
+def event(contract: EventContract[Any], payload: BaseModel, call: Call, now: datetime, campaign_id: str) -> Envelope:
+    return make_envelope(contract, payload, producer=SERVICE, actor=call.actor, occurred_at=now,
+                         campaign_id=campaign_id, correlation_id=call.correlation_id)
+
+
+def _ids(seat: domain.Seat) -> dict[str, str]:
+    return {"seat_id": seat.id, "workshop_id": seat.workshop_id, "campaign_id": seat.campaign_id,
+            "participant_id": seat.participant_id}
+
+
+def seat_events(recorded: list[domain.SeatEvent], call: Call, now: datetime) -> list[Envelope]:
+    """What a seat list recorded, as the contracts other services read, in the order it happened."""
+    out: list[Envelope] = []
+    for e in recorded:
+        match e:
+            case domain.SeatConfirmed(seat=seat, seat_number=number):
+                made = event(contracts.SEAT_CONFIRMED, contracts.SeatConfirmed(**_ids(seat), seat_number=number),
+                             call, now, seat.campaign_id)
+            case domain.SeatWaitlisted(seat=seat, position=position):
+                made = event(contracts.SEAT_WAITLISTED, contracts.SeatWaitlisted(**_ids(seat), position=position),
+                             call, now, seat.campaign_id)
+            case domain.SeatCancelled(seat=seat, reason=reason):
+                made = event(contracts.SEAT_CANCELLED, contracts.SeatCancelled(**_ids(seat), reason=reason),
+                             call, now, seat.campaign_id)
+            case domain.SeatPromoted(seat=seat, seat_number=number):
+                made = event(contracts.SEAT_PROMOTED, contracts.SeatPromoted(**_ids(seat), seat_number=number),
+                             call, now, seat.campaign_id)
+        out.append(made)
+    return out
