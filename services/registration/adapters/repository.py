@@ -20,8 +20,17 @@ from services.registration.adapters.orm import (
     sign_up_keys,
     venues,
 )
+from services.registration.domain.booth_application import BoothApplication
 from services.registration.domain.booths import OPEN, Allocation, ApplicationStatus, BoothRef
 from shared.db import constraint_violated, serialise, upsert
+
+
+def application_of_row(row: dict[str, Any]) -> BoothApplication:
+    """The one mapping from a booth application row to the aggregate."""
+    return BoothApplication(
+        id=row["id"], campaign_id=row["campaign_id"], business_id=row["business_id"],
+        days=[dt.date.fromisoformat(d) for d in row["days"]], quantity=int(row["quantity"]),
+        booth_code=row["booth_code"], status=ApplicationStatus(row["status"]), reason=row["reason"], seq=row["seq"])
 
 
 class Repository:
@@ -42,7 +51,7 @@ class Repository:
     async def lock_campaign_booths(self, campaign_id: str) -> None:
         await serialise(self.session, f"booths:{campaign_id}")
 
-    async def application_for_decision(self, application_id: str) -> dict[str, Any] | None:
+    async def application_for_decision(self, application_id: str) -> BoothApplication | None:
         """The application as it is once its campaign's booth lock is held. Every decision over an
         application loads it here, so two requests can never both act on a copy read before the other
         committed (the campaign an application belongs to never changes, so it is read first)."""
@@ -52,7 +61,8 @@ class Repository:
         if campaign_id is None:
             return None
         await self.lock_campaign_booths(campaign_id)
-        return await self.application(application_id)
+        row = await self.application(application_id)
+        return application_of_row(row) if row else None
 
     # --- businesses ----------------------------------------------------------------------
     async def business(self, business_id: str) -> dict[str, Any] | None:
@@ -183,8 +193,16 @@ class Repository:
             )
         )
 
-    async def add_application(self, values: dict[str, Any]) -> None:
-        await self.session.execute(sa.insert(booth_applications).values(**values))
+    async def add_application(self, app: BoothApplication, idempotency_key: str | None, now: dt.datetime) -> None:
+        await self.session.execute(sa.insert(booth_applications).values(
+            id=app.id, campaign_id=app.campaign_id, business_id=app.business_id,
+            days=[d.isoformat() for d in app.days], quantity=app.quantity, booth_code=app.booth_code,
+            status=app.status.value, reason=app.reason, idempotency_key=idempotency_key, created_at=now,
+            updated_at=now))
+
+    async def save_application(self, app: BoothApplication, now: dt.datetime) -> None:
+        """What a transition changed: the status and its reason."""
+        await self.set_status(app.id, app.status, app.reason, now)
 
     async def set_status(self, application_id: str, status: ApplicationStatus, reason: str | None,
                          now: dt.datetime) -> None:
@@ -224,13 +242,14 @@ class Repository:
             booth_applications.c.status.in_([s.value for s in OPEN])))
         return [dict(r) for r in rows.mappings()]
 
-    async def applications_in(self, campaign_id: str, status: ApplicationStatus) -> list[dict[str, Any]]:
+    async def applications_in(self, campaign_id: str, status: ApplicationStatus) -> list[BoothApplication]:
+        """The campaign's applications in this status, in the order they came."""
         rows = await self.session.execute(
             sa.select(booth_applications)
             .where(booth_applications.c.campaign_id == campaign_id, booth_applications.c.status == status.value)
             .order_by(booth_applications.c.seq)
         )
-        return [dict(r) for r in rows.mappings()]
+        return [application_of_row(dict(r)) for r in rows.mappings()]
 
     async def waitlist_position(self, campaign_id: str, seq: int) -> int:
         ahead = await self.session.execute(

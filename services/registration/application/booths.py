@@ -12,10 +12,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from services.registration.application.commands import ApplyForBooths, DefineVenue, RejectApplication
-from services.registration.application.context import Call, Deps, event, known_campaign
+from services.registration.application.context import Call, Deps, known_campaign
 from services.registration.application.ports import RegistrationStore
+from services.registration.application.publishing import application_events
+from services.registration.domain.booth_application import BoothApplication, Waitlisted
 from services.registration.domain.booths import (
-    OPEN,
     Allocation,
     ApplicationStatus,
     allocate,
@@ -28,26 +29,8 @@ from services.registration.domain.errors import (
     BusinessNotFound,
     InvalidApplication,
     InvalidVenue,
-    TransitionNotAllowed,
 )
 from shared.contracts.envelope import Envelope
-from shared.contracts.registration import (
-    BOOTH_APPLICATION_CANCELLED,
-    BOOTH_APPLICATION_CONFIRMED,
-    BOOTH_APPLICATION_PROMOTED,
-    BOOTH_APPLICATION_REJECTED,
-    BOOTH_APPLICATION_REOPENED,
-    BOOTH_APPLICATION_SUBMITTED,
-    BOOTH_APPLICATION_WAITLISTED,
-    BoothAllocation,
-    BoothApplicationCancelled,
-    BoothApplicationConfirmed,
-    BoothApplicationPromoted,
-    BoothApplicationRejected,
-    BoothApplicationReopened,
-    BoothApplicationSubmitted,
-    BoothApplicationWaitlisted,
-)
 
 NO_BOOTH_FREE = "Hết gian hàng trống cho các ngày đã chọn / No booth free on the chosen days"
 TAKEN_BY_APPROVAL = (
@@ -61,16 +44,8 @@ def campaign_days(campaign: dict[str, Any]) -> tuple[dt.date, dt.date]:
     return campaign["window_start"].astimezone(tz).date(), campaign["window_end"].astimezone(tz).date()
 
 
-def _contract_allocations(allocations: list[Allocation]) -> list[BoothAllocation]:
-    return [BoothAllocation(booth_code=a.booth.code, venue_id=a.booth.venue_id, day=a.day) for a in allocations]
-
-
 def _days(app: dict[str, Any]) -> list[dt.date]:
     return [dt.date.fromisoformat(d) for d in app["days"]]
-
-
-def _ids(app: dict[str, Any]) -> dict[str, str]:
-    return {"application_id": app["id"], "business_id": app["business_id"], "campaign_id": app["campaign_id"]}
 
 
 # --- booth plan --------------------------------------------------------------------------------
@@ -131,19 +106,15 @@ async def submit_application(
         campaign = await known_campaign(repo, campaign_id)
         await _check_days(repo, campaign, cmd)
         await _check_limit(repo, campaign, business_id, cmd)
-        app = {"id": str(uuid.uuid4()), "campaign_id": campaign_id, "business_id": business_id,
-               "days": [d.isoformat() for d in cmd.days], "quantity": cmd.quantity, "booth_code": cmd.booth_code,
-               "status": ApplicationStatus.PENDING.value, "reason": None, "idempotency_key": idempotency_key,
-               "created_at": now, "updated_at": now}
-        await repo.add_application(app)
-        uow.record(event(BOOTH_APPLICATION_SUBMITTED, BoothApplicationSubmitted(
-            **_ids(app), days=cmd.days, quantity=cmd.quantity, booth_code=cmd.booth_code), call, now, campaign_id))
-        outcome: dict[str, Any] = {}
+        app = BoothApplication.submit(str(uuid.uuid4()), campaign_id, business_id, cmd.days, cmd.quantity,
+                                      cmd.booth_code)
+        await repo.add_application(app, idempotency_key, now)
+        found: list[Allocation] = []
         if campaign["booth_confirmation"] == "auto":
-            decided, outcome = await _try_confirm(repo, app, call, now, approved=False)
-            uow.record(decided)
+            found = await _confirm_or_wait(repo, app, now, approved=False)
+        uow.record(*application_events(app.events, call, now))
         await uow.commit()
-    result = _new_view(app, outcome)  # as stored, without reading it back
+    result = _new_view(app, found, now)  # as decided, without reading it back
     deps.metrics.registered("booth_application", result["status"])
     _booths_changed(deps, campaign_id)
     return result
@@ -189,36 +160,31 @@ async def _check_limit(repo: RegistrationStore, campaign: dict[str, Any], busine
         )
 
 
-async def _try_confirm(repo: RegistrationStore, app: dict[str, Any], call: Call, now: dt.datetime, *,
-                       approved: bool, reason: str = NO_BOOTH_FREE) -> tuple[Envelope, dict[str, Any]]:
-    """Booths now, or the waitlist: the event, and what changed in the application."""
+async def _confirm_or_wait(repo: RegistrationStore, app: BoothApplication, now: dt.datetime, *, approved: bool,
+                           reason: str = NO_BOOTH_FREE) -> list[Allocation]:
+    """Booths now, or the end of the line; the booths it got (none when it waits)."""
     allocations = await _allocation(repo, app)
     if allocations is None:
-        await repo.set_status(app["id"], ApplicationStatus.WAITLISTED, reason, now)
-        position = await repo.waitlist_position(app["campaign_id"], await _seq(repo, app))
-        return event(BOOTH_APPLICATION_WAITLISTED, BoothApplicationWaitlisted(
-            **_ids(app), position=position, reason=reason), call, now, app["campaign_id"]), {
-            "status": ApplicationStatus.WAITLISTED.value, "reason": reason, "waitlist_position": position}
-    await repo.allocate(app["campaign_id"], app["id"], app["quantity"], allocations)
-    await repo.set_status(app["id"], ApplicationStatus.CONFIRMED, None, now)
-    return event(BOOTH_APPLICATION_CONFIRMED, BoothApplicationConfirmed(
-        **_ids(app), allocations=_contract_allocations(allocations), approved_by_organizer=approved),
-        call, now, app["campaign_id"]), {"status": ApplicationStatus.CONFIRMED.value, "allocations": allocations}
+        app.waitlist(reason, await repo.waitlist_position(app.campaign_id, await _seq(repo, app)))
+    else:
+        await repo.allocate(app.campaign_id, app.id, app.quantity, allocations)
+        app.confirm(allocations, approved=approved)
+    await repo.save_application(app, now)
+    return allocations or []
 
 
-async def _allocation(repo: RegistrationStore, app: dict[str, Any]) -> list[Allocation] | None:
+async def _allocation(repo: RegistrationStore, app: BoothApplication) -> list[Allocation] | None:
     """The booths this application would get now, or None when some day cannot be served."""
-    days = _days(app)
-    free = await repo.free_booths(app["campaign_id"], days, booth_code=app["booth_code"], enough=app["quantity"])
-    return allocate(days, app["quantity"], free, app["booth_code"])
+    free = await repo.free_booths(app.campaign_id, app.days, booth_code=app.booth_code, enough=app.quantity)
+    return allocate(app.days, app.quantity, free, app.booth_code)
 
 
-async def _seq(repo: RegistrationStore, app: dict[str, Any]) -> int:
-    if "seq" in app and app["seq"] is not None:
-        return int(app["seq"])
-    stored = await repo.application(app["id"])
-    assert stored is not None
-    return int(stored["seq"])
+async def _seq(repo: RegistrationStore, app: BoothApplication) -> int:
+    if app.seq is None:
+        stored = await repo.application(app.id)
+        assert stored is not None
+        app.seq = int(stored["seq"])
+    return app.seq
 
 
 async def _promote_waitlist(repo: RegistrationStore, campaign_id: str, call: Call, now: dt.datetime) -> list[Envelope]:
@@ -227,52 +193,49 @@ async def _promote_waitlist(repo: RegistrationStore, campaign_id: str, call: Cal
     campaign = await repo.campaign(campaign_id)
     if campaign is not None and campaign["booth_confirmation"] == "approval":
         return await _reopen_waitlist(repo, campaign_id, call, now)
-    events: list[Envelope] = []
+    moved: list[BoothApplication] = []
     for app in await repo.applications_in(campaign_id, ApplicationStatus.WAITLISTED):
         allocations = await _allocation(repo, app)
         if allocations is None:
             continue
-        await repo.allocate(campaign_id, app["id"], app["quantity"], allocations)
-        await repo.set_status(app["id"], ApplicationStatus.CONFIRMED, None, now)
-        events.append(event(BOOTH_APPLICATION_PROMOTED, BoothApplicationPromoted(
-            **_ids(app), allocations=_contract_allocations(allocations)), call, now, campaign_id))
-    return events
+        await repo.allocate(campaign_id, app.id, app.quantity, allocations)
+        app.promote(allocations)
+        await repo.save_application(app, now)
+        moved.append(app)
+    return application_events([e for app in moved for e in app.events], call, now)
 
 
 async def _reopen_waitlist(repo: RegistrationStore, campaign_id: str, call: Call, now: dt.datetime) -> list[Envelope]:
     """Approval mode: as many waiting applications as the free booths can serve (counting the booths
     the ones before them would take) return to pending, in order, for the organizer to decide."""
-    events: list[Envelope] = []
+    reopened: list[BoothApplication] = []
     promised: set[tuple[str, dt.date]] = set()
     for app in await repo.applications_in(campaign_id, ApplicationStatus.WAITLISTED):
-        days = _days(app)
-        free = await repo.free_booths(campaign_id, days, booth_code=app["booth_code"])
+        free = await repo.free_booths(campaign_id, app.days, booth_code=app.booth_code)
         left = {d: [b for b in booths if (b.booth_id, d) not in promised] for d, booths in free.items()}
-        allocations = allocate(days, app["quantity"], left, app["booth_code"])
+        allocations = allocate(app.days, app.quantity, left, app.booth_code)
         if allocations is None:
             continue
         promised |= {(a.booth.booth_id, a.day) for a in allocations}
-        await repo.set_status(app["id"], ApplicationStatus.PENDING, None, now)
-        events.append(event(BOOTH_APPLICATION_REOPENED, BoothApplicationReopened(**_ids(app)), call, now,
-                            campaign_id))
-    return events
+        app.return_to_pending()
+        await repo.save_application(app, now)
+        reopened.append(app)
+    return application_events([e for app in reopened for e in app.events], call, now)
 
 
-async def _load(repo: RegistrationStore, application_id: str, *, for_decision: bool = False) -> dict[str, Any]:
-    """The application; ``for_decision``: read under its campaign's booth lock (see the repository)."""
-    app = await (repo.application_for_decision(application_id) if for_decision else repo.application(application_id))
+async def _decide(repo: RegistrationStore, application_id: str) -> BoothApplication:
+    """The application read under its campaign's booth lock (see the repository)."""
+    app = await repo.application_for_decision(application_id)
     if app is None:
         raise ApplicationNotFound()
     return app
 
 
-def _require(app: dict[str, Any], allowed: set[ApplicationStatus], action_vi: str, action_en: str) -> None:
-    if ApplicationStatus(app["status"]) not in allowed:
-        raise TransitionNotAllowed(
-            f"Không thể {action_vi} hồ sơ đang ở trạng thái {app['status']}",
-            f"Cannot {action_en} an application that is {app['status']}",
-            status=app["status"],
-        )
+async def _load(repo: RegistrationStore, application_id: str) -> dict[str, Any]:
+    app = await repo.application(application_id)
+    if app is None:
+        raise ApplicationNotFound()
+    return app
 
 
 async def approve_application(deps: Deps, application_id: str, call: Call) -> dict[str, Any]:
@@ -280,13 +243,14 @@ async def approve_application(deps: Deps, application_id: str, call: Call) -> di
     now = deps.clock.now()
     async with deps.uow() as uow:
         repo = uow.records
-        app = await _load(repo, application_id, for_decision=True)
-        _require(app, {ApplicationStatus.PENDING}, "duyệt", "approve")
-        uow.record((await _try_confirm(repo, app, call, now, approved=True))[0])
-        uow.record(*await _waitlist_unservable_pending(repo, app["campaign_id"], call, now))
+        app = await _decide(repo, application_id)
+        app.require_approvable()  # before any booth is looked for
+        await _confirm_or_wait(repo, app, now, approved=True)
+        uow.record(*application_events(app.events, call, now))
+        uow.record(*await _waitlist_unservable_pending(repo, app.campaign_id, call, now))
         await uow.commit()
         result = await _view(repo, await repo.application(application_id))
-    _booths_changed(deps, app["campaign_id"])
+    _booths_changed(deps, app.campaign_id)
     return result
 
 
@@ -294,14 +258,13 @@ async def _waitlist_unservable_pending(repo: RegistrationStore, campaign_id: str
                                        now: dt.datetime) -> list[Envelope]:
     """After an approval, pending applications that can no longer be served are moved to the
     waitlist and their businesses told, rather than left to be rejected later in silence."""
-    events = []
+    moved: list[BoothApplication] = []
     for other in await repo.applications_in(campaign_id, ApplicationStatus.PENDING):
         if await _allocation(repo, other) is None:
-            await repo.set_status(other["id"], ApplicationStatus.WAITLISTED, TAKEN_BY_APPROVAL, now)
-            events.append(event(BOOTH_APPLICATION_WAITLISTED, BoothApplicationWaitlisted(
-                **_ids(other), position=await repo.waitlist_position(campaign_id, other["seq"]),
-                reason=TAKEN_BY_APPROVAL), call, now, campaign_id))
-    return events
+            other.waitlist(TAKEN_BY_APPROVAL, await repo.waitlist_position(campaign_id, await _seq(repo, other)))
+            await repo.save_application(other, now)
+            moved.append(other)
+    return application_events([e for app in moved for e in app.events], call, now)
 
 
 async def reject_application(deps: Deps, application_id: str, cmd: RejectApplication, call: Call) -> dict[str, Any]:
@@ -317,27 +280,21 @@ async def _close(deps: Deps, application_id: str, call: Call, to: ApplicationSta
     now = deps.clock.now()
     async with deps.uow() as uow:
         repo = uow.records
-        app = await _load(repo, application_id, for_decision=True)
-        call.require_self_or_organizer("business", app["business_id"])
-        if to is ApplicationStatus.CANCELLED:
-            _require(app, OPEN, "hủy", "cancel")
-        else:
-            _require(app, OPEN, "từ chối", "reject")
+        app = await _decide(repo, application_id)
+        call.require_self_or_organizer("business", app.business_id)
         freed = await repo.allocations_of(application_id)
-        await repo.free_allocations(application_id)
-        await repo.set_status(application_id, to, reason, now)
         if to is ApplicationStatus.CANCELLED:
-            uow.record(event(BOOTH_APPLICATION_CANCELLED, BoothApplicationCancelled(
-                **_ids(app), freed=_contract_allocations(freed),
-                cancelled_by="organizer" if call.is_organizer else "business"), call, now, app["campaign_id"]))
+            app.cancel(freed, by_organizer=call.is_organizer)
         else:
-            uow.record(event(BOOTH_APPLICATION_REJECTED, BoothApplicationRejected(
-                **_ids(app), reason=reason or ""), call, now, app["campaign_id"]))
+            app.reject(reason or "")
+        await repo.free_allocations(application_id)
+        await repo.save_application(app, now)
+        uow.record(*application_events(app.events, call, now))
         if freed:
-            uow.record(*await _promote_waitlist(repo, app["campaign_id"], call, now))
+            uow.record(*await _promote_waitlist(repo, app.campaign_id, call, now))
         await uow.commit()
         result = await _view(repo, await repo.application(application_id))
-    _booths_changed(deps, app["campaign_id"])
+    _booths_changed(deps, app.campaign_id)
     return result
 
 
@@ -373,11 +330,14 @@ async def _view(repo: RegistrationStore, app: dict[str, Any] | None) -> dict[str
                               if status is ApplicationStatus.WAITLISTED else None)})
 
 
-def _new_view(app: dict[str, Any], outcome: dict[str, Any]) -> dict[str, Any]:
-    """A just-submitted application: pending, or what ``_try_confirm`` decided for it."""
-    stored = {**app, "status": outcome.get("status", app["status"]), "reason": outcome.get("reason"),
-              "created_at": app["created_at"].astimezone(dt.UTC), "updated_at": app["updated_at"].astimezone(dt.UTC)}
-    return _shown(stored, outcome)  # times in UTC, as the database gives them back
+def _new_view(app: BoothApplication, allocations: list[Allocation], now: dt.datetime) -> dict[str, Any]:
+    """A just-submitted application: pending, or what ``_confirm_or_wait`` decided for it."""
+    waiting = next((e.position for e in app.events if isinstance(e, Waitlisted)), None)
+    at = now.astimezone(dt.UTC)  # times in UTC, as the database gives them back
+    stored = {"id": app.id, "campaign_id": app.campaign_id, "business_id": app.business_id,
+              "days": [d.isoformat() for d in app.days], "quantity": app.quantity, "booth_code": app.booth_code,
+              "status": app.status.value, "reason": app.reason, "created_at": at, "updated_at": at}
+    return _shown(stored, {"waitlist_position": waiting, "allocations": allocations})
 
 
 def _shown(app: dict[str, Any], found: dict[str, Any]) -> dict[str, Any]:

@@ -7,7 +7,8 @@ from typing import Any
 
 from services.registration.application.access import access_token
 from services.registration.application.commands import RegisterBusiness, UpdateBusinessContact
-from services.registration.application.context import Call, Deps, event, known_campaign
+from services.registration.application.context import Call, Deps, known_campaign
+from services.registration.application.publishing import event
 from services.registration.application.sign_ups import first_reply
 from services.registration.domain.errors import BusinessNotFound, DuplicateBusiness
 from shared.auth import token_hash

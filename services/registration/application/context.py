@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, Protocol
-
-from pydantic import BaseModel
 
 from services.registration.application.campaigns import CampaignUnknown
 from services.registration.application.ports import RegistrationStore, RegistrationUnitOfWork
-from shared.calls import Call
+from shared.calls import Call  # noqa: F401  (the caller of every use case, imported from here)
 from shared.clock import Clock
-from shared.contracts.envelope import Envelope, EventContract, make_envelope
 
 SERVICE = "registration"
 
@@ -35,12 +31,6 @@ class Deps:
     # one-click unsubscribe links: the key that signs them and where they point
     unsubscribe_key: bytes = b""
     public_url: str = "http://127.0.0.1:8001"
-
-
-def event(contract: EventContract[Any], payload: BaseModel, call: Call, now: datetime, campaign_id: str) -> Envelope:
-    """The one place where a registration change becomes an integration event."""
-    return make_envelope(contract, payload, producer=SERVICE, actor=call.actor, occurred_at=now,
-                         campaign_id=campaign_id, correlation_id=call.correlation_id)
 
 
 async def known_campaign(repo: RegistrationStore, campaign_id: str) -> dict[str, Any]:
