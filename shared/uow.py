@@ -5,11 +5,22 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from types import TracebackType
+from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared import outbox
 from shared.contracts.envelope import Envelope
+
+
+class Transaction(Protocol):
+    """What a use case sees of its unit of work besides its stores (each service's ports add those)."""
+
+    def record(self, *events: Envelope) -> None: ...
+    def on_commit(self, callback: Callable[[], None]) -> None: ...
+    async def commit(self) -> None: ...
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None: ...
 
 
 class UnitOfWork:

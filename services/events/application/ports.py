@@ -5,15 +5,13 @@ them (``services/events/adapters``); tests pass fakes (``tests/unit/events``).""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from types import TracebackType
 from typing import Any, Protocol
 
 from services.events.domain.campaign import Campaign
 from services.events.domain.schedule import Slot
 from services.events.domain.seat_list import Seat, SeatList
 from services.events.domain.seats import ACTIVE, SeatStatus
-from shared.contracts.envelope import Envelope
+from shared.uow import Transaction
 
 
 class ScheduleStore(Protocol):
@@ -81,19 +79,13 @@ class CampaignStore(Protocol):
     async def list(self, *, year: int | None = None, limit: int = 100, offset: int = 0) -> list[Campaign]: ...
 
 
-class EventsUnitOfWork(Protocol):
+class EventsUnitOfWork(Transaction, Protocol):
     """One transaction: its stores, the integration events it records, what runs after commit."""
 
     schedule: ScheduleStore
     campaigns: CampaignStore
 
     async def __aenter__(self) -> EventsUnitOfWork: ...
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None: ...
-    def record(self, *events: Envelope) -> None: ...
-    def on_commit(self, callback: Callable[[], None]) -> None: ...
-    async def commit(self) -> None: ...
 
 
 class CalendarWriter(Protocol):

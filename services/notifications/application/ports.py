@@ -7,12 +7,10 @@ office asked at send time, and the notice texts. The adapters implement them
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Any, Protocol
 
-from shared.contracts.envelope import Envelope
+from shared.uow import Transaction
 
 
 class ChannelError(Exception):
@@ -123,15 +121,9 @@ class NotificationStore(Protocol):
     async def counts_by_status(self) -> dict[str, int]: ...
 
 
-class NotificationsUnitOfWork(Protocol):
+class NotificationsUnitOfWork(Transaction, Protocol):
     """One transaction: its store, what runs after commit."""
 
     notices: NotificationStore
 
     async def __aenter__(self) -> NotificationsUnitOfWork: ...
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None: ...
-    def record(self, *events: Envelope) -> None: ...
-    def on_commit(self, callback: Callable[[], None]) -> None: ...
-    async def commit(self) -> None: ...

@@ -5,13 +5,11 @@ transaction and the unit of work that holds it. The adapters implement them
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from types import TracebackType
 from typing import Any, Protocol
 
 from services.registration.domain.booth_application import BoothApplication
 from services.registration.domain.booths import Allocation, ApplicationStatus, BoothRef
-from shared.contracts.envelope import Envelope
+from shared.uow import Transaction
 
 
 class RegistrationStore(Protocol):
@@ -71,16 +69,10 @@ class RegistrationStore(Protocol):
     async def update_participant(self, participant_id: str, values: dict[str, Any]) -> None: ...
 
 
-class RegistrationUnitOfWork(Protocol):
+class RegistrationUnitOfWork(Transaction, Protocol):
     """One transaction: its store, the integration events it records, what runs after commit."""
 
     records: RegistrationStore
 
     async def __aenter__(self) -> RegistrationUnitOfWork: ...
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None: ...
-    def record(self, *events: Envelope) -> None: ...
     async def forget_outbox(self, subjects: list[str], needle: str) -> int: ...
-    def on_commit(self, callback: Callable[[], None]) -> None: ...
-    async def commit(self) -> None: ...
