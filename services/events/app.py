@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -11,6 +12,7 @@ from services.events.adapters.metrics import EventsMetrics
 from services.events.adapters.unit_of_work import EventsUnitOfWork
 from services.events.application import campaigns, workshops
 from services.events.application.context import Deps
+from services.events.application.ports import EventsUnitOfWork as EventsUnitOfWorkPort
 from services.events.entrypoints import rpc
 from services.events.entrypoints.consumers import subscriptions
 from services.events.entrypoints.http import build_router
@@ -54,10 +56,13 @@ def checkin_secret(settings: Settings) -> str:
     return secret_from_file(settings.data_dir / "checkin-secret")
 
 
-def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
+def create_app(settings: Settings, *, clock: Clock | None = None,
+               uow_factory: Callable[[], EventsUnitOfWorkPort] | None = None) -> FastAPI:
+    """The composition root. ``uow_factory``: the use cases' unit of work (tests pass a fake one;
+    the messaging machinery keeps the database's)."""
     secret = checkin_secret(settings)
     runtime = create_runtime(settings, clock=clock)
-    deps = Deps(uow=runtime.uow, clock=runtime.clock, checkin_secret=secret,
+    deps = Deps(uow=uow_factory or runtime.uow, clock=runtime.clock, checkin_secret=secret,
                 metrics=EventsMetrics(runtime.registry), calendar=ical.calendar)
 
     async def refresh_gauges() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -24,6 +25,7 @@ from services.notifications.adapters.unit_of_work import NotificationsUnitOfWork
 from services.notifications.application import scheduled
 from services.notifications.application.dispatch import Dispatcher
 from services.notifications.application.handlers import Deps, Handlers
+from services.notifications.application.ports import NotificationsUnitOfWork as NotificationsUnitOfWorkPort
 from services.notifications.domain.links import Sites
 from services.notifications.domain.policy import parse_quiet_hours, parse_rates
 from services.notifications.entrypoints.consumers import subscriptions
@@ -66,13 +68,16 @@ def transports(settings: Settings, client: httpx.AsyncClient) -> dict[str, Trans
 
 
 def create_app(settings: Settings, *, clock: Clock | None = None,
-               transport_overrides: dict[str, Transport] | None = None) -> FastAPI:
+               transport_overrides: dict[str, Transport] | None = None,
+               uow_factory: Callable[[], NotificationsUnitOfWorkPort] | None = None) -> FastAPI:
+    """The composition root. ``transport_overrides``: channels to use instead of the configured ones;
+    ``uow_factory``: the use cases' unit of work (tests pass a fake one)."""
     runtime = ServiceRuntime(SPEC, settings, clock=clock)
     client = httpx.AsyncClient(timeout=15.0)
     channels = {**transports(settings, client), **(transport_overrides or {})}
     files = FileTransport(settings.data_dir / "messages")
     wake = asyncio.Event()
-    deps = Deps(uow=runtime.uow, clock=runtime.clock, quiet=parse_quiet_hours(settings.quiet_hours),
+    deps = Deps(uow=uow_factory or runtime.uow, clock=runtime.clock, quiet=parse_quiet_hours(settings.quiet_hours),
                 available=set(channels), coalesce=dt.timedelta(seconds=settings.coalesce_seconds),
                 texts=templates, wake_dispatcher=wake.set, forget_delivered=files.forget,
                 sites=Sites(registration=settings.base_url_of("registration"), events=settings.base_url_of("events")),
@@ -82,7 +87,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
         runtime.subscribe(subscription)
     metrics = NotificationMetrics(runtime.registry)
     directory = RegistrationDirectory(lambda: runtime.broker.connection)
-    dispatcher = Dispatcher(runtime.uow, runtime.clock, channels, metrics,
+    dispatcher = Dispatcher(deps.uow, runtime.clock, channels, metrics,
                             planner_for=lambda repo: handlers.planner_for_repo(repo), directory=directory,
                             tickets=TicketOffice(lambda: runtime.broker.connection),
                             max_attempts=settings.notify_max_attempts, retry_base_s=settings.notify_retry_seconds,

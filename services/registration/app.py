@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -11,6 +12,7 @@ from services.registration.adapters.unit_of_work import RegistrationUnitOfWork
 from services.registration.application.booths import refresh_booth_gauges
 from services.registration.application.campaigns import CampaignUnknown
 from services.registration.application.context import Deps
+from services.registration.application.ports import RegistrationUnitOfWork as RegistrationUnitOfWorkPort
 from services.registration.entrypoints import rpc
 from services.registration.entrypoints.board_pages import build_board_pages
 from services.registration.entrypoints.consumers import subscriptions
@@ -55,9 +57,12 @@ def unsubscribe_key(settings: Settings) -> bytes:
     return hmac.new(secret.encode(), b"dxday unsubscribe links", hashlib.sha256).digest()
 
 
-def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
+def create_app(settings: Settings, *, clock: Clock | None = None,
+               uow_factory: Callable[[], RegistrationUnitOfWorkPort] | None = None) -> FastAPI:
+    """The composition root. ``uow_factory``: the use cases' unit of work (tests pass a fake one;
+    the messaging machinery keeps the database's)."""
     runtime = create_runtime(settings, clock=clock)
-    deps = Deps(uow=runtime.uow, clock=runtime.clock, metrics=RegistrationMetrics(runtime.registry),
+    deps = Deps(uow=uow_factory or runtime.uow, clock=runtime.clock, metrics=RegistrationMetrics(runtime.registry),
                 scrub=lambda: scrub(runtime.engine), unsubscribe_key=unsubscribe_key(settings),
                 public_url=settings.base_url_of("registration"))
     rpc.register(runtime.broker, deps)
