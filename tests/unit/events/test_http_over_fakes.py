@@ -24,4 +24,5 @@ async def test_a_workshop_and_its_seats_left_come_from_the_fake_stores(tmp_path:
     assert found.status_code == 200, found.text
     assert (found.json()["title"], found.json()["seats_left"]) == ("Ký số", 30)
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "workshop_not_found"
-    assert not (tmp_path / "unused.db").exists()  # the database was never opened
+    unused = tmp_path / "unused.db"  # created empty and owner-only up front, never written to
+    assert not unused.exists() or unused.stat().st_size == 0
