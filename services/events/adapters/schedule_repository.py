@@ -17,6 +17,7 @@ from services.events.adapters.orm import (
     seats,
     workshops,
 )
+from services.events.domain.banners import BannerPlacement, PlacementStatus
 from services.events.domain.schedule import Slot
 from services.events.domain.seat_list import Seat, SeatList, WorkshopStatus
 from services.events.domain.seats import ACTIVE, SeatStatus
@@ -28,6 +29,22 @@ def seat_of_row(row: dict[str, Any]) -> Seat:
     return Seat(id=row["id"], workshop_id=row["workshop_id"], campaign_id=row["campaign_id"],
                 participant_id=row["participant_id"], status=SeatStatus(row["status"]),
                 seat_number=row["seat_number"], attended_at=row["attended_at"])
+
+
+def placement_of_row(row: dict[str, Any]) -> BannerPlacement:
+    """The one mapping from a banner placement row to the aggregate."""
+    return BannerPlacement(
+        id=row["id"], campaign_id=row["campaign_id"], site_id=row["site_id"], spot=row["spot"], slogan=row["slogan"],
+        first_day=row["first_day"], last_day=row["last_day"], planned_by=row["planned_by"],
+        status=PlacementStatus(row["status"]), installed_by=row["installed_by"], installed_at=row["installed_at"],
+        removed_by=row["removed_by"], removed_at=row["removed_at"])
+
+
+def _placement_values(p: BannerPlacement) -> dict[str, Any]:
+    return {"id": p.id, "campaign_id": p.campaign_id, "site_id": p.site_id, "spot": p.spot, "slogan": p.slogan,
+            "first_day": p.first_day, "last_day": p.last_day, "status": p.status.value, "planned_by": p.planned_by,
+            "installed_by": p.installed_by, "installed_at": p.installed_at, "removed_by": p.removed_by,
+            "removed_at": p.removed_at}
 
 
 def _rows(result: sa.Result) -> list[dict[str, Any]]:
@@ -252,20 +269,22 @@ class ScheduleRepository:
         return _rows(await self.session.execute(
             sa.select(banner_sites).where(banner_sites.c.campaign_id == campaign_id).order_by(banner_sites.c.name)))
 
-    async def add_placement(self, values: dict[str, Any]) -> None:
-        await self.session.execute(sa.insert(banner_placements).values(**values))
+    async def add_placement(self, placement: BannerPlacement, now: dt.datetime) -> None:
+        await self.session.execute(sa.insert(banner_placements).values(**_placement_values(placement),
+                                                                       created_at=now))
 
     async def placement(self, placement_id: str) -> dict[str, Any] | None:
         return await self._one(sa.select(banner_placements).where(banner_placements.c.id == placement_id))
 
-    async def placement_for_decision(self, placement_id: str) -> dict[str, Any] | None:
+    async def placement_for_decision(self, placement_id: str) -> BannerPlacement | None:
         """The placement with its row locked (``FOR UPDATE``): two crews marking it at once are one."""
-        return await self._one(sa.select(banner_placements).where(banner_placements.c.id == placement_id)
-                               .with_for_update())
+        row = await self._one(sa.select(banner_placements).where(banner_placements.c.id == placement_id)
+                              .with_for_update())
+        return placement_of_row(row) if row else None
 
-    async def update_placement(self, placement_id: str, values: dict[str, Any]) -> None:
-        await self.session.execute(
-            sa.update(banner_placements).where(banner_placements.c.id == placement_id).values(**values))
+    async def save_placement(self, placement: BannerPlacement) -> None:
+        await self.session.execute(sa.update(banner_placements).where(banner_placements.c.id == placement.id)
+                                   .values(**_placement_values(placement)))
 
     async def placements_on_spot(self, site_id: str, spot: int, statuses: list[str]) -> list[dict[str, Any]]:
         return _rows(await self.session.execute(sa.select(banner_placements).where(

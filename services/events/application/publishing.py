@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from services.events.domain import banners
 from services.events.domain import seat_list as domain
 from shared.calls import Call
 from shared.contracts import events as contracts
@@ -43,5 +44,24 @@ def seat_events(recorded: list[domain.SeatEvent], call: Call, now: datetime) -> 
             case domain.SeatPromoted(seat=seat, seat_number=number):
                 made = event(contracts.SEAT_PROMOTED, contracts.SeatPromoted(**_ids(seat), seat_number=number),
                              call, now, seat.campaign_id)
+        out.append(made)
+    return out
+
+
+def placement_events(recorded: list[banners.Planned | banners.Moved], call: Call, now: datetime) -> list[Envelope]:
+    out: list[Envelope] = []
+    for e in recorded:
+        p = e.placement
+        match e:
+            case banners.Planned(site_name=site_name):
+                made = event(contracts.BANNER_PLACEMENT_PLANNED, contracts.BannerPlacementPlanned(
+                    placement_id=p.id, campaign_id=p.campaign_id, site_id=p.site_id, site_name=site_name, spot=p.spot,
+                    slogan=p.slogan, first_day=p.first_day, last_day=p.last_day), call, now, p.campaign_id)
+            case banners.Moved(to=to, by=by, at=at):
+                contract = (contracts.BANNER_PLACEMENT_INSTALLED if to is banners.PlacementStatus.INSTALLED
+                            else contracts.BANNER_PLACEMENT_REMOVED)
+                made = event(contract, contracts.BannerPlacementChanged(
+                    placement_id=p.id, campaign_id=p.campaign_id, site_id=p.site_id, spot=p.spot, status=to.value,
+                    by=by, at=at), call, now, p.campaign_id)
         out.append(made)
     return out
