@@ -21,6 +21,7 @@ from services.events.domain.banners import BannerPlacement, PlacementStatus
 from services.events.domain.schedule import Slot
 from services.events.domain.seat_list import Seat, SeatList, WorkshopStatus
 from services.events.domain.seats import ACTIVE, SeatStatus
+from services.events.domain.workshop import Workshop
 from shared.db import serialise, upsert
 
 
@@ -29,6 +30,20 @@ def seat_of_row(row: dict[str, Any]) -> Seat:
     return Seat(id=row["id"], workshop_id=row["workshop_id"], campaign_id=row["campaign_id"],
                 participant_id=row["participant_id"], status=SeatStatus(row["status"]),
                 seat_number=row["seat_number"], attended_at=row["attended_at"])
+
+
+def workshop_of_row(row: dict[str, Any]) -> Workshop:
+    """The one mapping from a workshop row (with its room's name) to the aggregate."""
+    return Workshop(id=row["id"], campaign_id=row["campaign_id"], room_id=row["room_id"], room_name=row["room_name"],
+                    title=row["title"], kind=row["kind"], start=row["start"], end=row["end"],
+                    speakers=list(row["speakers"]), capacity=row["capacity"], audience=row["audience"],
+                    status=WorkshopStatus(row["status"]), cancel_reason=row["cancel_reason"])
+
+
+def _workshop_values(w: Workshop) -> dict[str, Any]:
+    return {"id": w.id, "campaign_id": w.campaign_id, "room_id": w.room_id, "title": w.title, "kind": w.kind,
+            "start": w.start, "end": w.end, "speakers": list(w.speakers), "capacity": w.capacity,
+            "audience": w.audience, "status": w.status.value, "cancel_reason": w.cancel_reason}
 
 
 def placement_of_row(row: dict[str, Any]) -> BannerPlacement:
@@ -77,8 +92,13 @@ class ScheduleRepository:
             sa.select(rooms).where(rooms.c.campaign_id == campaign_id).order_by(rooms.c.name)))
 
     # --- workshops ----------------------------------------------------------------------------
-    async def add_workshop(self, values: dict[str, Any]) -> None:
-        await self.session.execute(sa.insert(workshops).values(**values))
+    async def add_workshop(self, workshop: Workshop, now: dt.datetime) -> None:
+        await self.session.execute(sa.insert(workshops).values(**_workshop_values(workshop), created_at=now,
+                                                               updated_at=now))
+
+    async def save_workshop(self, workshop: Workshop, now: dt.datetime) -> None:
+        await self.session.execute(sa.update(workshops).where(workshops.c.id == workshop.id)
+                                   .values(**_workshop_values(workshop), updated_at=now))
 
     async def workshop(self, workshop_id: str) -> dict[str, Any] | None:
         return await self._one(
@@ -90,11 +110,13 @@ class ScheduleRepository:
         """Serialise every decision over one workshop: its status, schedule, capacity and seats."""
         await self.lock(f"workshop:{workshop_id}")
 
-    async def workshop_for_decision(self, workshop_id: str) -> dict[str, Any] | None:
+    async def workshop_for_decision(self, workshop_id: str) -> Workshop | None:
         """The workshop as it is once its lock is held. Every decision over a workshop or its seats
-        loads it here, so no request acts on a copy read before another one committed."""
+        loads it (or its seat list) under this lock, so no request acts on a copy read before another
+        one committed."""
         await self.lock_workshop(workshop_id)
-        return await self.workshop(workshop_id)
+        row = await self.workshop(workshop_id)
+        return workshop_of_row(row) if row else None
 
     async def seat_for_decision(self, seat_id: str) -> Seat | None:
         """The seat as it is once its workshop's lock is held (a seat never changes workshop, so that
@@ -115,7 +137,8 @@ class ScheduleRepository:
     async def seat_list_for_decision(self, workshop_id: str) -> SeatList | None:
         """What a seat decision needs, read under the workshop's lock: capacity and status, the seat
         numbers held and how many wait (a count, not the line: a full workshop may have thousands)."""
-        row = await self.workshop_for_decision(workshop_id)
+        await self.lock_workshop(workshop_id)
+        row = await self.workshop(workshop_id)
         if row is None:
             return None
         waiting = (await self.session.execute(sa.select(sa.func.count()).where(

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from services.events.domain import banners
+from services.events.domain import banners, workshop
 from services.events.domain import seat_list as domain
 from shared.calls import Call
 from shared.contracts import events as contracts
@@ -63,5 +63,33 @@ def placement_events(recorded: list[banners.Planned | banners.Moved], call: Call
                 made = event(contract, contracts.BannerPlacementChanged(
                     placement_id=p.id, campaign_id=p.campaign_id, site_id=p.site_id, spot=p.spot, status=to.value,
                     by=by, at=at), call, now, p.campaign_id)
+        out.append(made)
+    return out
+
+
+def _holders(holders: list[tuple[str, str]]) -> list[contracts.SeatHolder]:
+    return [contracts.SeatHolder(participant_id=pid, seat_status=status) for pid, status in holders]  # type: ignore[arg-type]
+
+
+def workshop_events(recorded: list[workshop.Scheduled | workshop.Rescheduled | workshop.Cancelled], call: Call,
+                    now: datetime) -> list[Envelope]:
+    out: list[Envelope] = []
+    for e in recorded:
+        w = e.workshop
+        match e:
+            case workshop.Scheduled():
+                made = event(contracts.WORKSHOP_SCHEDULED, contracts.WorkshopScheduled(
+                    workshop_id=w.id, campaign_id=w.campaign_id, title=w.title, kind=w.kind, room_id=w.room_id,
+                    room_name=w.room_name, start=w.start, end=w.end, speakers=list(w.speakers), capacity=w.capacity,
+                    audience=w.audience), call, now, w.campaign_id)
+            case workshop.Rescheduled(previous_start=previous_start, previous_end=previous_end, holders=holders):
+                made = event(contracts.WORKSHOP_RESCHEDULED, contracts.WorkshopRescheduled(
+                    workshop_id=w.id, campaign_id=w.campaign_id, title=w.title, room_id=w.room_id,
+                    room_name=w.room_name, previous_start=previous_start, previous_end=previous_end, start=w.start,
+                    end=w.end, holders=_holders(holders)), call, now, w.campaign_id)
+            case workshop.Cancelled(holders=holders):
+                made = event(contracts.WORKSHOP_CANCELLED, contracts.WorkshopCancelled(
+                    workshop_id=w.id, campaign_id=w.campaign_id, title=w.title, start=w.start, end=w.end,
+                    reason=w.cancel_reason or "", holders=_holders(holders)), call, now, w.campaign_id)
         out.append(made)
     return out

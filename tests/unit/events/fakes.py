@@ -26,9 +26,8 @@ class FakeSchedule:
     async def workshop(self, workshop_id: str) -> dict[str, Any] | None:
         return self.workshops.get(workshop_id)
 
-    async def workshop_for_decision(self, workshop_id: str) -> dict[str, Any] | None:
+    async def lock_workshop(self, workshop_id: str) -> None:
         self.locked.append(workshop_id)
-        return self.workshops.get(workshop_id)
 
     async def participant(self, participant_id: str) -> dict[str, Any] | None:
         return self.participants.get(participant_id)
@@ -48,7 +47,8 @@ class FakeSchedule:
         return _seat(row) if row else None
 
     async def seat_list_for_decision(self, workshop_id: str) -> SeatList | None:
-        w = await self.workshop_for_decision(workshop_id)
+        await self.lock_workshop(workshop_id)
+        w = self.workshops.get(workshop_id)
         if w is None:
             return None
         return SeatList(w["id"], w["campaign_id"], w["capacity"], WorkshopStatus(w["status"]), w["end"],
