@@ -28,6 +28,7 @@ from services.notifications.application.ports import (
     Outgoing,
     Transport,
 )
+from services.notifications.domain.notification import Attempt, NotificationStatus, after_attempt
 from services.notifications.domain.policy import fallback_channel, retry_delay
 from services.notifications.domain.texts import personalise
 from shared.clock import Clock
@@ -123,13 +124,13 @@ class Dispatcher:
                                                     deadline, tickets) for n in claimed))
         async with self.uow() as uow:
             repo = uow.notices
-            sent = [n for n, (status, _) in zip(claimed, results, strict=True) if status == "sent"]
+            sent = [n for n, (status, _) in zip(claimed, results, strict=True) if status is Attempt.SENT]
             await self._record_sent(repo, sent)
             for notification, (status, error) in zip(claimed, results, strict=True):
-                if status not in ("sent", "lease_lost"):
+                if status not in (Attempt.SENT, Attempt.LEASE_LOST):
                     await self._record(repo, notification, contacts.get(notification["recipient_id"]), status, error)
             await uow.commit()
-        lost = sum(1 for status, _ in results if status == "lease_lost")
+        lost = sum(1 for status, _ in results if status is Attempt.LEASE_LOST)
         if lost:
             log.warning("%d notifications left to another replica: this one stalled past its claim", lost)
         return len(claimed)
@@ -142,8 +143,8 @@ class Dispatcher:
             repo = uow.notices
             for n in claimed:
                 await repo.record_outcome(n["id"], self.replica, {
-                    "status": "pending", "next_attempt_at": now + dt.timedelta(seconds=self.retry_base_s),
-                    "updated_at": now})
+                    "status": NotificationStatus.PENDING.value, "updated_at": now,
+                    "next_attempt_at": now + dt.timedelta(seconds=self.retry_base_s)})
             await uow.commit()
 
     async def _tickets(self, claimed: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -165,21 +166,21 @@ class Dispatcher:
         return total
 
     async def _send(self, n: dict[str, Any], contact: dict[str, Any] | None, detail: Any,
-                    deadline: float, tickets: dict[str, Any] | None) -> tuple[str, str | None]:
+                    deadline: float, tickets: dict[str, Any] | None) -> tuple[Attempt, str | None]:
         if contact is None or contact["opted_out"]:
-            return "suppressed", "no consent: opted out or erased"
+            return Attempt.SUPPRESSED, "no consent: opted out or erased"
         if n["channel"] not in contact["channels"]:
-            return "suppressed", f"no consent for channel {n['channel']}"
+            return Attempt.SUPPRESSED, f"no consent for channel {n['channel']}"
         if detail is None or not detail.reachable:  # the registration service has the last word on consent
-            return "suppressed", "opted out or erased at registration"
+            return Attempt.SUPPRESSED, "opted out or erased at registration"
         promotional = n["klass"] == "promo"
         if promotional and not detail.promotions:
-            return "suppressed", "no consent to promotions at registration"
+            return Attempt.SUPPRESSED, "no consent to promotions at registration"
         transport = self.transports.get(n["channel"])
         if transport is None:
-            return "failed_for_good", f"channel {n['channel']} is not configured"
+            return Attempt.FAILED_FOR_GOOD, f"channel {n['channel']} is not configured"
         if n.get("seat_id") and tickets is None:
-            return "wait", "check-in ticket unavailable: the events service did not answer"
+            return Attempt.WAIT, "check-in ticket unavailable: the events service did not answer"
         ticket = (tickets or {}).get(n.get("seat_id") or "")  # none: the seat is no longer confirmed
         code = ticket.code if ticket else None
         address = {"email": detail.email, "sms": detail.phone}.get(n["channel"], n["recipient_id"])
@@ -190,20 +191,20 @@ class Dispatcher:
         try:
             async with self.in_flight:
                 if time.monotonic() > deadline:  # checked last thing before the call
-                    return "lease_lost", None
+                    return Attempt.LEASE_LOST, None
                 await asyncio.wait_for(transport.send(Outgoing(
                     n["id"], n["channel"], address or "", subject, body, n["language"], n["template"],
                     n["recipient_id"], unsubscribe_url=detail.unsubscribe_url if promotional else None,
                     qr=ticket.token if ticket else None)),
                     self.send_timeout_s)
         except ChannelError as exc:
-            return ("failed_for_good" if exc.permanent else "retry"), str(exc)[:500]
+            return (Attempt.FAILED_FOR_GOOD if exc.permanent else Attempt.RETRY), str(exc)[:500]
         except TimeoutError:
-            return "retry", f"no answer from the {n['channel']} channel in {self.send_timeout_s:.0f} s"
+            return Attempt.RETRY, f"no answer from the {n['channel']} channel in {self.send_timeout_s:.0f} s"
         except Exception as exc:  # a transport bug must not stop the batch; it is recorded and retried
             log.exception("channel %s crashed", n["channel"])
-            return "retry", f"{type(exc).__name__}: {exc}"[:500]
-        return "sent", None
+            return Attempt.RETRY, f"{type(exc).__name__}: {exc}"[:500]
+        return Attempt.SENT, None
 
     async def _record_sent(self, repo: NotificationStore, sent: list[dict[str, Any]]) -> None:
         if not sent:
@@ -217,33 +218,26 @@ class Dispatcher:
             self.metrics.outcome(n["channel"], n["template"], "sent")
             self.metrics.delay(n["channel"], (now - n["caused_at"]).total_seconds())
 
-    async def _record(self, repo: NotificationStore, n: dict[str, Any], contact: dict[str, Any] | None, status: str,
-                      error: str | None) -> None:
+    async def _record(self, repo: NotificationStore, n: dict[str, Any], contact: dict[str, Any] | None,
+                      status: Attempt, error: str | None) -> None:
         now = self.clock.now()
-        attempts = n["attempts"] + 1
-        if status == "wait":  # something it needs is away for a moment: no attempt spent
-            await repo.record_outcome(n["id"], self.replica, {
-                "status": "pending", "last_error": error, "updated_at": now,
-                "next_attempt_at": now + dt.timedelta(seconds=self.retry_base_s)})
+        outcome = after_attempt(status, n["attempts"], self.max_attempts, now,
+                                lambda tried: retry_delay(tried, self.retry_base_s),
+                                dt.timedelta(seconds=self.retry_base_s))
+        if outcome is None:
             return
-        if status == "suppressed":
-            if await repo.record_outcome(n["id"], self.replica, {"status": "suppressed", "last_error": error,
-                                                                 "updated_at": now}):
-                self.metrics.outcome(n["channel"], n["template"], "suppressed")
-            return
-        if status == "retry" and attempts < self.max_attempts:
-            if await repo.record_outcome(n["id"], self.replica, {
-                    "status": "pending", "attempts": attempts, "last_error": error, "updated_at": now,
-                    "next_attempt_at": now + retry_delay(attempts, self.retry_base_s)}):
-                self.metrics.outcome(n["channel"], n["template"], "retried")
-            return
-        if not await repo.record_outcome(n["id"], self.replica, {
-                "status": "failed", "attempts": attempts, "last_error": error, "updated_at": now}):
-            return
-        self.metrics.outcome(n["channel"], n["template"], "failed")
-        log.warning("notification failed on %s after %d attempts: %s", n["channel"], attempts, error,
-                    extra={"notification_id": n["id"], "cause_event_id": n["cause_event_id"]})
-        await self._fall_back(repo, n, contact, now)
+        values: dict[str, Any] = {"status": outcome.status.value, "attempts": outcome.attempts, "last_error": error,
+                                  "updated_at": now}
+        if outcome.next_attempt_at is not None:
+            values["next_attempt_at"] = outcome.next_attempt_at
+        if not await repo.record_outcome(n["id"], self.replica, values):
+            return  # the claim passed to another replica
+        if outcome.metric:
+            self.metrics.outcome(n["channel"], n["template"], outcome.metric)
+        if outcome.falls_back:
+            log.warning("notification failed on %s after %d attempts: %s", n["channel"], outcome.attempts, error,
+                        extra={"notification_id": n["id"], "cause_event_id": n["cause_event_id"]})
+            await self._fall_back(repo, n, contact, now)
 
     async def _fall_back(self, repo: NotificationStore, n: dict[str, Any], contact: dict[str, Any] | None,
                          now: dt.datetime) -> None:
@@ -267,7 +261,8 @@ class Dispatcher:
             **{k: n[k] for k in ("dedup_key", "cause_event_id", "cause_type", "campaign_id", "recipient_kind",
                                  "recipient_id", "template", "language", "klass", "subject", "body", "caused_at",
                                  "seat_id")},
-            "id": str(uuid.uuid4()), "channel": channel, "status": "pending", "attempts": 0, "last_error": None,
+            "id": str(uuid.uuid4()), "channel": channel, "status": NotificationStatus.PENDING.value, "attempts": 0,
+            "last_error": None,
             "next_attempt_at": planner.send_time(channel, tz, n["klass"], now), "created_at": now,
             "updated_at": now, "sent_at": None, "fallback_of": n["id"]}])
         log.info("falling back from %s to %s", n["channel"], channel, extra={"notification_id": n["id"]})

@@ -9,6 +9,7 @@ from pydantic import Field
 
 from services.notifications.application.handlers import Deps, Handlers
 from services.notifications.application.planning import Cause
+from services.notifications.domain.notification import NotificationStatus
 from services.notifications.domain.policy import PROMO
 from shared.calls import Call
 from shared.commands import Command
@@ -39,10 +40,11 @@ async def resend(deps: Deps, notification_id: str, call: Call) -> dict[str, Any]
         row = await repo.notification(notification_id)
         if row is None:
             raise NotFound(f"Không tìm thấy thông báo {notification_id}", f"No notification {notification_id}")
-        if row["status"] != "failed":
+        if row["status"] != NotificationStatus.FAILED:
             raise Conflict("Chỉ gửi lại được thông báo đã thất bại", "Only a failed notification can be re-sent",
                            status=row["status"])
-        await repo.update_notification(notification_id, {"status": "pending", "attempts": 0, "next_attempt_at": now,
+        await repo.update_notification(notification_id, {"status": NotificationStatus.PENDING.value, "attempts": 0,
+                                                         "next_attempt_at": now,
                                                          "updated_at": now})
         await uow.commit()
         row = await repo.notification(notification_id)

@@ -13,6 +13,7 @@ from typing import Any
 
 from services.notifications.application.ports import NotificationStore, Texts
 from services.notifications.domain.links import Sites, links_for
+from services.notifications.domain.notification import NotificationStatus
 from services.notifications.domain.policy import (
     PROMO,
     PROMO_DAILY_LIMIT,
@@ -116,7 +117,7 @@ class Planner:
                 row = await self._row(cause, template, contact, channel, tz, text, dedup_key or cause.event_id,
                                       klass, delay, urgent_before)
                 rows.append({**row, "told_start": context.get("previous_start"), "seat_id": ticket_of})
-            self.suppressed += sum(1 for row in rows if row["status"] == "suppressed")
+            self.suppressed += sum(1 for row in rows if row["status"] == NotificationStatus.SUPPRESSED)
             added += await self.repo.add_notifications(rows)
         return added
 
@@ -133,11 +134,12 @@ class Planner:
                    text: tuple[str, str], dedup_key: str, klass: str, delay: dt.timedelta,
                    urgent_before: dt.datetime | None = None) -> dict[str, Any]:
         subject, body = text
-        status, reason = "pending", None
+        status, reason = NotificationStatus.PENDING.value, None
         if klass == PROMO:
             since = self.now - dt.timedelta(days=1)
             if await self.repo.promo_count_since(contact["contact_id"], since) >= PROMO_DAILY_LIMIT:
-                status, reason = "suppressed", f"promotional limit: {PROMO_DAILY_LIMIT} a day (Decree 91/2020)"
+                status = NotificationStatus.SUPPRESSED.value
+                reason = f"promotional limit: {PROMO_DAILY_LIMIT} a day (Decree 91/2020)"
         send_at = self.send_time(channel, tz, klass, self.now + delay, urgent_before)
         return {
             "id": str(uuid.uuid4()), "dedup_key": dedup_key, "cause_event_id": cause.event_id,
