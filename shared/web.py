@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote
+from zoneinfo import ZoneInfo
 
 import jinja2
 from fastapi import APIRouter, FastAPI, Request
@@ -20,7 +21,6 @@ from pydantic import ValidationError
 
 from shared import qr
 from shared.calls import Call
-from shared.clock import VIETNAM
 from shared.config import Settings
 from shared.contracts.envelope import Actor
 from shared.errors import AppError
@@ -39,7 +39,8 @@ def environment(*template_dirs: Path) -> jinja2.Environment:
                              undefined=jinja2.StrictUndefined)
     env.filters["hhmm"] = lambda at: at.strftime("%H:%M")
     env.filters["ddmm"] = lambda day: day.strftime("%d/%m")
-    env.filters["vn"] = lambda at: at.astimezone(VIETNAM)  # stored in UTC, shown in Vietnam's time
+    # stored in UTC, shown in the campaign's own zone
+    env.filters["local"] = lambda at, timezone: at.astimezone(ZoneInfo(timezone))
     env.globals["qr"] = qr.svg
     return env
 

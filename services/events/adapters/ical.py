@@ -8,7 +8,7 @@ from typing import Any
 from icalendar import Alarm, Calendar, Event
 
 
-def calendar(name: str, workshops: list[dict[str, Any]], *, now: datetime, base_url: str,
+def calendar(name: str, workshops: list[dict[str, Any]], *, now: datetime, base_url: str, timezone: str,
              remind_before: timedelta = timedelta(hours=1)) -> bytes:
     cal = Calendar()
     cal.add("prodid", "-//dxday//Ngay Chuyen doi so quoc gia//VI")
@@ -16,7 +16,7 @@ def calendar(name: str, workshops: list[dict[str, Any]], *, now: datetime, base_
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", name)
-    cal.add("x-wr-timezone", "Asia/Ho_Chi_Minh")
+    cal.add("x-wr-timezone", timezone)  # the campaign's own
     for w in workshops:
         cal.add_component(_event(w, now=now, base_url=base_url, remind_before=remind_before))
     return cal.to_ical()

@@ -94,4 +94,5 @@ class EventsUnitOfWork(Transaction, Protocol):
 class CalendarWriter(Protocol):
     """iCal text of workshops (RFC 5545)."""
 
-    def __call__(self, name: str, workshops: list[dict[str, Any]], *, now: dt.datetime, base_url: str) -> bytes: ...
+    def __call__(self, name: str, workshops: list[dict[str, Any]], *, now: dt.datetime, base_url: str,
+                 timezone: str) -> bytes: ...

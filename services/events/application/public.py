@@ -35,7 +35,7 @@ async def campaign_calendar(deps: Deps, campaign_id: str, base_url: str) -> byte
         repo = uow.schedule
         workshops = await workshops_view(repo, await repo.workshops_of(campaign_id, include_cancelled=True))
     name = f"Ngày Chuyển đổi số {campaign.year} — {campaign.locality}"
-    return deps.calendar(name, workshops, now=deps.clock.now(), base_url=base_url)
+    return deps.calendar(name, workshops, now=deps.clock.now(), base_url=base_url, timezone=campaign.timezone)
 
 
 async def workshop_calendar(deps: Deps, workshop_id: str, base_url: str) -> bytes:
@@ -43,7 +43,9 @@ async def workshop_calendar(deps: Deps, workshop_id: str, base_url: str) -> byte
         repo = uow.schedule
         row = await load_workshop(repo, workshop_id)
         workshops = await workshops_view(repo, [row])
-    return deps.calendar(row["title"], workshops, now=deps.clock.now(), base_url=base_url)
+        campaign = await campaign_of(uow.campaigns, row["campaign_id"])
+    return deps.calendar(row["title"], workshops, now=deps.clock.now(), base_url=base_url,
+                         timezone=campaign.timezone)
 
 
 async def list_workshops(deps: Deps, campaign_id: str, include_cancelled: bool) -> list[dict[str, Any]]:

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import Field
 
 from services.notifications.application.handlers import Deps, Handlers
-from services.notifications.application.planning import Cause
+from services.notifications.application.planning import DEFAULT_TIMEZONE, Cause
 from services.notifications.domain.notification import NotificationStatus
 from services.notifications.domain.policy import PROMO
 from shared.calls import Call
@@ -30,6 +30,13 @@ async def query_log(deps: Deps, call: Call, **filters: Any) -> list[dict[str, An
     async with deps.uow() as uow:
         rows = await uow.notices.query(**filters)
     return [{k: r[k] for k in VISIBLE} for r in rows]
+
+
+async def campaign_timezone(deps: Deps, campaign_id: str) -> str:
+    """The zone the campaign's people live in (its board shows times there)."""
+    async with deps.uow() as uow:
+        campaign = await uow.notices.campaign(campaign_id)
+    return campaign["timezone"] if campaign else DEFAULT_TIMEZONE
 
 
 async def resend(deps: Deps, notification_id: str, call: Call) -> dict[str, Any]:

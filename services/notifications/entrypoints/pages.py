@@ -80,7 +80,8 @@ def build_pages(runtime: ServiceRuntime, deps: Deps) -> APIRouter:
                                             campaign=campaign_id, limit=SHOWN, offset=0)
         return web.form_page(env, request, "board.html.j2", {
             "campaign_id": campaign_id, "latest": latest, "counts": Counter(n["status"] for n in latest),
-            "links": links, "text": TEXT, "names": NAMES[language]}, lang=language)
+            "links": links, "text": TEXT, "names": NAMES[language],
+            "timezone": await operations.campaign_timezone(deps, campaign_id)}, lang=language)
 
     @router.get("/board/{campaign_id}/notifications.csv")
     async def export(request: Request, campaign_id: str) -> Response:
