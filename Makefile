@@ -35,14 +35,14 @@ test-fast: install  ## the unit tier and the contract tests: no NATS, no databas
 	$(PY) -m pytest -q tests/unit tests/test_contracts.py tests/test_schedule_rules.py tests/test_templates.py $(PYTEST_ARGS)
 
 lint: install
-	$(VENV)/bin/ruff check shared services tests
+	$(VENV)/bin/ruff check shared services launcher tests
 	$(VENV)/bin/lint-imports
 
 docs: install  ## regenerate docs/asyncapi.yaml (contracts) and docs/openapi/*.json (HTTP APIs)
-	$(PY) -m services.asyncapi > docs/asyncapi.yaml
-	$(PY) -m services.openapi docs/openapi
-	$(PY) -m shared.nats_auth > deploy/nats/users.conf
-	$(PY) -m shared.nats_auth --helm > deploy/k8s/nats-auth-values.yaml
+	$(PY) -m launcher.asyncapi_doc > docs/asyncapi.yaml
+	$(PY) -m launcher.openapi docs/openapi
+	$(PY) -m launcher.nats_auth > deploy/nats/users.conf
+	$(PY) -m launcher.nats_auth --helm > deploy/k8s/nats-auth-values.yaml
 
 BENCH_STAMP := $(VENV)/.installed-dxday-bench
 $(BENCH_STAMP): pyproject.toml $(STAMP)

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
-from shared.config import Settings
-from shared.natsserver import NatsServer
+from launcher.natsserver import NatsServer
+from shared.platform.config import Settings
 from tests.support import TEST_ORGANIZER_TOKEN
 
 POSTGRES_URL = os.environ.get("DXDAY_TEST_POSTGRES_URL", "")

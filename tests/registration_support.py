@@ -12,8 +12,8 @@ from stdnum.vn import mst
 
 from services.events.app import create_app as events_app
 from services.registration.app import create_app as registration_app
-from shared.clock import FixedClock
-from shared.config import Settings
+from shared.platform.clock import FixedClock
+from shared.platform.config import Settings
 from tests.support import ORGANIZER, RunningService, eventually, serve_in_process
 
 CAMPAIGN_ID = "quang-ngai-2026"

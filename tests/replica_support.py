@@ -13,8 +13,8 @@ import httpx
 
 from services.events.app import create_app as events_app
 from services.registration.app import create_app as registration_app
-from shared.clock import FixedClock
-from shared.config import Settings
+from shared.platform.clock import FixedClock
+from shared.platform.config import Settings
 from tests.registration_support import BEFORE_CAMPAIGN, CAMPAIGN_ID, DAY, bearer, business_body, participant_body
 from tests.support import ORGANIZER, RunningService, eventually, serve_in_process
 

@@ -8,8 +8,8 @@ import io
 
 import pytest
 
-from shared.config import Settings
-from shared.csv_export import runs_as_formula, to_csv
+from shared.platform.config import Settings
+from shared.web.csv_export import runs_as_formula, to_csv
 from tests.registration_support import CAMPAIGN_ID, bearer, business_body, registration_stack, valid_tax_codes
 from tests.support import ORGANIZER
 
@@ -110,7 +110,7 @@ async def test_sign_in_never_redirects_off_the_site(settings: Settings, next_pat
 async def test_an_answer_from_the_error_handler_is_counted_and_hardened(sqlite_settings: Settings):
     import sqlalchemy as sa
 
-    from shared.db import create_engine
+    from shared.platform.db import create_engine
     from tests.registration_support import participant_body
     from tests.support import metric_value
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.config import Settings
+from shared.platform.config import Settings
 from tests.registration_support import CAMPAIGN_ID, DAY, registration_stack, valid_tax_codes
 from tests.support import ORGANIZER, TEST_ORGANIZER_TOKEN, eventually, qr_in
 

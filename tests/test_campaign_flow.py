@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 
+from launcher.natsserver import NatsServer
 from services.events.app import create_app as events_app
 from services.notifications.app import create_app as notifications_app
 from services.registration.app import create_app as registration_app
-from shared.config import Settings
 from shared.contracts.streams import EVENTS
-from shared.natsserver import NatsServer
+from shared.platform.config import Settings
 from tests.support import ORGANIZER, eventually, metric_value, serve_in_process, stream_messages
 
 CAMPAIGN = {

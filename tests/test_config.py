@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from shared.config import Settings
+from shared.platform.config import Settings
 
 
 def test_defaults(monkeypatch: pytest.MonkeyPatch):

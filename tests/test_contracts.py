@@ -62,14 +62,14 @@ def test_envelope_refuses_naive_times_and_unknown_fields():
 
 
 def test_committed_asyncapi_document_matches_the_contracts():
-    fresh = subprocess.run([sys.executable, "-m", "services.asyncapi"], capture_output=True, text=True,
+    fresh = subprocess.run([sys.executable, "-m", "launcher.asyncapi_doc"], capture_output=True, text=True,
                            check=True, cwd=ROOT).stdout
     assert fresh == (ROOT / "docs" / "asyncapi.yaml").read_text(), "run `make docs`"
     assert "address: rpc.registration.contact_details.get" in fresh and "address: rpc.events.seat.reserve" in fresh
 
 
 def test_committed_openapi_documents_match_the_services():
-    from services.openapi import documents, render
+    from launcher.openapi import documents, render
 
     for name, doc in documents().items():
         committed = (ROOT / "docs" / "openapi" / f"{name}.json").read_text()

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from shared.config import SERVICE_NAMES, Settings
-from shared.natsserver import nats_server_binary
+from launcher.natsserver import nats_server_binary
+from shared.platform.config import SERVICE_NAMES, Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -131,11 +131,11 @@ async def test_api_docs_work_offline_and_document_errors_auth_and_messages(setti
 
 
 def test_kubernetes_gives_each_service_its_nats_user_and_limits_who_talks_to_nats():
-    from shared.nats_auth import helm_auth_values
+    from launcher.nats_auth import helm_auth_values
 
     k8s = ROOT / "deploy" / "k8s"
     assert (k8s / "nats-auth-values.yaml").read_text() == helm_auth_values(), \
-        "run: python -m shared.nats_auth --helm > deploy/k8s/nats-auth-values.yaml"
+        "run: python -m launcher.nats_auth --helm > deploy/k8s/nats-auth-values.yaml"
     values = yaml.safe_load((k8s / "nats-auth-values.yaml").read_text())
     users = {u["user"]: u for u in values["config"]["merge"]["authorization"]["users"]}
     assert set(users) == {*SERVICE_NAMES, "operator"}

@@ -10,12 +10,12 @@ from datetime import datetime
 import icalendar
 import pytest
 
+from launcher.natsserver import NatsServer
 from services.events.app import create_app as events_app
 from services.registration.app import create_app as registration_app
-from shared.clock import FixedClock
-from shared.config import Settings
 from shared.contracts.streams import EVENTS
-from shared.natsserver import NatsServer
+from shared.platform.clock import FixedClock
+from shared.platform.config import Settings
 from tests.registration_support import BEFORE_CAMPAIGN, CAMPAIGN_ID, bearer, participant_body, registration_stack
 from tests.support import ORGANIZER, eventually, metric_value, serve_in_process, stream_messages
 

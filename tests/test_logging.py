@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 
-from shared.observability import JsonFormatter, TextFormatter
+from shared.platform.observability import JsonFormatter, TextFormatter
 
 
 def _record(**extra: object) -> logging.LogRecord:

@@ -12,12 +12,12 @@ import pytest
 import sqlalchemy as sa
 from prometheus_client import generate_latest
 
-from shared.clock import SystemClock
-from shared.config import Settings
+from launcher.natsserver import NatsServer
 from shared.contracts.streams import DEAD_LETTERS, REGISTRATION
-from shared.db import inbox_table, outbox_table
-from shared.natsserver import NatsServer
-from shared.service import ServiceRuntime
+from shared.platform.clock import SystemClock
+from shared.platform.config import Settings
+from shared.platform.db import inbox_table, outbox_table
+from shared.platform.service import ServiceRuntime
 from tests.probe import PROBE, Behaviour, effects, make_runtime, probe_event
 from tests.support import eventually, metric_value, stream_messages
 
@@ -248,7 +248,7 @@ async def test_a_spent_fetch_deadline_reaches_faststream_as_the_nats_timeout_it_
     from nats import errors as nats_errors
     from nats.js import JetStreamContext
 
-    from shared.messaging import fetch_times_out_as_nats_error
+    from shared.platform.messaging import fetch_times_out_as_nats_error
 
     class Pull:
         outcome: BaseException | None = None

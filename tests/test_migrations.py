@@ -10,9 +10,9 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from shared.config import SERVICE_NAMES, Settings
-from shared.db import create_engine, inbox_table, outbox_table
-from shared.migrations import upgrade
+from shared.platform.config import SERVICE_NAMES, Settings
+from shared.platform.db import create_engine, inbox_table, outbox_table
+from shared.platform.migrations import upgrade
 
 
 def declared(service: str) -> sa.MetaData:

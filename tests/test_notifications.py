@@ -12,11 +12,11 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
+from launcher.natsserver import NatsServer
 from services.notifications.adapters.orm import contacts, notifications, reminders
 from services.notifications.app import create_app as notifications_app
-from shared.clock import FixedClock
-from shared.config import Settings
-from shared.natsserver import NatsServer
+from shared.platform.clock import FixedClock
+from shared.platform.config import Settings
 from tests.notification_support import (
     VN,
     Gateway,
@@ -479,7 +479,7 @@ async def _contact_state(service: RunningService, opted: str, erased: str) -> bo
 
 
 async def _handled(service: RunningService, subject: str) -> bool:
-    from shared.db import inbox_table
+    from shared.platform.db import inbox_table
 
     async with service.runtime.sessionmaker() as s:
         return bool((await s.execute(sa.select(sa.func.count()).where(inbox_table.c.subject == subject))).scalar_one())

@@ -74,7 +74,7 @@ def test_prometheus_scrapes_every_service_and_sees_a_registration(tmp_path: Path
     binary = _prometheus_or_skip()
     env = _stack_env(tmp_path)
     urls = [f"http://127.0.0.1:{env[f'DXDAY_{n.upper()}_PORT']}" for n in SERVICES]
-    stack = subprocess.Popen([sys.executable, "-m", "shared.cli", "up"], env=env,
+    stack = subprocess.Popen([sys.executable, "-m", "launcher.cli", "up"], env=env,
                              stdout=(tmp_path / "up.log").open("wb"), stderr=subprocess.STDOUT)
     prom_port = free_port()
     prom = subprocess.Popen([binary, f"--config.file={_scrape_config(env, tmp_path)}",

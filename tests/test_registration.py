@@ -12,12 +12,12 @@ import nats
 import pytest
 import sqlalchemy as sa
 
+from launcher.natsserver import NatsServer
 from services.registration.adapters.orm import participants
 from services.registration.app import create_app as registration_app
-from shared.config import Settings
 from shared.contracts.streams import REGISTRATION
-from shared.db import outbox_table
-from shared.natsserver import NatsServer
+from shared.platform.config import Settings
+from shared.platform.db import outbox_table
 from tests.registration_support import (
     CAMPAIGN_ID,
     DAY,

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from services.demo import demo_campaign_id, demo_year
+from launcher.demo import demo_campaign_id, demo_year
 from tests.support import free_port, metric_value
 
 pytestmark = pytest.mark.slow
@@ -68,7 +68,7 @@ def _wait_ready(urls: list[str], proc: subprocess.Popen, timeout: float = 60) ->
 def test_dxday_up_serves_three_ready_services_and_leaves_nothing_after_sigterm(tmp_path: Path):
     env = _stack_env(tmp_path)
     log = (tmp_path / "up.log").open("wb")
-    proc = subprocess.Popen([sys.executable, "-m", "shared.cli", "up"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen([sys.executable, "-m", "launcher.cli", "up"], env=env, stdout=log, stderr=subprocess.STDOUT)
     names = ("registration", "events", "notifications")
     urls = {n: f"http://127.0.0.1:{env[f'DXDAY_{n.upper()}_PORT']}" for n in names}
     try:
@@ -94,7 +94,7 @@ def test_dxday_up_serves_three_ready_services_and_leaves_nothing_after_sigterm(t
         deadline = time.monotonic() + 40
         while "demo campaign" not in (tmp_path / "up.log").read_text() and time.monotonic() < deadline:
             time.sleep(0.2)
-        command = [sys.executable, "-m", "shared.cli", "events", "--stream", "REGISTRATION", "--last", "50"]
+        command = [sys.executable, "-m", "launcher.cli", "events", "--stream", "REGISTRATION", "--last", "50"]
         trail = subprocess.run(command, env={**env, "DXDAY_NATS_URL": f"nats://127.0.0.1:{env['DXDAY_NATS_PORT']}"},
                                capture_output=True, text=True, timeout=60)
         assert trail.returncode == 0, trail.stderr
@@ -125,7 +125,7 @@ def test_dxday_up_names_the_variable_when_a_port_is_taken(tmp_path: Path):
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", int(env["DXDAY_EVENTS_PORT"])))
         taken.listen()
-        result = subprocess.run([sys.executable, "-m", "shared.cli", "up"], env=env, capture_output=True,
+        result = subprocess.run([sys.executable, "-m", "launcher.cli", "up"], env=env, capture_output=True,
                                 text=True, timeout=60)
     assert result.returncode == 2
     assert "DXDAY_EVENTS_PORT" in result.stderr
@@ -140,7 +140,7 @@ def test_state_under_the_data_dir_survives_a_restart(tmp_path: Path):
     for run in range(2):
         log_path = tmp_path / f"up-{run}.log"
         with log_path.open("wb") as log:
-            proc = subprocess.Popen([sys.executable, "-m", "shared.cli", "up"], env=env, stdout=log,
+            proc = subprocess.Popen([sys.executable, "-m", "launcher.cli", "up"], env=env, stdout=log,
                                     stderr=subprocess.STDOUT)
             try:
                 _wait_ready(urls, proc)
@@ -175,7 +175,7 @@ def test_dxday_up_restarts_a_killed_service_and_a_killed_nats_server(tmp_path: P
     names = ("registration", "events", "notifications")
     urls = [f"http://127.0.0.1:{env[f'DXDAY_{n.upper()}_PORT']}" for n in names]
     with log_path.open("wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "shared.cli", "up"], env=env, stdout=log,
+        proc = subprocess.Popen([sys.executable, "-m", "launcher.cli", "up"], env=env, stdout=log,
                                 stderr=subprocess.STDOUT)
         try:
             _wait_ready(urls, proc)
@@ -213,7 +213,7 @@ def test_dxday_up_sizes_the_streams_from_the_setting_and_says_so(tmp_path: Path)
     log_path = tmp_path / "up.log"
     urls = [f"http://127.0.0.1:{env[f'DXDAY_{n}_PORT']}" for n in ("REGISTRATION", "EVENTS", "NOTIFICATIONS")]
     with log_path.open("wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "shared.cli", "up"], env=env, stdout=log,
+        proc = subprocess.Popen([sys.executable, "-m", "launcher.cli", "up"], env=env, stdout=log,
                                 stderr=subprocess.STDOUT)
         try:
             _wait_ready(urls, proc)
@@ -258,7 +258,7 @@ def test_a_service_started_before_nats_says_so_answers_healthz_and_stops_on_sigt
             assert time.monotonic() < deadline
             time.sleep(0.2)
         assert f"nats://127.0.0.1:{nats_port}" in log_path.read_text() and "(attempt 1)" in log_path.read_text()
-        from shared.natsserver import NatsServer
+        from launcher.natsserver import NatsServer
 
         with NatsServer(port=nats_port, sync_always=False):  # NATS arrives: the service gets ready
             deadline = time.monotonic() + 30

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from html.parser import HTMLParser
 
-from shared.config import Settings
+from shared.platform.config import Settings
 from tests.registration_support import CAMPAIGN_ID, registration_stack, valid_tax_codes
 from tests.support import ORGANIZER, TEST_ORGANIZER_TOKEN
 
@@ -276,7 +276,7 @@ async def test_exhibit_pages_keep_a_business_signed_in_only_with_its_own_token(s
 
 
 def test_csv_cells_never_start_a_formula():
-    from shared.csv_export import to_csv
+    from shared.web.csv_export import to_csv
 
     text = to_csv(("name", "note"), [{"name": "=HYPERLINK(\"http://x\")", "note": "+84 912"}, {"name": "Sông Trà"}])
     assert text.startswith("\ufeff")

@@ -23,7 +23,7 @@ import httpx
 import pytest
 import yaml
 
-from shared.config import SERVICE_NAMES, Settings
+from shared.platform.config import SERVICE_NAMES, Settings
 from tests.registration_support import participant_body
 from tests.support import eventually, free_port
 
@@ -66,7 +66,7 @@ def installed() -> Iterator[Path]:
         src.mkdir()
         for name in ("pyproject.toml", "README.md"):
             shutil.copy(ROOT / name, src / name)
-        for name in ("shared", "services"):
+        for name in ("shared", "services", "launcher"):
             shutil.copytree(ROOT / name, src / name, ignore=shutil.ignore_patterns("__pycache__"))
         pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
         subprocess.run([*pip, "wheel", "--no-deps", "-w", str(root / "dist"), str(src)], check=True,

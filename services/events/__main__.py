@@ -1,5 +1,5 @@
 from services.events.app import create_app
-from shared.runner import serve
+from shared.platform.runner import serve
 
 if __name__ == "__main__":
     serve("events", create_app)

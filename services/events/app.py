@@ -17,13 +17,13 @@ from services.events.entrypoints import rpc
 from services.events.entrypoints.consumers import subscriptions
 from services.events.entrypoints.http import build_router
 from services.events.entrypoints.pages import build_pages
-from shared.auth import secret_from_file
-from shared.clock import Clock
-from shared.config import Settings
 from shared.contracts.streams import EVENTS, REGISTRATION
-from shared.db import is_sqlite
-from shared.http import install_error_handlers
-from shared.service import ServiceRuntime, ServiceSpec
+from shared.platform.auth import secret_from_file
+from shared.platform.clock import Clock
+from shared.platform.config import Settings
+from shared.platform.db import is_sqlite
+from shared.platform.http import install_error_handlers
+from shared.platform.service import ServiceRuntime, ServiceSpec
 from shared.web import install_stylesheet
 
 SPEC = ServiceSpec(

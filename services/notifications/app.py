@@ -31,12 +31,12 @@ from services.notifications.domain.policy import parse_quiet_hours, parse_rates
 from services.notifications.entrypoints.consumers import subscriptions
 from services.notifications.entrypoints.http import build_router
 from services.notifications.entrypoints.pages import build_pages
-from shared.campaign_check import install_campaign_check
-from shared.clock import Clock
-from shared.config import Settings
 from shared.contracts.streams import EVENTS, NOTIFICATIONS, REGISTRATION
-from shared.http import install_error_handlers
-from shared.service import ServiceRuntime, ServiceSpec
+from shared.platform.campaign_check import install_campaign_check
+from shared.platform.clock import Clock
+from shared.platform.config import Settings
+from shared.platform.http import install_error_handlers
+from shared.platform.service import ServiceRuntime, ServiceSpec
 from shared.web import install_stylesheet
 
 SPEC = ServiceSpec(

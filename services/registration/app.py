@@ -19,14 +19,14 @@ from services.registration.entrypoints.consumers import subscriptions
 from services.registration.entrypoints.exhibitor_pages import build_exhibitor_pages
 from services.registration.entrypoints.http import build_router
 from services.registration.entrypoints.pages import build_pages
-from shared.campaign_check import campaign_missing_at_events, install_campaign_check
-from shared.clock import Clock
-from shared.config import Settings
 from shared.contracts.streams import EVENTS, REGISTRATION
-from shared.db import scrub
-from shared.errors import NotFound
-from shared.http import install_error_handlers
-from shared.service import ServiceRuntime, ServiceSpec
+from shared.platform.campaign_check import campaign_missing_at_events, install_campaign_check
+from shared.platform.clock import Clock
+from shared.platform.config import Settings
+from shared.platform.db import scrub
+from shared.platform.errors import NotFound
+from shared.platform.http import install_error_handlers
+from shared.platform.service import ServiceRuntime, ServiceSpec
 from shared.web import install_stylesheet
 
 SPEC = ServiceSpec(

@@ -31,7 +31,7 @@ import nats
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from shared.nats_auth import OPERATOR, embedded_passwords
+from launcher.nats_auth import OPERATOR, embedded_passwords
 from tests.bench import CAMPAIGN, YEAR
 from tests.bench.fanout import consumption, fan_out
 from tests.bench.load import run_in_process
@@ -84,7 +84,7 @@ class Stack:
 
     def start(self) -> None:
         log = (self.data_dir / "stack.log").open("ab")
-        self.proc = subprocess.Popen([sys.executable, "-m", "shared.cli", "up"], env=self.env, stdout=log,
+        self.proc = subprocess.Popen([sys.executable, "-m", "launcher.cli", "up"], env=self.env, stdout=log,
                                      stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 90
         for service in ("registration", "events", "notifications"):
@@ -108,7 +108,7 @@ class Stack:
 
     def rss_mb(self, service: str) -> float:
         """Resident memory of one service process, from /proc."""
-        out = subprocess.run(["pgrep", "-f", f"shared.cli service {service}"], capture_output=True, text=True)
+        out = subprocess.run(["pgrep", "-f", f"launcher.cli service {service}"], capture_output=True, text=True)
         total = 0.0
         for pid in out.stdout.split():
             status = Path(f"/proc/{pid}/status")
@@ -186,7 +186,7 @@ class Profile:
         self.out = out
         if not on:
             return
-        pids = subprocess.run(["pgrep", "-f", f"shared.cli service {service}"], capture_output=True,
+        pids = subprocess.run(["pgrep", "-f", f"launcher.cli service {service}"], capture_output=True,
                               text=True).stdout.split()
         spy = Path(sys.executable).with_name("py-spy")
         if pids and spy.exists():

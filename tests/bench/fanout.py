@@ -24,12 +24,12 @@ import nats
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from launcher.nats_auth import OPERATOR, embedded_passwords
 from services.notifications.adapters.orm import contacts, reminders
 from services.registration.adapters.orm import participants
 from shared.contracts.envelope import SYSTEM, Envelope, make_envelope
 from shared.contracts.events import SEAT_CONFIRMED, SeatConfirmed
 from shared.contracts.registration import PARTICIPANT_REGISTERED, ParticipantRegistered
-from shared.nats_auth import OPERATOR, embedded_passwords
 from tests.bench import YEAR
 
 Say = Callable[[str], None]

@@ -12,12 +12,12 @@ from pathlib import Path
 import sqlalchemy as sa
 from pydantic import BaseModel
 
-from shared.config import Settings
 from shared.contracts.envelope import Actor, Envelope, event_contract, make_envelope, registry
 from shared.contracts.streams import REGISTRATION
-from shared.inbox import Subscription
-from shared.service import ServiceRuntime, ServiceSpec
-from shared.uow import UnitOfWork
+from shared.platform.config import Settings
+from shared.platform.inbox import Subscription
+from shared.platform.service import ServiceRuntime, ServiceSpec
+from shared.platform.uow import UnitOfWork
 
 metadata = sa.MetaData()
 probe_effects = sa.Table(

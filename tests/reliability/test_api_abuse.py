@@ -6,7 +6,7 @@ import asyncio
 import base64
 
 from services.registration.app import create_app as registration_app
-from shared.config import Settings
+from shared.platform.config import Settings
 from tests.registration_support import (
     CAMPAIGN_ID,
     DAY,

@@ -11,11 +11,11 @@ import nats as nats_client
 import pytest
 import sqlalchemy as sa
 
+from launcher.natsserver import NatsServer
 from services.notifications.adapters.orm import notifications
 from services.notifications.app import create_app as notifications_app
-from shared.config import Settings
 from shared.contracts.streams import REGISTRATION
-from shared.natsserver import NatsServer
+from shared.platform.config import Settings
 from tests.registration_support import registration_stack, valid_tax_codes
 from tests.support import consumer_pending, eventually, serve_in_process
 

@@ -3,7 +3,7 @@ local time, whatever zone a request writes its times in."""
 
 from __future__ import annotations
 
-from shared.config import Settings
+from shared.platform.config import Settings
 from tests.registration_support import CAMPAIGN_ID, registration_stack, valid_tax_codes
 from tests.support import ORGANIZER
 

@@ -28,9 +28,9 @@ from services.events.adapters.orm import workshops as workshop_rows
 from services.notifications.adapters.orm import notifications
 from services.notifications.app import create_app as notifications_app
 from services.registration.adapters.orm import booth_allocations, booth_applications
-from shared.clock import FixedClock
-from shared.config import Settings
-from shared.db import create_engine, outbox_table
+from shared.platform.clock import FixedClock
+from shared.platform.config import Settings
+from shared.platform.db import create_engine, outbox_table
 from tests.registration_support import BEFORE_CAMPAIGN, DAY, bearer, valid_tax_codes
 from tests.replica_support import Replicas, replicas
 from tests.support import ORGANIZER, eventually, serve_in_process

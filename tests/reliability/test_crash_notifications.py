@@ -23,10 +23,10 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from launcher.natsserver import NatsServer
 from services.notifications.adapters.orm import contacts, notifications
-from shared.config import Settings
-from shared.db import create_engine
-from shared.natsserver import NatsServer
+from shared.platform.config import Settings
+from shared.platform.db import create_engine
 from tests.notification_support import (
     Gateway,
     campaign_created,

@@ -15,9 +15,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from launcher.natsserver import NatsServer
 from services.events.app import create_app as events_app
-from shared.config import Settings
-from shared.natsserver import NatsServer
+from shared.platform.config import Settings
 from tests.registration_support import business_body, participant_body, valid_tax_codes
 from tests.support import (
     ORGANIZER,

@@ -14,11 +14,11 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+from launcher.natsserver import NatsServer
 from services.notifications.adapters.orm import notifications
 from services.notifications.app import create_app as notifications_app
-from shared.config import Settings
 from shared.contracts.streams import DEAD_LETTERS
-from shared.natsserver import NatsServer
+from shared.platform.config import Settings
 from tests.conftest import Databases
 from tests.registration_support import registration_stack, valid_tax_codes
 from tests.support import TEST_ORGANIZER_TOKEN, eventually, metric_value, serve_in_process

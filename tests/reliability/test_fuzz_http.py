@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis import checks
 
 from services.notifications.app import create_app as notifications_app
-from shared.config import Settings
+from shared.platform.config import Settings
 from tests.registration_support import CAMPAIGN_ID, registration_stack
 from tests.support import ORGANIZER, serve_in_process
 

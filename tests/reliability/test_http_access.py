@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from services.registration.app import create_app as registration_app
-from shared.config import Settings
+from shared.platform.config import Settings
 from tests.registration_support import CAMPAIGN_ID, bearer, participant_body, registration_stack, valid_tax_codes
 from tests.support import ORGANIZER, serve_in_process
 

@@ -14,10 +14,10 @@ import pytest
 import sqlalchemy as sa
 
 from services.registration.adapters.orm import participants
-from shared.config import Settings
 from shared.contracts.registration import PARTICIPANT_REGISTERED
 from shared.contracts.streams import REGISTRATION
-from shared.db import create_engine, outbox_table
+from shared.platform.config import Settings
+from shared.platform.db import create_engine, outbox_table
 from tests.registration_support import CAMPAIGN_ID, business_body, participant_body, registration_stack
 from tests.support import ORGANIZER, eventually, metric_value, stream_messages
 

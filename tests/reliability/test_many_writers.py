@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from shared.config import Settings
-from shared.db import create_engine, outbox_table
+from shared.platform.config import Settings
+from shared.platform.db import create_engine, outbox_table
 from tests.registration_support import CAMPAIGN_ID, DAY, bearer, business_body, participant_body, valid_tax_codes
 from tests.replica_support import replicas
 from tests.support import ORGANIZER

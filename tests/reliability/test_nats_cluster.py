@@ -13,11 +13,11 @@ import nats as nats_client
 import pytest
 import sqlalchemy as sa
 
+from launcher.natsserver import NatsServer
 from services.notifications.adapters.orm import notifications
 from services.notifications.app import create_app as notifications_app
-from shared.config import Settings
 from shared.contracts.streams import EVENTS, REGISTRATION
-from shared.natsserver import NatsServer
+from shared.platform.config import Settings
 from tests.registration_support import registration_stack, valid_tax_codes
 from tests.support import eventually, free_port, serve_in_process, stream_messages
 

@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from launcher.natsserver import NatsServer
 from services.events.app import create_app as events_app
 from services.notifications.adapters.orm import contacts
 from services.notifications.app import create_app as notifications_app
 from services.registration.app import create_app as registration_app
-from shared.config import Settings
-from shared.db import inbox_table
-from shared.natsserver import NatsServer
+from shared.platform.config import Settings
+from shared.platform.db import inbox_table
 from tests.registration_support import business_body, valid_tax_codes
 from tests.support import ORGANIZER, eventually, serve_in_process, stream_messages
 

@@ -11,15 +11,15 @@ import nats as nats_client
 import pytest
 import sqlalchemy as sa
 
+from launcher.nats_auth import OPERATOR, authorization_block, deploy_users_conf, embedded_passwords, inbox_prefix
+from launcher.natsserver import NatsServer
 from services.events.app import create_app as events_app
 from services.notifications.adapters.orm import notifications
 from services.notifications.app import create_app as notifications_app
 from services.registration.app import create_app as registration_app
-from shared.clock import FixedClock
-from shared.config import Settings
 from shared.contracts.streams import REGISTRATION
-from shared.nats_auth import OPERATOR, authorization_block, deploy_users_conf, embedded_passwords, inbox_prefix
-from shared.natsserver import NatsServer
+from shared.platform.clock import FixedClock
+from shared.platform.config import Settings
 from tests.registration_support import BEFORE_CAMPAIGN, CAMPAIGN_ID, business_body, valid_tax_codes
 from tests.support import ORGANIZER, eventually, serve_in_process
 
@@ -28,15 +28,15 @@ pytestmark = pytest.mark.slow
 
 def test_the_deploy_users_file_is_generated_from_the_code():
     committed = (Path(__file__).parents[2] / "deploy" / "nats" / "users.conf").read_text()
-    assert committed == deploy_users_conf(), "run: python -m shared.nats_auth > deploy/nats/users.conf"
+    assert committed == deploy_users_conf(), "run: python -m launcher.nats_auth > deploy/nats/users.conf"
 
 
 def test_the_consumer_table_matches_the_services_subscriptions():
+    from launcher.nats_auth import CONSUMERS
     from services.events.entrypoints.consumers import subscriptions as events_subs
     from services.notifications.application.handlers import Deps, Handlers
     from services.notifications.entrypoints.consumers import subscriptions as notification_subs
     from services.registration.entrypoints.consumers import subscriptions as registration_subs
-    from shared.nats_auth import CONSUMERS
 
     handlers = Handlers(Deps(uow=lambda: None, clock=None, quiet={}, available=set(), texts=None,  # type: ignore[arg-type]
                              coalesce=None))  # type: ignore[arg-type]

@@ -13,8 +13,8 @@ import httpx
 import pytest
 from sqlalchemy.engine import make_url
 
-from shared.config import Settings
-from shared.natsserver import NatsServer
+from launcher.natsserver import NatsServer
+from shared.platform.config import Settings
 from tests.conftest import Databases
 from tests.registration_support import CAMPAIGN_ID, business_body, participant_body, registration_stack
 from tests.support import ORGANIZER, TEST_ORGANIZER_TOKEN, metric_value

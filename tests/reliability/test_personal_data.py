@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from launcher.natsserver import NatsServer
 from services.notifications.adapters.orm import notifications
 from services.notifications.app import create_app as notifications_app
-from shared.config import Settings
 from shared.contracts.streams import STREAMS
-from shared.db import create_engine
-from shared.natsserver import NatsServer
+from shared.platform.config import Settings
+from shared.platform.db import create_engine
 from tests.registration_support import (
     CAMPAIGN_ID,
     bearer,
@@ -66,7 +66,7 @@ async def test_no_contact_details_outside_registration_and_none_left_after_erasu
     settings: Settings, nats: NatsServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ):
     caplog.set_level(logging.DEBUG)  # our own DEBUG lines too; the drivers' stay at WARNING (see below)
-    from shared.observability import configure_logging
+    from shared.platform.observability import configure_logging
     configure_logging("test", "DEBUG", "text")
     caplog.set_level(logging.DEBUG)
     settings = settings.model_copy(update={"notify_tick_seconds": 0.2, "coalesce_seconds": 0.0,

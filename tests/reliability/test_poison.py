@@ -16,11 +16,11 @@ import sqlalchemy as sa
 from hypothesis import strategies as st
 from hypothesis.errors import NonInteractiveExampleWarning
 
+from launcher.natsserver import NatsServer
 from services.notifications.adapters.orm import contacts
 from services.notifications.app import create_app as notifications_app
-from shared.config import Settings
 from shared.contracts.streams import DEAD_LETTERS
-from shared.natsserver import NatsServer
+from shared.platform.config import Settings
 from tests.notification_support import BEFORE, campaign_created, envelope_json, participant, subscribed_subjects
 from tests.support import consumer_pending, eventually, metric_value, serve_in_process, stream_messages
 
@@ -175,7 +175,7 @@ async def test_the_dead_letter_counter_has_its_series_from_the_start(settings: S
     first dead letter has no earlier sample, so that first one would be missed after every restart."""
     from prometheus_client.parser import text_string_to_metric_families
 
-    from shared.inbox import DEAD_LETTER_REASONS
+    from shared.platform.inbox import DEAD_LETTER_REASONS
 
     async with serve_in_process(notifications_app(settings)) as notifier:
         text = (await notifier.client.get("/metrics")).text

@@ -7,7 +7,7 @@ import secrets
 import sqlalchemy as sa
 
 from services.events.domain.seats import CODE_LENGTH, checkin_code_from
-from shared.db import UtcDateTime
+from shared.platform.db import UtcDateTime
 
 metadata = sa.MetaData()
 

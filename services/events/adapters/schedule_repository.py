@@ -22,7 +22,7 @@ from services.events.domain.schedule import Slot
 from services.events.domain.seat_list import Seat, SeatList, WorkshopStatus
 from services.events.domain.seats import ACTIVE, SeatStatus
 from services.events.domain.workshop import Workshop
-from shared.db import serialise, upsert
+from shared.platform.db import serialise, upsert
 
 
 def seat_of_row(row: dict[str, Any]) -> Seat:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from services.events.adapters.repository import CampaignRepository
 from services.events.adapters.schedule_repository import ScheduleRepository
-from shared.uow import UnitOfWork
+from shared.platform.uow import UnitOfWork
 
 
 class EventsUnitOfWork(UnitOfWork):

@@ -17,8 +17,8 @@ from services.events.domain.banners import (  # noqa: F401  (the refusals, as ca
     PlacementTransition,
     SpotTaken,
 )
-from shared.calls import Call
-from shared.errors import NotFound
+from shared.platform.calls import Call
+from shared.platform.errors import NotFound
 
 
 class PlacementNotFound(NotFound):

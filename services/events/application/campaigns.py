@@ -8,11 +8,11 @@ from pydantic import AwareDatetime, Field, field_validator
 
 from services.events.application.ports import EventsUnitOfWork
 from services.events.domain.campaign import DEFAULT_TIMEZONE, BoothConfirmation, Campaign
-from shared.clock import Clock
-from shared.commands import Command
 from shared.contracts.envelope import Actor, make_envelope
 from shared.contracts.events import CAMPAIGN_CREATED, CampaignCreated
-from shared.errors import Conflict, NotFound
+from shared.platform.clock import Clock
+from shared.platform.commands import Command
+from shared.platform.errors import Conflict, NotFound
 
 SERVICE = "events"
 

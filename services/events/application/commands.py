@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import AwareDatetime, Field, field_validator, model_validator
 
-from shared.commands import Command
+from shared.platform.commands import Command
 
 WorkshopKind = Literal["seminar", "talk", "training", "ceremony", "other"]
 SiteKind = Literal["supermarket", "commercial_centre", "public_square", "other"]
@@ -19,7 +19,7 @@ def _nfc(value: str) -> str:
 
 
 class _Command(Command):
-    """Unknown fields refused, strings bounded, no control characters (see shared.commands)."""
+    """Unknown fields refused, strings bounded, no control characters (see shared.platform.commands)."""
 
 
 class CreateRoom(_Command):

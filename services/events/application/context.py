@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from services.events.application.ports import CalendarWriter, EventsUnitOfWork
-from shared.clock import Clock
+from shared.platform.clock import Clock
 
 SERVICE = "events"
 

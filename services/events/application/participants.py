@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from services.events.application.ports import EventsUnitOfWork
 from services.events.application.seats import release_participant
-from shared.calls import Call
 from shared.contracts.envelope import Envelope
 from shared.contracts.registration import (
     ParticipantErased,
@@ -13,6 +12,7 @@ from shared.contracts.registration import (
     ParticipantRegistered,
     ParticipantUpdated,
 )
+from shared.platform.calls import Call
 
 
 async def on_registered(uow: EventsUnitOfWork, event: Envelope, p: ParticipantRegistered) -> None:

@@ -13,7 +13,7 @@ from services.events.domain.schedule import Slot
 from services.events.domain.seat_list import Seat, SeatList
 from services.events.domain.seats import ACTIVE, SeatStatus
 from services.events.domain.workshop import Workshop
-from shared.uow import Transaction
+from shared.platform.uow import Transaction
 
 
 class ScheduleStore(Protocol):

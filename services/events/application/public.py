@@ -7,7 +7,7 @@ from typing import Any
 
 from services.events.application.context import Deps
 from services.events.application.workshops import campaign_of, load_workshop, workshop_view, workshops_view
-from shared.errors import Unprocessable
+from shared.platform.errors import Unprocessable
 
 
 async def schedule_of_day(deps: Deps, campaign_id: str, day: dt.date | None) -> dict[str, Any]:

@@ -10,9 +10,9 @@ from pydantic import BaseModel
 
 from services.events.domain import banners, workshop
 from services.events.domain import seat_list as domain
-from shared.calls import Call
 from shared.contracts import events as contracts
 from shared.contracts.envelope import Envelope, EventContract, make_envelope
+from shared.platform.calls import Call
 
 SERVICE = "events"
 

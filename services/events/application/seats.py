@@ -24,11 +24,11 @@ from services.events.domain.seat_list import (  # noqa: F401  (the refusals this
     WorkshopClosed,
 )
 from services.events.domain.seats import ACTIVE, SeatStatus, read_checkin_code, show_checkin_code
-from shared.auth import signed_token, verify_signed
-from shared.calls import Call
 from shared.contracts.envelope import Envelope
 from shared.contracts.events import SeatTicket, SeatTicketsReply
-from shared.errors import NoSuchRecord, Unavailable, Unprocessable
+from shared.platform.auth import signed_token, verify_signed
+from shared.platform.calls import Call
+from shared.platform.errors import NoSuchRecord, Unavailable, Unprocessable
 
 
 class ParticipantUnknown(Unavailable):

@@ -21,8 +21,8 @@ from services.events.domain.workshop import (  # noqa: F401  (the refusals, as c
     Workshop,
     WorkshopCancelledAlready,
 )
-from shared.calls import Call
-from shared.errors import ConcurrentChange, Conflict, NotFound, Unprocessable
+from shared.platform.calls import Call
+from shared.platform.errors import ConcurrentChange, Conflict, NotFound, Unprocessable
 
 
 class RoomExists(Conflict):

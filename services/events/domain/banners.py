@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from shared.errors import Conflict, Unprocessable
+from shared.platform.errors import Conflict, Unprocessable
 
 
 class PlacementStatus(StrEnum):

@@ -8,7 +8,7 @@ from datetime import datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from shared.errors import Unprocessable
+from shared.platform.errors import Unprocessable
 
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 CAMPAIGN_ID = re.compile(r"^[a-z0-9][a-z0-9-]{2,63}$")

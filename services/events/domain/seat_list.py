@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from services.events.domain.seats import ACTIVE, SeatStatus, free_seat_number
-from shared.errors import Conflict, Unprocessable
+from shared.platform.errors import Conflict, Unprocessable
 
 
 class WorkshopStatus(StrEnum):

@@ -14,7 +14,7 @@ from typing import Any
 from services.events.domain.schedule import Conflict as Clash
 from services.events.domain.schedule import Slot, conflicts
 from services.events.domain.seat_list import WorkshopStatus, refuse_above_room
-from shared.errors import Conflict
+from shared.platform.errors import Conflict
 
 
 class ScheduleConflict(Conflict):

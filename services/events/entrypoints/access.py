@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import hmac
 
-from shared.auth import token_hash
 from shared.contracts.envelope import Actor
-from shared.service import ServiceRuntime
+from shared.platform.auth import token_hash
+from shared.platform.service import ServiceRuntime
 
 
 async def identify(runtime: ServiceRuntime, token: str | None) -> Actor | None:

@@ -12,8 +12,8 @@ from services.events.application import banners, public
 from services.events.application.context import Deps
 from services.events.domain.banners import PlacementStatus
 from shared import web
-from shared.csv_export import to_csv
-from shared.service import ServiceRuntime
+from shared.platform.service import ServiceRuntime
+from shared.web.csv_export import to_csv
 
 TEXT: dict[str, dict[str, str]] = {
     "vi": {

@@ -10,7 +10,7 @@ from shared.contracts.registration import (
     PARTICIPANT_UPDATED,
 )
 from shared.contracts.streams import REGISTRATION
-from shared.inbox import Subscription
+from shared.platform.inbox import Subscription
 
 
 def subscriptions() -> list[Subscription]:

@@ -24,12 +24,12 @@ from services.events.application.context import Deps
 from services.events.domain.banners import PlacementStatus
 from services.events.domain.campaign import Campaign
 from services.events.entrypoints.access import identify, participant_id_of, participant_known
-from shared.auth import bearer
-from shared.calls import Call
 from shared.contracts.envelope import Actor
-from shared.errors import Unauthorized, Unavailable
-from shared.http import attachment
-from shared.service import ServiceRuntime
+from shared.platform.auth import bearer
+from shared.platform.calls import Call
+from shared.platform.errors import Unauthorized, Unavailable
+from shared.platform.http import attachment
+from shared.platform.service import ServiceRuntime
 
 
 class CampaignOut(BaseModel):

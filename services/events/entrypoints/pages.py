@@ -18,10 +18,10 @@ from services.events.application.context import Deps
 from services.events.entrypoints.access import identify, participant_id_of, participant_known
 from services.events.entrypoints.board_pages import build_board
 from shared import web
-from shared.calls import Call
 from shared.contracts.envelope import Actor
-from shared.errors import AppError, NotFound
-from shared.service import ServiceRuntime
+from shared.platform.calls import Call
+from shared.platform.errors import AppError, NotFound
+from shared.platform.service import ServiceRuntime
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "pages"
 PARTICIPANT_COOKIE = "dxday_participant"

@@ -14,11 +14,11 @@ from services.events.application.commands import (
     ScheduleWorkshop,
 )
 from services.events.application.context import Deps
-from shared.calls import Call
-from shared.commands import Command
 from shared.contracts.envelope import Actor
 from shared.contracts.events import SeatTicketsReply, SeatTicketsRequest
-from shared.rpc import register_rpc
+from shared.platform.calls import Call
+from shared.platform.commands import Command
+from shared.platform.rpc import register_rpc
 
 
 class ScheduleArgs(ScheduleWorkshop):

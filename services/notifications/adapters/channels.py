@@ -25,7 +25,7 @@ import aiosmtplib
 import httpx
 
 from services.notifications.application.ports import ChannelError, Outgoing, Transport
-from shared import qr
+from shared.web import qr
 
 __all__ = ["ChannelError", "Outgoing", "Transport", "FileTransport", "DiscardTransport", "SmtpTransport",
            "SmsGateway", "Webhook", "email_message", "sign", "verify"]

@@ -11,7 +11,7 @@ from typing import Any
 from services.notifications.application.ports import DirectoryUnavailable
 from shared.contracts.events import SEAT_TICKETS_RPC, SeatTicket, SeatTicketsReply
 from shared.contracts.registration import CONTACT_DETAILS_RPC, ContactDetails, ContactDetailsReply
-from shared.rpc import RpcRequest
+from shared.platform.rpc import RpcRequest
 
 CHUNK = 500
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from shared.db import UtcDateTime
+from shared.platform.db import UtcDateTime
 
 metadata = sa.MetaData()
 

@@ -10,7 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.notifications.adapters.orm import campaigns, contacts, notifications, reminders, workshops
-from shared.db import upsert
+from shared.platform.db import upsert
 
 
 def _rows(result: sa.Result) -> list[dict[str, Any]]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from services.notifications.adapters.repository import Repository
-from shared.uow import UnitOfWork
+from shared.platform.uow import UnitOfWork
 
 
 class NotificationsUnitOfWork(UnitOfWork):

@@ -31,7 +31,7 @@ from services.notifications.application.ports import (
 from services.notifications.domain.notification import Attempt, NotificationStatus, after_attempt
 from services.notifications.domain.policy import fallback_channel, retry_delay
 from services.notifications.domain.texts import personalise
-from shared.clock import Clock
+from shared.platform.clock import Clock
 
 log = logging.getLogger("dxday.notifications")
 

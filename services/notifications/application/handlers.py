@@ -11,10 +11,10 @@ from services.notifications.application.planning import Cause, NotYetKnown, Plan
 from services.notifications.application.ports import NotificationStore, NotificationsUnitOfWork, Texts
 from services.notifications.domain.links import Sites
 from services.notifications.domain.policy import QuietHours
-from shared.clock import Clock
 from shared.contracts import events as ev
 from shared.contracts import registration as rg
 from shared.contracts.envelope import Envelope
+from shared.platform.clock import Clock
 
 REMINDER_OFFSETS_MIN = (24 * 60, 60)
 

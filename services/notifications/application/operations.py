@@ -11,9 +11,9 @@ from services.notifications.application.handlers import Deps, Handlers
 from services.notifications.application.planning import DEFAULT_TIMEZONE, Cause
 from services.notifications.domain.notification import NotificationStatus
 from services.notifications.domain.policy import PROMO
-from shared.calls import Call
-from shared.commands import Command
-from shared.errors import Conflict, NotFound
+from shared.platform.calls import Call
+from shared.platform.commands import Command
+from shared.platform.errors import Conflict, NotFound
 
 VISIBLE = ("id", "cause_event_id", "cause_type", "campaign_id", "recipient_kind", "recipient_id", "channel",
            "template", "language", "klass", "subject", "status", "attempts", "next_attempt_at", "last_error",

@@ -22,7 +22,7 @@ from services.notifications.domain.policy import (
     send_time,
 )
 from services.notifications.domain.texts import CODE_SLOT, NAME_SLOT
-from shared.errors import Unavailable
+from shared.platform.errors import Unavailable
 
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 PLAN_SLICE = 5_000

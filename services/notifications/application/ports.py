@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from shared.uow import Transaction
+from shared.platform.uow import Transaction
 
 
 class ChannelError(Exception):

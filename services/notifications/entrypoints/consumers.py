@@ -7,7 +7,7 @@ from services.notifications.application.handlers import Handlers
 from shared.contracts import events as ev
 from shared.contracts import registration as rg
 from shared.contracts.streams import EVENTS, REGISTRATION
-from shared.inbox import Subscription
+from shared.platform.inbox import Subscription
 
 
 def subscriptions(h: Handlers) -> list[Subscription]:

@@ -8,10 +8,10 @@ from pydantic import BaseModel
 
 from services.notifications.application import operations
 from services.notifications.application.handlers import Deps, Handlers
-from shared.auth import require_organizer_token
-from shared.calls import Call
 from shared.contracts.envelope import Actor
-from shared.service import ServiceRuntime
+from shared.platform.auth import require_organizer_token
+from shared.platform.calls import Call
+from shared.platform.service import ServiceRuntime
 
 
 class NotificationOut(BaseModel):

@@ -12,8 +12,8 @@ from fastapi.responses import HTMLResponse, Response
 from services.notifications.application import operations
 from services.notifications.application.handlers import Deps
 from shared import web
-from shared.csv_export import to_csv
-from shared.service import ServiceRuntime
+from shared.platform.service import ServiceRuntime
+from shared.web.csv_export import to_csv
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "pages"
 SHOWN = 100

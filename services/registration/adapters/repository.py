@@ -22,7 +22,7 @@ from services.registration.adapters.orm import (
 )
 from services.registration.domain.booth_application import BoothApplication
 from services.registration.domain.booths import OPEN, Allocation, ApplicationStatus, BoothRef
-from shared.db import constraint_violated, serialise, upsert
+from shared.platform.db import constraint_violated, serialise, upsert
 
 
 def application_of_row(row: dict[str, Any]) -> BoothApplication:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import hmac
 
 from services.registration.application.ports import RegistrationUnitOfWork
-from shared.auth import new_token, token_hash
 from shared.contracts.envelope import Actor
+from shared.platform.auth import new_token, token_hash
 
 KINDS = ("business", "participant")
 

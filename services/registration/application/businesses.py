@@ -11,14 +11,14 @@ from services.registration.application.context import Call, Deps, known_campaign
 from services.registration.application.publishing import event
 from services.registration.application.sign_ups import first_reply
 from services.registration.domain.errors import BusinessNotFound, DuplicateBusiness
-from shared.auth import token_hash
 from shared.contracts.registration import (
     BUSINESS_CONTACT_UPDATED,
     BUSINESS_REGISTERED,
     BusinessContactUpdated,
     BusinessRegistered,
 )
-from shared.csv_export import to_csv, to_xlsx
+from shared.platform.auth import token_hash
+from shared.web.csv_export import to_csv, to_xlsx
 
 PUBLIC_FIELDS = ("id", "campaign_id", "legal_name", "tax_code", "province", "sector", "contact_person", "email",
                  "phone", "created_at", "updated_at")

@@ -7,7 +7,7 @@ from typing import Any
 from services.registration.application.ports import RegistrationUnitOfWork
 from shared.contracts.envelope import Envelope
 from shared.contracts.events import CampaignCreated
-from shared.errors import Unavailable
+from shared.platform.errors import Unavailable
 
 
 class CampaignUnknown(Unavailable):

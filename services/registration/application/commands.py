@@ -8,15 +8,15 @@ from typing import Any, Literal
 from pydantic import EmailStr, Field, field_validator, model_validator
 
 from services.registration.domain import validation
-from shared.commands import Command
 from shared.contracts.registration import Channel, Language
+from shared.platform.commands import Command
 
 ConsentPurpose = Literal["service_notices", "reminders", "digest", "promotions"]
 CONSENT_TEXT_VERSION = "2026-01"
 
 
 class _Command(Command):
-    """Unknown fields refused, strings bounded, no control characters (see shared.commands)."""
+    """Unknown fields refused, strings bounded, no control characters (see shared.platform.commands)."""
 
 
 def _text(value: str) -> str:

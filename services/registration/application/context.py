@@ -8,8 +8,8 @@ from typing import Any, Protocol
 
 from services.registration.application.campaigns import CampaignUnknown
 from services.registration.application.ports import RegistrationStore, RegistrationUnitOfWork
-from shared.calls import Call  # noqa: F401  (the caller of every use case, imported from here)
-from shared.clock import Clock
+from shared.platform.calls import Call  # noqa: F401  (the caller of every use case, imported from here)
+from shared.platform.clock import Clock
 
 SERVICE = "registration"
 

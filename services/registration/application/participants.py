@@ -14,7 +14,6 @@ from services.registration.application.ports import RegistrationStore
 from services.registration.application.publishing import event
 from services.registration.application.sign_ups import first_reply
 from services.registration.domain.errors import ParticipantNotFound, TransitionNotAllowed
-from shared.auth import token_hash
 from shared.contracts.registration import (
     PARTICIPANT_ERASED,
     PARTICIPANT_OPTED_OUT,
@@ -27,6 +26,7 @@ from shared.contracts.registration import (
     ParticipantRegistered,
     ParticipantUpdated,
 )
+from shared.platform.auth import token_hash
 
 PERSONAL = {"name": None, "email": None, "phone": None, "locality": None, "token_hash": None}
 

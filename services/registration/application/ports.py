@@ -9,7 +9,7 @@ from typing import Any, Protocol
 
 from services.registration.domain.booth_application import BoothApplication
 from services.registration.domain.booths import Allocation, ApplicationStatus, BoothRef
-from shared.uow import Transaction
+from shared.platform.uow import Transaction
 
 
 class RegistrationStore(Protocol):

@@ -11,9 +11,9 @@ from pydantic import BaseModel
 
 from services.registration.domain import booth_application as domain
 from services.registration.domain.booths import Allocation
-from shared.calls import Call
 from shared.contracts import registration as contracts
 from shared.contracts.envelope import Envelope, EventContract, make_envelope
+from shared.platform.calls import Call
 
 SERVICE = "registration"
 

@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from services.registration.application.ports import RegistrationStore
-from shared.errors import Unprocessable
+from shared.platform.errors import Unprocessable
 
 KEPT = dt.timedelta(hours=24)
 

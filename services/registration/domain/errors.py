@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.errors import Conflict, NoSuchRecord, Unprocessable
+from shared.platform.errors import Conflict, NoSuchRecord, Unprocessable
 
 
 class DuplicateBusiness(Conflict):

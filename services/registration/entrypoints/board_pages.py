@@ -15,11 +15,11 @@ from services.registration.application import booths, businesses
 from services.registration.application.commands import RejectApplication
 from services.registration.application.context import Deps
 from shared import web
-from shared.calls import Call
-from shared.config import Settings
-from shared.csv_export import XLSX
-from shared.errors import AppError
-from shared.http import attachment
+from shared.platform.calls import Call
+from shared.platform.config import Settings
+from shared.platform.errors import AppError
+from shared.platform.http import attachment
+from shared.web.csv_export import XLSX
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "pages"
 SHOWN = 200  # per status; the CSV export has everything

@@ -5,7 +5,7 @@ from __future__ import annotations
 from services.registration.application.campaigns import on_campaign_created
 from shared.contracts.events import CAMPAIGN_CREATED
 from shared.contracts.streams import EVENTS
-from shared.inbox import Subscription
+from shared.platform.inbox import Subscription
 
 
 def subscriptions() -> list[Subscription]:

@@ -24,13 +24,13 @@ from services.registration.application.commands import (
 )
 from services.registration.application.context import Call, Deps
 from services.registration.domain.validation import mobile_phone
-from shared.auth import bearer
-from shared.calls import NotFoundForYou
 from shared.contracts.envelope import Actor
-from shared.csv_export import XLSX
-from shared.errors import Unauthorized
-from shared.http import attachment
-from shared.service import ServiceRuntime
+from shared.platform.auth import bearer
+from shared.platform.calls import NotFoundForYou
+from shared.platform.errors import Unauthorized
+from shared.platform.http import attachment
+from shared.platform.service import ServiceRuntime
+from shared.web.csv_export import XLSX
 
 
 class CampaignWindowOut(BaseModel):

@@ -17,9 +17,9 @@ from services.registration.application.access import identify
 from services.registration.application.commands import RegisterParticipant
 from services.registration.application.context import Deps
 from shared import web
-from shared.calls import Call
 from shared.contracts.envelope import Actor
-from shared.errors import AppError
+from shared.platform.calls import Call
+from shared.platform.errors import AppError
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "pages"
 

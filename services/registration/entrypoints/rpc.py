@@ -10,10 +10,10 @@ from pydantic import Field
 from services.registration.application import booths, businesses, participants
 from services.registration.application.commands import ApplyForBooths, RegisterBusiness, RegisterParticipant
 from services.registration.application.context import Call, Deps
-from shared.commands import Command
 from shared.contracts.envelope import Actor
 from shared.contracts.registration import ContactDetailsReply, ContactDetailsRequest
-from shared.rpc import register_rpc
+from shared.platform.commands import Command
+from shared.platform.rpc import register_rpc
 
 
 class _InCampaign(Command):

@@ -10,8 +10,8 @@ from typing import Any
 from services.events.application.context import Deps, NoMetrics
 from services.events.domain.seat_list import Seat, SeatList, WorkshopStatus
 from services.events.domain.seats import ACTIVE, SeatStatus
-from shared.clock import FixedClock
 from shared.contracts.envelope import Envelope
+from shared.platform.clock import FixedClock
 
 
 class FakeSchedule:

@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 
 from services.events.app import create_app
-from shared.config import Settings
+from shared.platform.config import Settings
 from tests.unit.events.fakes import FakeSchedule, FakeUnitOfWork, workshop
 
 

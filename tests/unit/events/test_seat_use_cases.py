@@ -9,9 +9,9 @@ import pytest
 
 from services.events.application import seats
 from services.events.application.commands import CheckIn, ReserveSeat
-from shared.calls import Call
 from shared.contracts.envelope import Actor
-from shared.errors import AppError
+from shared.platform.calls import Call
+from shared.platform.errors import AppError
 from tests.unit.events.fakes import FakeSchedule, events_deps, workshop
 
 ORGANIZER = Call(actor=Actor(kind="organizer"))

@@ -3,7 +3,7 @@
 Revision ID: 0004
 Revises: 0003
 """
-from shared.migrations import add_outbox_parking, drop_columns_if_present
+from shared.platform.migrations import add_outbox_parking, drop_columns_if_present
 
 revision = "0004"
 down_revision = "0003"

@@ -8,7 +8,7 @@ import secrets
 import sqlalchemy as sa
 from alembic import op
 
-from shared.migrations import add_missing_columns, drop_columns_if_present
+from shared.platform.migrations import add_missing_columns, drop_columns_if_present
 
 revision = "0005"
 down_revision = "0004"

@@ -5,8 +5,8 @@ Revision ID: 0001
 import sqlalchemy as sa
 from alembic import op
 
-from shared.db import UtcDateTime
-from shared.migrations import create_messaging_tables
+from shared.platform.db import UtcDateTime
+from shared.platform.migrations import create_messaging_tables
 
 revision = "0001"
 down_revision = None

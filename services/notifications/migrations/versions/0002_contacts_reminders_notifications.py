@@ -9,7 +9,7 @@ Revises: 0001
 import sqlalchemy as sa
 from alembic import op
 
-from shared.db import UtcDateTime
+from shared.platform.db import UtcDateTime
 
 revision = "0002"
 down_revision = "0001"

@@ -6,8 +6,8 @@ Revises: 0002
 import sqlalchemy as sa
 from alembic import op
 
-from shared.db import UtcDateTime
-from shared.migrations import add_missing_columns
+from shared.platform.db import UtcDateTime
+from shared.platform.migrations import add_missing_columns
 
 revision = "0003"
 down_revision = "0002"

@@ -3,7 +3,7 @@
 Revision ID: 0005
 Revises: 0004
 """
-from shared.migrations import add_outbox_parking, drop_columns_if_present
+from shared.platform.migrations import add_outbox_parking, drop_columns_if_present
 
 revision = "0005"
 down_revision = "0004"

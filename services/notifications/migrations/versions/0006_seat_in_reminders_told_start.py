@@ -5,7 +5,7 @@ Revises: 0005
 """
 import sqlalchemy as sa
 
-from shared.migrations import add_missing_columns, drop_columns_if_present
+from shared.platform.migrations import add_missing_columns, drop_columns_if_present
 
 revision = "0006"
 down_revision = "0005"

@@ -10,8 +10,8 @@ from collections.abc import Callable
 import uvicorn
 from fastapi import FastAPI
 
-from shared.config import Settings, load_settings
-from shared.observability import configure_logging
+from shared.platform.config import Settings, load_settings
+from shared.platform.observability import configure_logging
 
 
 class PortTaken(SystemExit):

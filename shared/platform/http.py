@@ -11,9 +11,9 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from shared.db import constraint_violated, database_unavailable
-from shared.errors import AppError, ConcurrentChange, Unavailable
-from shared.protection import API_CSP, SECURITY_HEADERS
+from shared.platform.db import constraint_violated, database_unavailable
+from shared.platform.errors import AppError, ConcurrentChange, Unavailable
+from shared.platform.protection import API_CSP, SECURITY_HEADERS
 
 log = logging.getLogger("dxday.http")
 DATABASE_UNAVAILABLE = {"error": {

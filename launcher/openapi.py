@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from shared.config import Settings
+from shared.platform.config import Settings
 
 
 def documents() -> dict[str, dict]:

@@ -9,8 +9,8 @@ from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from shared import outbox
 from shared.contracts.envelope import Envelope
+from shared.platform import outbox
 
 
 class Transaction(Protocol):

@@ -23,10 +23,14 @@ from nats.js.api import DiscardPolicy, StorageType, StreamConfig
 from nats.js.errors import NotFoundError
 from prometheus_client import CollectorRegistry
 
-from shared.config import Settings
 from shared.contracts.streams import StreamSpec
-from shared.nats_auth import inbox_prefix
-from shared.observability import MessagingMetrics
+from shared.platform.config import Settings
+from shared.platform.observability import MessagingMetrics
+
+
+def inbox_prefix(service: str) -> str:
+    """The reply subjects of one service's requests: nobody else may read them (NATS permissions)."""
+    return f"_INBOX_{service}"
 
 log = logging.getLogger("dxday.messaging")
 

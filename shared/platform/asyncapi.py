@@ -1,7 +1,7 @@
 """The AsyncAPI 3.0 document of the message contracts, generated from ``shared.contracts`` and the
-request-reply commands the services register (``shared.rpc.CATALOGUE``).
+request-reply commands the services register (``shared.platform.rpc.CATALOGUE``).
 
-``python -m services.asyncapi > docs/asyncapi.yaml`` (``make docs``) builds the services first, so that
+``python -m launcher.asyncapi_doc > docs/asyncapi.yaml`` (``make docs``) builds the services first, so that
 their commands are known; a test fails when the committed file is stale.
 """
 
@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from shared.contracts import STREAMS, Envelope, registry
 from shared.contracts.streams import DEAD_LETTERS
-from shared.rpc import RpcRequest
+from shared.platform.rpc import RpcRequest
 
 
 def _channel_id(subject: str, version: int) -> str:

@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from shared.contracts.events import CAMPAIGN_GET_RPC
-from shared.errors import Unavailable
+from shared.platform.errors import Unavailable
 
 
 def install_campaign_check(app: FastAPI, connection: Any) -> None:

@@ -19,14 +19,14 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
-from shared import qr
-from shared.calls import Call
-from shared.config import Settings
 from shared.contracts.envelope import Actor
-from shared.errors import AppError
-from shared.http import attachment
+from shared.platform.calls import Call
+from shared.platform.config import Settings
+from shared.platform.errors import AppError
+from shared.platform.http import attachment
+from shared.web import qr
 
-SHARED_TEMPLATES = Path(__file__).parent / "templates" / "web"
+SHARED_TEMPLATES = Path(__file__).parent / "templates"
 PAGE_CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
             "frame-ancestors 'none'; base-uri 'none'")
 LANGUAGES = ("vi", "en")

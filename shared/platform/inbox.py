@@ -31,14 +31,14 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.clock import Clock, SystemClock
 from shared.contracts.envelope import Envelope, EventContract, contract_for
 from shared.contracts.streams import DEAD_LETTERS, StreamSpec
-from shared.db import database_unavailable, inbox_table
-from shared.errors import Unavailable
-from shared.nats_auth import inbox_prefix
-from shared.observability import MessagingMetrics
-from shared.uow import UnitOfWork
+from shared.platform.clock import Clock, SystemClock
+from shared.platform.db import database_unavailable, inbox_table
+from shared.platform.errors import Unavailable
+from shared.platform.messaging import inbox_prefix
+from shared.platform.observability import MessagingMetrics
+from shared.platform.uow import UnitOfWork
 
 log = logging.getLogger("dxday.inbox")
 

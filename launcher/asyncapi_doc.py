@@ -1,13 +1,13 @@
 """Print the AsyncAPI document with the services' request-reply commands (``make docs``): the
-services are built (nothing connects), which registers their commands in ``shared.rpc.CATALOGUE``."""
+services are built (nothing connects), which registers their commands in ``shared.platform.rpc.CATALOGUE``."""
 
 from __future__ import annotations
 
 import sys
 
-from services.openapi import documents
-from shared.asyncapi import render
-from shared.rpc import CATALOGUE
+from launcher.openapi import documents
+from shared.platform.asyncapi import render
+from shared.platform.rpc import CATALOGUE
 
 
 def main() -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from shared.contracts.envelope import Actor
-from shared.errors import Forbidden, NoSuchRecord
+from shared.platform.errors import Forbidden, NoSuchRecord
 
 
 class NotYours(Forbidden):

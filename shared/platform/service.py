@@ -22,18 +22,18 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from nats.js import JetStreamContext
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
-from shared.auth import metrics_allowed
-from shared.clock import Clock, SystemClock
-from shared.config import Settings
 from shared.contracts.streams import DEAD_LETTERS, STREAMS, StreamSpec
-from shared.db import create_engine, database_unavailable, ping, sessionmaker_for
-from shared.inbox import InboxConsumer, Subscription
-from shared.messaging import ConsumerMonitor, create_broker, ensure_streams
-from shared.migrations import upgrade
-from shared.observability import MessagingMetrics
-from shared.outbox import MAX_EVENT_BYTES, OutboxRelay
-from shared.protection import install_protection
-from shared.uow import UnitOfWork
+from shared.platform.auth import metrics_allowed
+from shared.platform.clock import Clock, SystemClock
+from shared.platform.config import Settings
+from shared.platform.db import create_engine, database_unavailable, ping, sessionmaker_for
+from shared.platform.inbox import InboxConsumer, Subscription
+from shared.platform.messaging import ConsumerMonitor, create_broker, ensure_streams
+from shared.platform.migrations import upgrade
+from shared.platform.observability import MessagingMetrics
+from shared.platform.outbox import MAX_EVENT_BYTES, OutboxRelay
+from shared.platform.protection import install_protection
+from shared.platform.uow import UnitOfWork
 
 log = logging.getLogger("dxday.service")
 NATS_WAIT_LOG_S = 2.0
@@ -348,8 +348,8 @@ def install_api_docs(app: FastAPI, service: str) -> None:
     from fastapi.openapi.utils import get_openapi
     from fastapi.staticfiles import StaticFiles
 
-    from shared.asyncapi import render
-    from shared.rpc import CATALOGUE
+    from shared.platform.asyncapi import render
+    from shared.platform.rpc import CATALOGUE
 
     app.mount("/docs/assets", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="docs-assets")
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from fastapi import Request
 
-from shared.config import Settings
-from shared.errors import Unauthorized
+from shared.platform.config import Settings
+from shared.platform.errors import Unauthorized
 
 
 def bearer(request: Request) -> str | None:

@@ -16,11 +16,11 @@ import time
 import urllib.error
 import urllib.request
 
-from shared.auth import secret_from_file
-from shared.config import SERVICE_NAMES, Settings, load_settings
-from shared.nats_auth import OPERATOR, authorization_block, embedded_passwords
-from shared.natsserver import NatsServer, NatsServerError
-from shared.runner import PortTaken, check_port_free
+from launcher.nats_auth import OPERATOR, authorization_block, embedded_passwords
+from launcher.natsserver import NatsServer, NatsServerError
+from shared.platform.auth import secret_from_file
+from shared.platform.config import SERVICE_NAMES, Settings, load_settings
+from shared.platform.runner import PortTaken, check_port_free
 
 READY_TIMEOUT_S = 60.0
 GIB = 1024**3
@@ -139,7 +139,7 @@ class Stack:
         if self.passwords:
             own.update(DXDAY_NATS_USER=name, DXDAY_NATS_PASSWORD=self.passwords[name])
         proc = subprocess.Popen(
-            [sys.executable, "-m", "shared.cli", "service", name],
+            [sys.executable, "-m", "launcher.cli", "service", name],
             env=own,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -265,9 +265,9 @@ def cmd_up(args: argparse.Namespace) -> int:
 
 def _run_demo(settings: Settings) -> dict:
     import datetime as dt
-    import importlib
 
-    demo = importlib.import_module("services.demo")  # found by name: shared never imports service code
+    from launcher import demo  # the launcher stands above the services and may import them
+
     return demo.run(settings, _organizer_token(settings), dt.date.today(), say=lambda line: _say(f"demo: {line}"))
 
 

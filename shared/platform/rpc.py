@@ -18,8 +18,8 @@ from pydantic_core import to_jsonable_python
 
 from shared.contracts.envelope import Actor
 from shared.contracts.streams import rpc_subject
-from shared.db import constraint_violated, database_unavailable
-from shared.errors import AppError, ConcurrentChange
+from shared.platform.db import constraint_violated, database_unavailable
+from shared.platform.errors import AppError, ConcurrentChange
 
 log = logging.getLogger("dxday.rpc")
 

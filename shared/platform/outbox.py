@@ -16,11 +16,11 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from shared.clock import Clock, SystemClock
 from shared.contracts.envelope import Envelope
-from shared.db import outbox_table
-from shared.errors import Unprocessable
-from shared.observability import MessagingMetrics
+from shared.platform.clock import Clock, SystemClock
+from shared.platform.db import outbox_table
+from shared.platform.errors import Unprocessable
+from shared.platform.observability import MessagingMetrics
 
 log = logging.getLogger("dxday.outbox")
 

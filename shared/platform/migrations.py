@@ -2,7 +2,7 @@
 
 Each service has ``migrations/`` with an ``env.py`` that calls :func:`run_env` and version
 files; no alembic.ini is needed. ``alembic -x url=... `` still works by hand through
-``python -m shared.migrations <service> <revision>``.
+``python -m shared.platform.migrations <service> <revision>``.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def run_env(target_metadata: sa.MetaData | list[sa.MetaData]) -> None:
     """Body of every service's env.py: online mode on the connection handed in by upgrade()."""
     connection = context.config.attributes.get("connection")
     if connection is None:
-        raise RuntimeError("migrations run at service start (or via shared.migrations), not bare alembic")
+        raise RuntimeError("migrations run at service start (or via shared.platform.migrations), not bare alembic")
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
@@ -54,7 +54,7 @@ def create_messaging_tables() -> None:
     """Create the outbox and inbox tables; called from each service's first migration."""
     from alembic import op
 
-    from shared.db import inbox_table, outbox_table
+    from shared.platform.db import inbox_table, outbox_table
 
     bind = op.get_bind()
     outbox_table.create(bind)
@@ -71,8 +71,8 @@ def add_outbox_parking() -> None:
 def main(argv: list[str]) -> int:
     import asyncio
 
-    from shared.config import load_settings
-    from shared.db import create_engine
+    from shared.platform.config import load_settings
+    from shared.platform.db import create_engine
 
     service, revision = argv[0], argv[1] if len(argv) > 1 else "head"
     settings = load_settings()

@@ -71,7 +71,7 @@ class UtcDateTime(sa.TypeDecorator[datetime]):
 
 
 # Messaging tables live in every service's own database; migrations create them via
-# shared.migrations.create_messaging_tables.
+# shared.platform.migrations.create_messaging_tables.
 messaging_metadata = sa.MetaData()
 
 BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")

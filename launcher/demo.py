@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 from stdnum.vn import mst
 
-from shared.config import Settings
+from shared.platform.config import Settings
 
 THEME = "Chuyển đổi số giải quyết các vấn đề của xã hội vì một cuộc sống tốt đẹp hơn cho người dân"
 ORGANIZER = "Sở Khoa học và Công nghệ tỉnh Quảng Ngãi"
