@@ -31,6 +31,8 @@ from services.notifications.domain.policy import parse_quiet_hours, parse_rates
 from services.notifications.entrypoints.consumers import subscriptions
 from services.notifications.entrypoints.http import build_router
 from services.notifications.entrypoints.pages import build_pages
+from shared.contracts.events import SEAT_TICKETS_RPC
+from shared.contracts.registration import CONTACT_DETAILS_RPC
 from shared.contracts.streams import EVENTS, NOTIFICATIONS, REGISTRATION
 from shared.platform.campaign_check import install_campaign_check
 from shared.platform.clock import Clock
@@ -47,6 +49,7 @@ SPEC = ServiceSpec(
     owned_streams=(NOTIFICATIONS,),
     used_streams=(EVENTS, REGISTRATION),
     unit_of_work=NotificationsUnitOfWork,
+    calls=(CONTACT_DETAILS_RPC, SEAT_TICKETS_RPC),
 )
 
 

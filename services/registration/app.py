@@ -19,6 +19,7 @@ from services.registration.entrypoints.consumers import subscriptions
 from services.registration.entrypoints.exhibitor_pages import build_exhibitor_pages
 from services.registration.entrypoints.http import build_router
 from services.registration.entrypoints.pages import build_pages
+from shared.contracts.events import CAMPAIGN_GET_RPC
 from shared.contracts.streams import EVENTS, REGISTRATION
 from shared.platform.campaign_check import campaign_missing_at_events, install_campaign_check
 from shared.platform.clock import Clock
@@ -37,6 +38,7 @@ SPEC = ServiceSpec(
     owned_streams=(REGISTRATION,),
     used_streams=(EVENTS,),
     unit_of_work=RegistrationUnitOfWork,
+    calls=(CAMPAIGN_GET_RPC,),
 )
 
 

@@ -49,6 +49,8 @@ class ServiceSpec:
     used_streams: tuple[StreamSpec, ...] = field(default=())
     # the service's own unit of work: the shared transaction plus its repositories (adapters)
     unit_of_work: type[UnitOfWork] = UnitOfWork
+    # the request-reply commands of other services it calls (its NATS user may publish only these)
+    calls: tuple[str, ...] = ()
 
 
 def stream_of(subject: str) -> StreamSpec:

@@ -31,19 +31,19 @@ def test_the_deploy_users_file_is_generated_from_the_code():
     assert committed == deploy_users_conf(), "run: python -m launcher.nats_auth > deploy/nats/users.conf"
 
 
-def test_the_consumer_table_matches_the_services_subscriptions():
-    from launcher.nats_auth import CONSUMERS
-    from services.events.entrypoints.consumers import subscriptions as events_subs
-    from services.notifications.application.handlers import Deps, Handlers
-    from services.notifications.entrypoints.consumers import subscriptions as notification_subs
-    from services.registration.entrypoints.consumers import subscriptions as registration_subs
+def test_the_permissions_follow_what_the_services_declare():
+    """Consumers, owned streams and calls come from the services' declarations (a subscription or a
+    call added in a service changes its NATS user, and users.conf with it)."""
+    from launcher.nats_auth import calls, consumers, owned
 
-    handlers = Handlers(Deps(uow=lambda: None, clock=None, quiet={}, available=set(), texts=None,  # type: ignore[arg-type]
-                             coalesce=None))  # type: ignore[arg-type]
-    actual = {"registration": registration_subs(), "events": events_subs(),
-              "notifications": notification_subs(handlers)}
-    for service, subs in actual.items():
-        assert sorted((s.stream.name, s.durable) for s in subs) == sorted(CONSUMERS[service]), service
+    assert consumers("notifications") == [("EVENTS", "notifications-events"),
+                                          ("REGISTRATION", "notifications-registration")]
+    assert consumers("events") == [("REGISTRATION", "events-registration")]
+    assert consumers("registration") == [("EVENTS", "registration-events")]
+    assert [owned(s) for s in ("registration", "events", "notifications")] == [
+        ["REGISTRATION"], ["EVENTS"], ["NOTIFICATIONS"]]
+    assert calls("notifications") == ["rpc.registration.contact_details.get", "rpc.events.seat_tickets.get"]
+    assert calls("registration") == ["rpc.events.campaign.get"] and calls("events") == []
 
 
 async def _violations(user: str, password: str, url: str, action) -> list[str]:  # type: ignore[no-untyped-def]
