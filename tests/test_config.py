@@ -78,3 +78,16 @@ def test_links_use_each_services_public_address_and_never_a_wildcard(monkeypatch
     assert proxied.base_url_of("events") == "https://lich.example.vn"  # no port appended
     assert proxied.base_url_of("registration") == "https://dangky.example.vn"
     assert proxied.base_url_of("notifications") == "http://127.0.0.1:8003"
+
+
+def test_the_events_service_without_a_check_in_secret_stops_naming_the_variable(tmp_path):
+    """A required secret is never made up by a service started alone: replicas must agree on it."""
+    import subprocess
+    import sys
+
+    env = {"PATH": "/usr/bin:/bin", "DXDAY_DATA_DIR": str(tmp_path), "DXDAY_NATS_URL": "nats://127.0.0.1:1",
+           "DXDAY_EVENTS_DB_URL": f"sqlite+aiosqlite:///{tmp_path / 'events.db'}"}
+    run = subprocess.run([sys.executable, "-m", "services.events"], env=env, capture_output=True, text=True,
+                         timeout=60)
+    assert run.returncode != 0 and "DXDAY_CHECKIN_SECRET must be set" in run.stderr + run.stdout
+    assert "Traceback" not in run.stderr

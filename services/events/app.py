@@ -18,10 +18,8 @@ from services.events.entrypoints.consumers import subscriptions
 from services.events.entrypoints.http import build_router
 from services.events.entrypoints.pages import build_pages
 from shared.contracts.streams import EVENTS, REGISTRATION
-from shared.platform.auth import secret_from_file
 from shared.platform.clock import Clock
 from shared.platform.config import Settings
-from shared.platform.db import is_sqlite
 from shared.platform.http import install_error_handlers
 from shared.platform.service import ServiceRuntime, ServiceSpec
 from shared.web import install_stylesheet
@@ -45,15 +43,14 @@ def create_runtime(settings: Settings, *, clock: Clock | None = None) -> Service
 
 
 def checkin_secret(settings: Settings) -> str:
-    """The key that signs check-in QR codes. Replicas on PostgreSQL must share it (a code signed by one
-    is checked in at another door), so there it must be configured; one machine on SQLite keeps a
-    generated one under its data dir."""
-    if settings.checkin_secret:
-        return settings.checkin_secret
-    if not is_sqlite(settings.db_url_of("events")):
-        raise SystemExit("dxday: DXDAY_CHECKIN_SECRET must be set when the events service runs on PostgreSQL: "
-                         "every replica signs and checks QR codes with it (đặt DXDAY_CHECKIN_SECRET)")
-    return secret_from_file(settings.data_dir / "checkin-secret")
+    """The key that signs check-in QR codes. Every replica must hold the same one (a code signed by
+    one is checked in at another door), so it is configured, never made up here: ``dxday up`` keeps
+    one under its data dir and passes it on; a service started alone stops at once without it."""
+    if not settings.checkin_secret:
+        raise SystemExit("dxday: DXDAY_CHECKIN_SECRET must be set: the events service signs and checks the "
+                         "seats' QR codes with it, the same key on every replica (dxday up keeps one in "
+                         "var/checkin-secret) — đặt DXDAY_CHECKIN_SECRET")
+    return settings.checkin_secret
 
 
 def create_app(settings: Settings, *, clock: Clock | None = None,
