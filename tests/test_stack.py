@@ -231,7 +231,8 @@ def _service_waiting_for_nats(tmp_path: Path, name: str, **env_extra: str) -> tu
     """One service started as its own process with a NATS URL nobody listens on (yet)."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("DXDAY_")}
-    env.update(DXDAY_DATA_DIR=str(tmp_path / "var"), DXDAY_ORGANIZER_TOKEN="t", DXDAY_LOG_FORMAT="text",
+    env.update(DXDAY_DATA_DIR=str(tmp_path / "var"), DXDAY_ORGANIZER_TOKEN="t", DXDAY_CHECKIN_SECRET="s",
+               DXDAY_LOG_FORMAT="text",
                **{f"DXDAY_{name.upper()}_PORT": str(port)}, **env_extra)
     env.setdefault("DXDAY_NATS_URL", f"nats://127.0.0.1:{free_port()}")
     log_path = tmp_path / f"{name}.log"
