@@ -168,11 +168,17 @@ async def consumer_pending(nats_url: str, stream: str, durable_part: str) -> int
 
 
 def qr_in(png: bytes) -> str:
-    """What a QR code image says, read as a phone camera would (OpenCV's detector)."""
+    """What a QR code image says, read as a phone camera would (OpenCV's detector). A screenshot's
+    scaling can blur the modules' edges: the image is tried as it is, then padded and enlarged."""
     import cv2
     import numpy as np
 
     image = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_GRAYSCALE)
-    text, _, _ = cv2.QRCodeDetector().detectAndDecode(image)
-    assert text, "no QR code found in the image"
-    return text
+    detector = cv2.QRCodeDetector()
+    padded = cv2.copyMakeBorder(image, 40, 40, 40, 40, cv2.BORDER_CONSTANT, value=255)
+    for candidate in (image, padded, cv2.resize(padded, None, fx=2, fy=2, interpolation=cv2.INTER_NEAREST),
+                      cv2.threshold(padded, 128, 255, cv2.THRESH_BINARY)[1]):
+        text, _, _ = detector.detectAndDecode(candidate)
+        if text:
+            return text
+    raise AssertionError("no QR code found in the image")

@@ -147,7 +147,11 @@ async def test_participants_reserve_the_last_seat_and_the_next_one_waits(setting
                                              interval=0.3))
             await look(page, f"reserved-{len(outcomes)}")
             if not qr_token:  # the confirmed seat: its QR code, read off the phone's screen, checks in
-                qr_token = qr_in(await page.locator("svg.qr").screenshot())
+                await page.wait_for_load_state("networkidle")  # the stylesheet that sizes the code
+
+                async def scanned(p=page) -> str:  # type: ignore[no-untyped-def]
+                    return qr_in(await p.locator("svg.qr").screenshot())
+                qr_token = await eventually(scanned, timeout=10, interval=0.5, what="the QR code read off the screen")
                 code = await page.locator("#checkin-code").inner_text()
                 await page.goto(f"{stack.events.url}/reserve/{workshop['workshop_id']}")  # their own page later
                 assert await page.locator("#checkin-code").inner_text() == code
