@@ -9,8 +9,6 @@ from typing import Protocol
 from services.events.application.ports import CalendarWriter, EventsUnitOfWork
 from shared.platform.clock import Clock
 
-SERVICE = "events"
-
 
 class EventsMetricsPort(Protocol):
     def workshop_state(self, campaign_id: str, workshops: int, seats: int, confirmed: int, waiting: int) -> None: ...

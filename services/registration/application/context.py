@@ -11,8 +11,6 @@ from services.registration.application.ports import RegistrationStore, Registrat
 from shared.platform.calls import Call  # noqa: F401  (the caller of every use case, imported from here)
 from shared.platform.clock import Clock
 
-SERVICE = "registration"
-
 
 class RegistrationMetricsPort(Protocol):
     def registered(self, kind: str, outcome: str) -> None: ...
