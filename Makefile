@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dxday
 PYTEST_ARGS ?=
 
-.PHONY: install up test unit test-fast lint rules docs bench clean
+.PHONY: install up test unit test-fast lint rules docs messages bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,9 @@ docs: install  ## regenerate docs/asyncapi.yaml (contracts) and docs/openapi/*.j
 	$(PY) -m launcher.openapi docs/openapi
 	$(PY) -m launcher.nats_auth > deploy/nats/users.conf
 	$(PY) -m launcher.nats_auth --helm > deploy/k8s/nats-auth-values.yaml
+
+messages: install  ## find every marked text again and merge it into the vi/en catalogues (then write what vi lacks)
+	$(PY) -m launcher.messages
 
 BENCH_STAMP := $(VENV)/.installed-dxday-bench
 $(BENCH_STAMP): pyproject.toml $(STAMP)

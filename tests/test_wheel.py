@@ -234,6 +234,9 @@ async def walk_through(http: httpx.AsyncClient, urls: dict[str, str]) -> None:
 
     schedule = await http.get(f"{urls['events']}/schedule/{cid}?day=2027-10-05")
     assert schedule.status_code == 200 and "Ký số cho hộ kinh doanh" in schedule.text  # templates are packaged
+    assert "Hội thảo, tập huấn" in schedule.text  # and the catalogues: the page reads in Vietnamese, not in msgids
+    again = await http.post(f"{urls['events']}/checkin", json={"token": seat["checkin_code"]}, headers=organizer)
+    assert again.status_code == 409 and again.json()["error"]["message"].startswith("Vé đã được dùng lúc")
     for name, url in urls.items():
         for path in ("/docs", "/asyncapi.yaml", "/openapi.json", "/static/dxday.css"):
             r = await http.get(url + path)

@@ -19,6 +19,7 @@ from services.registration.entrypoints.consumers import subscriptions
 from services.registration.entrypoints.exhibitor_pages import build_exhibitor_pages
 from services.registration.entrypoints.http import build_router
 from services.registration.entrypoints.pages import build_pages
+from services.registration.locale import _
 from shared.contracts.events import CAMPAIGN_GET_RPC
 from shared.contracts.streams import EVENTS, REGISTRATION
 from shared.platform.campaign_check import campaign_missing_at_events, install_campaign_check
@@ -80,9 +81,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
         if campaign is not None:
             return int(campaign["year"])
         if await campaign_missing_at_events(runtime.broker.connection, campaign_id):
-            raise NotFound(f"Không có chiến dịch {campaign_id}", f"No campaign {campaign_id}")
-        raise CampaignUnknown(f"Chưa có thông tin chiến dịch {campaign_id}; thử lại sau ít giây",
-                              f"Campaign {campaign_id} is not known here (yet); retry in a few seconds")
+            raise NotFound(_("No campaign {campaign_id}", campaign_id=campaign_id))
+        raise CampaignUnknown(_("Campaign {campaign_id} is not known here (yet); retry in a few seconds",
+                                campaign_id=campaign_id))
 
     app.include_router(build_pages(deps, campaign_year))
     app.include_router(build_exhibitor_pages(deps, campaign_year))

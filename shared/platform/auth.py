@@ -13,20 +13,21 @@ from fastapi import Request
 
 from shared.platform.config import Settings
 from shared.platform.errors import Unauthorized
+from shared.platform.i18n import _
 
 
 def bearer(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
+    scheme, _sep, token = header.partition(" ")
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
 def require_organizer_token(request: Request, expected: str | None) -> None:
     token = bearer(request)
     if token is None:
-        raise Unauthorized("Cần mã truy cập của ban tổ chức", "An organizer token is required")
+        raise Unauthorized(_("An organizer token is required"))
     if not expected or not hmac.compare_digest(token.encode(), expected.encode()):  # 401: counted as a failure
-        raise Unauthorized("Mã truy cập của ban tổ chức không đúng", "The organizer token is not valid")
+        raise Unauthorized(_("The organizer token is not valid"))
 
 
 def new_token() -> str:
@@ -59,7 +60,7 @@ def signed_token(secret: str, value: str) -> str:
 
 def verify_signed(secret: str, token: str) -> str | None:
     """The value inside a token made by signed_token, or None when the signature is wrong."""
-    value, _, signature = token.rpartition(".")
+    value, _sep, signature = token.rpartition(".")
     if value and hmac.compare_digest(sign(secret, value).encode(), signature.encode()):
         return value
     return None
@@ -69,11 +70,11 @@ def metrics_allowed(settings: Settings, authorization: str | None) -> bool:
     """/metrics is open unless a user and password are configured; then it needs HTTP basic auth."""
     if not (settings.metrics_user and settings.metrics_password):
         return True
-    scheme, _, encoded = (authorization or "").partition(" ")
+    scheme, _sep, encoded = (authorization or "").partition(" ")
     if scheme.lower() != "basic":
         return False
     try:
-        user, _, password = base64.b64decode(encoded.strip(), validate=True).decode().partition(":")
+        user, _sep, password = base64.b64decode(encoded.strip(), validate=True).decode().partition(":")
     except (ValueError, UnicodeDecodeError):
         return False
     expected = f"{settings.metrics_user}:{settings.metrics_password}".encode()

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from shared.contracts.envelope import Actor
 from shared.platform.errors import Forbidden, NoSuchRecord
+from shared.platform.i18n import _
 
 
 class NotYours(Forbidden):
@@ -37,7 +38,7 @@ class Call:
 
     def require_organizer(self) -> None:
         if not self.is_organizer:
-            raise NotYours("Chỉ ban tổ chức được làm việc này", "Only the organizer may do this")
+            raise NotYours(_("Only the organizer may do this"))
 
     def require_self_or_organizer(self, kind: str, subject_id: str) -> None:
         if self.is_organizer or (self.actor.kind == kind and self.actor.id == subject_id):

@@ -10,7 +10,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from shared.contracts.events import CAMPAIGN_GET_RPC
-from shared.platform.errors import Unavailable
+from shared.platform.errors import Unavailable, error_body
+from shared.platform.i18n import _
 
 
 def install_campaign_check(app: FastAPI, connection: Any) -> None:
@@ -21,9 +22,9 @@ def install_campaign_check(app: FastAPI, connection: Any) -> None:
     async def unavailable(_request: Request, exc: Unavailable) -> JSONResponse:
         campaign_id = exc.details.get("campaign_id")
         if campaign_id is not None and await campaign_missing_at_events(connection(), str(campaign_id)):
-            return JSONResponse({"error": {
-                "code": "campaign_not_found", "message": f"Không có chiến dịch {campaign_id}",
-                "message_en": f"No campaign {campaign_id}", "details": {"campaign_id": campaign_id}}}, status_code=404)
+            return JSONResponse(error_body("campaign_not_found", _("No campaign {campaign_id}",
+                                                                   campaign_id=campaign_id),
+                                           details={"campaign_id": campaign_id}), status_code=404)
         return JSONResponse(exc.body(), status_code=exc.status, headers={"Retry-After": "5"})
 
 

@@ -12,6 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from shared.platform.i18n import _
+
 MAX_TEXT = 2_000  # no field of any command is longer; most declare a tighter bound
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tab, newline and carriage return are text
 
@@ -20,7 +22,7 @@ def refuse_control(value: Any) -> Any:
     """Raise for a string (anywhere inside lists and dicts) that holds a control character."""
     if isinstance(value, str):
         if CONTROL.search(value):
-            raise ValueError("Có ký tự điều khiển không hợp lệ (ví dụ NUL) / Holds a control character such as NUL")
+            raise ValueError(_("Holds a control character such as NUL"))
     elif isinstance(value, list | tuple | set | frozenset):
         for item in value:
             refuse_control(item)

@@ -12,20 +12,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from shared.platform.db import constraint_violated, database_unavailable
-from shared.platform.errors import AppError, ConcurrentChange, Unavailable
+from shared.platform.errors import AppError, ConcurrentChange, Unavailable, error_body, field_problems
+from shared.platform.i18n import _
 from shared.platform.protection import API_CSP, SECURITY_HEADERS
 
 log = logging.getLogger("dxday.http")
-DATABASE_UNAVAILABLE = {"error": {
-    "code": "database_unavailable",
-    "message": "Cơ sở dữ liệu tạm thời không truy cập được; yêu cầu chưa được ghi nhận, vui lòng thử lại",
-    "message_en": "The database is unreachable for now; nothing was recorded, please retry",
-}}
-INTERNAL_ERROR = {"error": {
-    "code": "internal_error",
-    "message": "Lỗi hệ thống; yêu cầu chưa được ghi nhận",
-    "message_en": "Internal error; the request was not recorded",
-}}
+DATABASE_UNAVAILABLE = error_body(
+    "database_unavailable", _("The database is unreachable for now; nothing was recorded, please retry"))
+INTERNAL_ERROR = error_body("internal_error", _("Internal error; the request was not recorded"))
 
 
 # An answer made outside the middlewares (an unexpected error) carries the same security headers
@@ -60,25 +54,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def on_invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        fields = [
-            {
-                "field": ".".join(str(p) for p in e["loc"] if p != "body"),
-                "message": e["msg"],
-                "type": e["type"],
-            }
-            for e in exc.errors()
-        ]
-        return JSONResponse(
-            {
-                "error": {
-                    "code": "validation_failed",
-                    "message": "Dữ liệu không hợp lệ",
-                    "message_en": "The request is not valid",
-                    "fields": fields,
-                }
-            },
-            status_code=422,
-        )
+        fields = field_problems(exc.errors(), skip=("body",))
+        return JSONResponse(error_body("validation_failed", _("The request is not valid"), fields=fields),
+                            status_code=422)
 
 
 def attachment(filename: str) -> dict[str, str]:

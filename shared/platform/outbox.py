@@ -20,6 +20,7 @@ from shared.contracts.envelope import Envelope
 from shared.platform.clock import Clock, SystemClock
 from shared.platform.db import outbox_table
 from shared.platform.errors import Unprocessable
+from shared.platform.i18n import _
 from shared.platform.observability import MessagingMetrics
 
 log = logging.getLogger("dxday.outbox")
@@ -47,8 +48,8 @@ async def record(session: AsyncSession, *envelopes: Envelope) -> None:
     for e in envelopes:
         if len(encode(e)) > MAX_EVENT_BYTES:
             raise EventTooLarge(
-                "Yêu cầu tạo ra một sự kiện quá lớn để gửi đi; vui lòng rút gọn dữ liệu",
-                f"The request would make an event larger than {MAX_EVENT_BYTES} bytes; nothing was recorded",
+                _("The request would make an event larger than {limit} bytes; nothing was recorded",
+                  limit=MAX_EVENT_BYTES),
                 subject=e.type)
     await session.execute(
         sa.insert(outbox_table),
@@ -245,7 +246,7 @@ def _permanent(error: BaseException) -> bool:
 
 
 def refused_error(errors: list[tuple[sa.Row, BaseException]]) -> BaseException:
-    return next(e for _, e in errors if _permanent(e))
+    return next(e for _event, e in errors if _permanent(e))
 
 
 def _age_seconds(oldest: datetime, now: datetime) -> float:

@@ -18,6 +18,9 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
+from shared.platform.errors import error_body
+from shared.platform.i18n import Text, _
+
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -61,18 +64,21 @@ class SlidingWindow:
 
 
 def too_many() -> JSONResponse:
-    return JSONResponse({"error": {"code": "rate_limited", "message": "Quá nhiều yêu cầu, vui lòng thử lại sau",
-                                   "message_en": "Too many requests; retry later"}}, status_code=429)
+    return JSONResponse(error_body("rate_limited", _("Too many requests; retry later")), status_code=429)
+
+
+def too_large(limit: int) -> Text:
+    return _("The request body is larger than {limit} bytes", limit=limit)
 
 
 CONTROL_IN_URL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def _error(status: int, code: str, vi: str, en: str) -> dict[str, Any]:
+def _error(status: int, code: str, message: Text) -> tuple[dict[str, Any], bytes]:
     return {"type": "http.response.start", "status": status,
             "headers": [(b"content-type", b"application/json"), *[(k.lower().encode(), v.encode())
                                                                   for k, v in SECURITY_HEADERS.items()]]}, \
-        json.dumps({"error": {"code": code, "message": vi, "message_en": en}}, ensure_ascii=False).encode()
+        json.dumps(error_body(code, message), ensure_ascii=False).encode()
 
 
 class RequestLimits:
@@ -87,22 +93,21 @@ class RequestLimits:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         if CONTROL_IN_URL.search(scope.get("path", "")):
-            return await self._answer(send, 404, "not_found", "Không tìm thấy", "Not found")
+            return await self._answer(send, 404, "not_found", _("Not found"))
         if CONTROL_IN_URL.search(unquote_plus(scope.get("query_string", b"").decode("latin-1"))):
-            return await self._answer(send, 422, "validation_failed", "Tham số có ký tự điều khiển không hợp lệ",
-                                      "A query parameter holds a control character")
+            return await self._answer(send, 422, "validation_failed",
+                                      _("A query parameter holds a control character"))
         length = dict(scope.get("headers", [])).get(b"content-length")
         if length is not None and length.isdigit() and int(length) > self.max:
             return await self._too_large(send)
         await self.app(scope, receive, send)  # a body without Content-Length: counted as it streams in
 
     async def _too_large(self, send: Any) -> None:
-        await self._answer(send, 413, "body_too_large", f"Nội dung yêu cầu vượt quá {self.max} byte",
-                           f"The request body is larger than {self.max} bytes")
+        await self._answer(send, 413, "body_too_large", too_large(self.max))
 
     @staticmethod
-    async def _answer(send: Any, status: int, code: str, vi: str, en: str) -> None:
-        start, body = _error(status, code, vi, en)
+    async def _answer(send: Any, status: int, code: str, message: Text) -> None:
+        start, body = _error(status, code, message)
         start["headers"].append((b"content-length", str(len(body)).encode()))
         await send(start)
         await send({"type": "http.response.body", "body": body})
@@ -161,8 +166,7 @@ def install_protection(app: FastAPI, *, forms_per_minute: int, failed_tokens_per
     async def on_http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code != 413:
             return await http_exception_handler(request, exc)
-        _, body = _error(413, "body_too_large", f"Nội dung yêu cầu vượt quá {max_body_bytes} byte",
-                         f"The request body is larger than {max_body_bytes} bytes")
+        _start, body = _error(413, "body_too_large", too_large(max_body_bytes))
         return JSONResponse(json.loads(body), status_code=413)
     if cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=cors_origins, allow_credentials=False,

@@ -19,7 +19,8 @@ from pydantic_core import to_jsonable_python
 from shared.contracts.envelope import Actor
 from shared.contracts.streams import rpc_subject
 from shared.platform.db import constraint_violated, database_unavailable
-from shared.platform.errors import AppError, ConcurrentChange
+from shared.platform.errors import AppError, ConcurrentChange, error_body, field_problems
+from shared.platform.i18n import Text, _
 
 log = logging.getLogger("dxday.rpc")
 
@@ -37,13 +38,8 @@ async def _undecoded(_msg: Any) -> None:
     return None
 
 
-def error_reply(code: str, message_vi: str, message_en: str, **extra: Any) -> dict[str, Any]:
-    return {"ok": False, "error": {"code": code, "message": message_vi, "message_en": message_en, **extra}}
-
-
-def _fields(exc: ValidationError) -> list[dict[str, str]]:
-    return [{"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"], "type": e["type"]}
-            for e in exc.errors()]
+def error_reply(code: str, message: Text, **extra: Any) -> dict[str, Any]:
+    return {"ok": False, **error_body(code, message, **extra)}
 
 
 # Every command registered in this process, by subject: what the AsyncAPI document lists (``make docs``).
@@ -69,18 +65,17 @@ async def dispatch(data: bytes, args_model: type[BaseModel] | None, fn: RpcFunct
         request = RpcRequest.model_validate_json(data)
         args = args_model.model_validate(request.args) if args_model else request.args
     except ValidationError as exc:
-        return error_reply("validation_failed", "Dữ liệu không hợp lệ", "The request is not valid",
-                           fields=_fields(exc))
+        return error_reply("validation_failed", _("The request is not valid"), fields=field_problems(exc.errors()))
     try:
         result = await fn(args, request.actor, request.correlation_id)
     except AppError as exc:
         return {"ok": False, "error": exc.body()["error"]}
     except Exception as exc:  # the caller gets an answer; the detail stays in our log
         if database_unavailable(exc):
-            return error_reply("database_unavailable", "Cơ sở dữ liệu tạm thời không truy cập được; vui lòng thử lại",
-                               "The database is unreachable for now; nothing was recorded, please retry")
+            return error_reply("database_unavailable",
+                               _("The database is unreachable for now; nothing was recorded, please retry"))
         if any(constraint_violated(exc, sqlstate=s) for s in ("23505", "23503", "23514")):
             return {"ok": False, "error": ConcurrentChange().body()["error"]}
         log.exception("rpc command failed")
-        return error_reply("internal_error", "Lỗi hệ thống, vui lòng thử lại", "Internal error, please retry")
+        return error_reply("internal_error", _("Internal error, please retry"))
     return {"ok": True, "result": to_jsonable_python(result)}

@@ -27,6 +27,8 @@ from shared.platform.auth import metrics_allowed
 from shared.platform.clock import Clock, SystemClock
 from shared.platform.config import Settings
 from shared.platform.db import create_engine, database_unavailable, ping, sessionmaker_for
+from shared.platform.errors import error_body
+from shared.platform.i18n import _
 from shared.platform.inbox import InboxConsumer, Subscription
 from shared.platform.messaging import ConsumerMonitor, create_broker, ensure_streams
 from shared.platform.migrations import upgrade
@@ -187,7 +189,7 @@ class ServiceRuntime:
         attempt = 0
         try:
             while True:
-                done, _ = await asyncio.wait({connecting}, timeout=NATS_WAIT_LOG_S)
+                done, _pending = await asyncio.wait({connecting}, timeout=NATS_WAIT_LOG_S)
                 if done:
                     connecting.result()
                     break
@@ -299,8 +301,7 @@ class ServiceRuntime:
         async def metrics(request: Request) -> Response:
             if not metrics_allowed(self.settings, request.headers.get("authorization")):
                 return JSONResponse(
-                    {"error": {"code": "unauthorized", "message": "Cần xác thực để xem số liệu",
-                               "message_en": "Metrics need basic auth"}},
+                    error_body("unauthorized", _("Metrics need basic auth")),
                     status_code=401, headers={"WWW-Authenticate": 'Basic realm="metrics"'})
             for hook in self._before_scrape:
                 try:
@@ -337,7 +338,8 @@ ERROR_BODY_SCHEMA: dict[str, Any] = {
         "message": {"type": "string", "description": "Vietnamese"},
         "message_en": {"type": "string"},
         "fields": {"type": "array", "items": {"type": "object", "properties": {
-            "field": {"type": "string"}, "message": {"type": "string"}, "type": {"type": "string"}}}},
+            "field": {"type": "string"}, "message": {"type": "string", "description": "Vietnamese"},
+            "message_en": {"type": "string"}, "type": {"type": "string"}}}},
         "details": {"type": "object"}}}},
 }
 

@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, quote
 from zoneinfo import ZoneInfo
 
 import jinja2
+from babel.dates import format_date
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
@@ -22,8 +23,9 @@ from pydantic import ValidationError
 from shared.contracts.envelope import Actor
 from shared.platform.calls import Call
 from shared.platform.config import Settings
-from shared.platform.errors import AppError
+from shared.platform.errors import AppError, field_message
 from shared.platform.http import attachment
+from shared.platform.i18n import LANGUAGE_NAMES, SHARED, Catalogue, _, render
 from shared.web import qr
 
 SHARED_TEMPLATES = Path(__file__).parent / "templates"
@@ -33,15 +35,21 @@ LANGUAGES = ("vi", "en")
 PageHandler = Callable[..., Awaitable[Response]]
 
 
-def environment(*template_dirs: Path) -> jinja2.Environment:
+def environment(*template_dirs: Path, catalogue: Catalogue = SHARED) -> jinja2.Environment:
+    """Pages of one service: its templates before the shared ones, its catalogue before the shared one
+    (a template writes ``{{ _("English id", name=value) }}``)."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader([*map(str, template_dirs), str(SHARED_TEMPLATES)]),
                              autoescape=True, trim_blocks=True, lstrip_blocks=True,
                              undefined=jinja2.StrictUndefined)
     env.filters["hhmm"] = lambda at: at.strftime("%H:%M")
     env.filters["ddmm"] = lambda day: day.strftime("%d/%m")
+    # the day's name from Babel's locale data: "Thứ Hai" / "Mon"
+    env.filters["weekday"] = lambda day, lang: format_date(day, "EEEE" if lang == "vi" else "EEE", locale=lang)
     # stored in UTC, shown in the campaign's own zone
     env.filters["local"] = lambda at, timezone: at.astimezone(ZoneInfo(timezone))
     env.globals["qr"] = qr.svg
+    env.globals["catalogue"] = catalogue
+    env.globals["language_names"] = LANGUAGE_NAMES
     return env
 
 
@@ -56,14 +64,15 @@ def language(request: Request, asked: str | None) -> str:
 def page(env: jinja2.Environment, template: str, context: dict[str, Any], *, lang: str,
          status_code: int = 200) -> HTMLResponse:
     other = "en" if lang == "vi" else "vi"  # the language switch's target
-    html = env.get_template(template).render(lang=lang, other=other, **context)
+    html = env.get_template(template).render(lang=lang, other=other, _=env.globals["catalogue"].translator(lang),
+                                             **context)
     return HTMLResponse(html, status_code=status_code, headers={
         "Content-Security-Policy": PAGE_CSP, "Content-Language": lang, "Cache-Control": "no-store"})
 
 
 def error_page(env: jinja2.Environment, exc: AppError, *, lang: str) -> HTMLResponse:
     return page(env, "error.html.j2", {"code": exc.code, "status": exc.status,
-                                       "message": exc.message_vi if lang == "vi" else exc.message_en},
+                                       "message": exc.message_in(lang)},
                 lang=lang, status_code=exc.status)
 
 
@@ -101,37 +110,13 @@ async def read_form(request: Request) -> dict[str, list[str]] | None:
     return fields
 
 
-FIELD_MESSAGES = {
-    "missing": ("Bắt buộc", "Required"),
-    "string_too_short": ("Quá ngắn (ít nhất {min_length} ký tự)", "Too short (at least {min_length} characters)"),
-    "string_too_long": ("Quá dài (nhiều nhất {max_length} ký tự)", "Too long (at most {max_length} characters)"),
-    "too_short": ("Chọn ít nhất {min_length}", "Choose at least {min_length}"),
-    "literal_error": ("Giá trị không hợp lệ", "Not an allowed value"),
-    "int_parsing": ("Phải là một số nguyên", "Must be a whole number"),
-    "greater_than_equal": ("Ít nhất là {ge}", "At least {ge}"),
-    "less_than_equal": ("Nhiều nhất là {le}", "At most {le}"),
-    "date_from_datetime_parsing": ("Ngày không hợp lệ", "Not a valid date"),
-    "date_parsing": ("Ngày không hợp lệ", "Not a valid date"),
-}
-
-
 def field_errors(exc: ValidationError, lang: str) -> dict[str, str]:
-    """One message per form field, in the page's language; our validators write "tiếng Việt / English"."""
+    """One message per form field, in the page's language."""
     found: dict[str, str] = {}
     for error in exc.errors():
         field = str(error["loc"][0]) if error["loc"] else "form"
-        if field in found:
-            continue
-        vi_en = FIELD_MESSAGES.get(error["type"])
-        if vi_en is not None:
-            text = vi_en[0 if lang == "vi" else 1].format(**(error.get("ctx") or {}))
-        elif "email" in error["msg"].lower() and field == "email":
-            text = "Địa chỉ email không hợp lệ" if lang == "vi" else "Not a valid email address"
-        else:
-            message = error["msg"].removeprefix("Value error, ")
-            vi, _, en = message.partition(" / ")
-            text = vi if lang == "vi" or not en else en
-        found[field] = text
+        if field not in found:
+            found[field] = render(field_message(error), lang)
     return found
 
 
@@ -171,8 +156,8 @@ def organizer_session(organizer_token: str, now: float | None = None) -> str:
 
 def _session_nonce(cookie: str, organizer_token: str, now: float) -> str | None:
     """The session's nonce when the cookie is one this token signed and it has not expired."""
-    expires, _, rest = cookie.partition(".")
-    nonce, _, mac = rest.partition(".")
+    expires, _sep, rest = cookie.partition(".")
+    nonce, _sep, mac = rest.partition(".")
     if not expires.isdigit() or not nonce or int(expires) <= now:
         return None
     if not hmac.compare_digest(mac, _session_mac(organizer_token, int(expires), nonce)):
@@ -242,14 +227,13 @@ def sign_in_router(env: jinja2.Environment, organizer_token: Callable[[], str | 
     @router.post("/board/sign-in", response_class=HTMLResponse)
     async def sign_in(request: Request, lang: str | None = None) -> Response:
         lang = language(request, lang)
-        vi = lang == "vi"
         fields = await read_form(request)
         if fields is None:
-            return form(request, lang, "/", {"form": BAD_FORM[lang]}, 403)
+            return form(request, lang, "/", {"form": BAD_FORM.render(lang)}, 403)
         next_path = local_path((fields.get("next") or [""])[0], "/")
         if not is_organizer_token((fields.get("organizer_token") or [""])[0].strip(), organizer_token()):
             # a 401 counts towards the failed-token limit, as on the API
-            return form(request, lang, next_path, {"organizer_token": "Mã không đúng" if vi else "Wrong token"}, 401)
+            return form(request, lang, next_path, {"organizer_token": _("Wrong token").render(lang)}, 401)
         return sign_in_cookie(see_other(next_path), organizer_token() or "")
 
     @router.post("/board/sign-out")
@@ -263,8 +247,7 @@ def sign_in_router(env: jinja2.Environment, organizer_token: Callable[[], str | 
     return router
 
 
-BAD_FORM = {"vi": "Biểu mẫu đã hết hạn hoặc không đến từ trang này; vui lòng gửi lại.",
-            "en": "This form expired or did not come from this page; please send it again."}
+BAD_FORM = _("This form expired or did not come from this page; please send it again.")
 
 
 def board_call(request: Request, organizer_token: str | None) -> Call | None:

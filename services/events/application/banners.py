@@ -17,6 +17,7 @@ from services.events.domain.banners import (  # noqa: F401  (the refusals, as ca
     PlacementTransition,
     SpotTaken,
 )
+from services.events.locale import _
 from shared.platform.calls import Call
 from shared.platform.errors import NotFound
 
@@ -56,7 +57,7 @@ async def plan_placement(deps: Deps, campaign_id: str, cmd: PlanPlacement, call:
         repo = uow.schedule
         site = await repo.site(cmd.site_id)
         if site is None or site["campaign_id"] != campaign_id:
-            raise InvalidPlacement("Địa điểm không thuộc chiến dịch", "No such banner site in this campaign",
+            raise InvalidPlacement(_("No such banner site in this campaign"),
                                    field="site_id")
         await repo.lock(f"banners:{site['id']}")  # the spot's placements are read under the site's lock
         occupying = await repo.placements_on_spot(site["id"], cmd.spot, [s.value for s in OCCUPYING])
@@ -78,7 +79,7 @@ async def move_placement(deps: Deps, placement_id: str, to: PlacementStatus, cmd
         repo = uow.schedule
         placement = await repo.placement_for_decision(placement_id)
         if placement is None:
-            raise PlacementNotFound(f"Không tìm thấy băng rôn {placement_id}", f"No placement {placement_id}")
+            raise PlacementNotFound(_("No placement {placement_id}", placement_id=placement_id))
         placement.move(to, cmd.by, now)
         await repo.save_placement(placement)
         uow.record(*placement_events(placement.events, call, now))

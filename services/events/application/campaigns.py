@@ -8,6 +8,7 @@ from pydantic import AwareDatetime, Field, field_validator
 
 from services.events.application.ports import EventsUnitOfWork
 from services.events.domain.campaign import DEFAULT_TIMEZONE, BoothConfirmation, Campaign
+from services.events.locale import _
 from shared.contracts.envelope import Actor, make_envelope
 from shared.contracts.events import CAMPAIGN_CREATED, CampaignCreated
 from shared.platform.clock import Clock
@@ -36,7 +37,7 @@ class CreateCampaign(Command):
     @classmethod
     def _exact_id(cls, value: object) -> object:
         if isinstance(value, str) and value != value.strip():
-            raise ValueError("Mã chiến dịch không được có khoảng trắng hay xuống dòng / The id may hold no whitespace")
+            raise ValueError(_("The id may hold no whitespace"))
         return value
 
 
@@ -70,7 +71,7 @@ async def create_campaign(
         repo = uow.campaigns
         if await repo.get(campaign.id) is not None:
             raise CampaignExists(
-                f"Chiến dịch {campaign.id} đã tồn tại", f"Campaign {campaign.id} already exists",
+                _("Campaign {campaign_id} already exists", campaign_id=campaign.id),
                 campaign_id=campaign.id,
             )
         await repo.add(campaign)
@@ -83,7 +84,7 @@ async def get_campaign(uow: EventsUnitOfWork, campaign_id: str) -> Campaign:
     async with uow:
         campaign = await uow.campaigns.get(campaign_id)
     if campaign is None:
-        raise NotFound(f"Không tìm thấy chiến dịch {campaign_id}", f"No campaign {campaign_id}")
+        raise NotFound(_("No campaign {campaign_id}", campaign_id=campaign_id))
     return campaign
 
 

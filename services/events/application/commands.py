@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import AwareDatetime, Field, field_validator, model_validator
 
+from services.events.locale import _
 from shared.platform.commands import Command
 
 WorkshopKind = Literal["seminar", "talk", "training", "ceremony", "other"]
@@ -92,7 +93,7 @@ class PlanPlacement(_Command):
     @model_validator(mode="after")
     def _ordered(self) -> PlanPlacement:
         if self.last_day < self.first_day:
-            raise ValueError("Ngày gỡ phải sau ngày treo / The last day must not be before the first")
+            raise ValueError(_("The last day must not be before the first"))
         return self
 
 

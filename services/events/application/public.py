@@ -7,6 +7,7 @@ from typing import Any
 
 from services.events.application.context import Deps
 from services.events.application.workshops import campaign_of, load_workshop, workshop_view, workshops_view
+from services.events.locale import _
 from shared.platform.errors import Unprocessable
 
 
@@ -16,8 +17,8 @@ async def schedule_of_day(deps: Deps, campaign_id: str, day: dt.date | None) -> 
         first, last = campaign.local(campaign.window_start).date(), campaign.local(campaign.window_end).date()
         day = day or first
         if not first <= day <= last:
-            raise Unprocessable(f"Ngày {day:%d/%m/%Y} ngoài chiến dịch ({first:%d/%m}–{last:%d/%m})",
-                                f"{day} is outside the campaign ({first}..{last})", field="day")
+            raise Unprocessable(_("{day} is outside the campaign ({first}..{last})",
+                                  day=day, first=first, last=last), field="day")
         tz = campaign.local(campaign.window_start).tzinfo
         start = dt.datetime.combine(day, dt.time(0), tzinfo=tz)
         repo = uow.schedule

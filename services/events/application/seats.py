@@ -24,6 +24,7 @@ from services.events.domain.seat_list import (  # noqa: F401  (the refusals this
     WorkshopClosed,
 )
 from services.events.domain.seats import ACTIVE, SeatStatus, read_checkin_code, show_checkin_code
+from services.events.locale import _
 from shared.contracts.envelope import Envelope
 from shared.contracts.events import SeatTicket, SeatTicketsReply
 from shared.platform.auth import signed_token, verify_signed
@@ -43,7 +44,7 @@ async def _seat_list(repo: ScheduleStore, workshop_id: str) -> SeatList:
     """The workshop's seats, read under its lock (every seat decision starts here)."""
     found = await repo.seat_list_for_decision(workshop_id)
     if found is None:
-        raise WorkshopNotFound(f"Không tìm thấy hội thảo {workshop_id}", f"No workshop {workshop_id}")
+        raise WorkshopNotFound(_("No workshop {workshop_id}", workshop_id=workshop_id))
     return found
 
 
@@ -51,8 +52,7 @@ async def reserve_seat(deps: Deps, workshop_id: str, cmd: ReserveSeat, call: Cal
     participant_id = cmd.participant_id if call.is_organizer and cmd.participant_id else call.actor.id
     if not participant_id:
         call.require_organizer()  # neither a participant nor an organizer naming one
-        raise Unprocessable("Ban tổ chức cần ghi rõ người tham dự (participant_id)",
-                            "An organizer reserving a seat must name the participant (participant_id)",
+        raise Unprocessable(_("An organizer reserving a seat must name the participant (participant_id)"),
                             field="participant_id")
     call.require_self_or_organizer("participant", participant_id)
     now = deps.clock.now()
@@ -62,8 +62,7 @@ async def reserve_seat(deps: Deps, workshop_id: str, cmd: ReserveSeat, call: Cal
         person = await repo.participant(participant_id)
         if person is None or person["campaign_id"] != seats.campaign_id:
             raise ParticipantUnknown(
-                "Chưa có thông tin người tham dự này; thử lại sau ít giây",
-                "This participant is not known here (yet); retry in a few seconds",
+                _("This participant is not known here (yet); retry in a few seconds"),
             )
         held = await repo.held_by(workshop_id, participant_id)
         if held is not None and held.status in ACTIVE:
@@ -206,7 +205,7 @@ async def _seat_of_ticket(repo: ScheduleStore, secret: str, ticket: str) -> str:
     code = read_checkin_code(ticket)
     seat_id = await repo.seat_id_by_code(code) if code else None
     if seat_id is None:
-        raise InvalidTicket("Mã QR hoặc mã vào cửa không hợp lệ", "The QR token or check-in code is not valid")
+        raise InvalidTicket(_("The QR token or check-in code is not valid"))
     return seat_id
 
 

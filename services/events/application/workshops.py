@@ -21,6 +21,7 @@ from services.events.domain.workshop import (  # noqa: F401  (the refusals, as c
     Workshop,
     WorkshopCancelledAlready,
 )
+from services.events.locale import _
 from shared.platform.calls import Call
 from shared.platform.errors import ConcurrentChange, Conflict, NotFound, Unprocessable
 
@@ -40,7 +41,7 @@ class RoomNotFound(Unprocessable):
 async def campaign_of(repo: CampaignStore, campaign_id: str) -> Campaign:
     campaign = await repo.get(campaign_id)
     if campaign is None:
-        raise NotFound(f"Không tìm thấy chiến dịch {campaign_id}", f"No campaign {campaign_id}")
+        raise NotFound(_("No campaign {campaign_id}", campaign_id=campaign_id))
     return campaign
 
 
@@ -50,7 +51,7 @@ async def create_room(deps: Deps, campaign_id: str, cmd: CreateRoom, call: Call)
         await campaign_of(uow.campaigns, campaign_id)
         repo = uow.schedule
         if await repo.room_by_name(campaign_id, cmd.name):
-            raise RoomExists(f"Phòng \u201c{cmd.name}\u201d đã có", f"Room \u201c{cmd.name}\u201d exists")
+            raise RoomExists(_("Room “{cmd_name}” exists", cmd_name=cmd.name))
         room = {"id": str(uuid.uuid4()), "campaign_id": campaign_id, "name": cmd.name, "seats": cmd.seats,
                 "created_at": deps.clock.now()}
         await repo.add_room(room)
@@ -85,14 +86,14 @@ async def schedule_workshop(deps: Deps, campaign_id: str, cmd: ScheduleWorkshop,
 async def _room_of(repo: ScheduleStore, campaign_id: str, room_id: str) -> dict[str, Any]:
     room = await repo.room(room_id)
     if room is None or room["campaign_id"] != campaign_id:
-        raise RoomNotFound("Phòng không thuộc chiến dịch này", "No such room in this campaign", field="room_id")
+        raise RoomNotFound(_("No such room in this campaign"), field="room_id")
     return room
 
 
 async def load_workshop(repo: ScheduleStore, workshop_id: str) -> dict[str, Any]:
     row = await repo.workshop(workshop_id)
     if row is None:
-        raise WorkshopNotFound(f"Không tìm thấy hội thảo {workshop_id}", f"No workshop {workshop_id}")
+        raise WorkshopNotFound(_("No workshop {workshop_id}", workshop_id=workshop_id))
     return row
 
 
@@ -100,7 +101,7 @@ async def _decide(repo: ScheduleStore, workshop_id: str) -> Workshop:
     """The workshop read under its lock (see the repository)."""
     workshop = await repo.workshop_for_decision(workshop_id)
     if workshop is None:
-        raise WorkshopNotFound(f"Không tìm thấy hội thảo {workshop_id}", f"No workshop {workshop_id}")
+        raise WorkshopNotFound(_("No workshop {workshop_id}", workshop_id=workshop_id))
     return workshop
 
 

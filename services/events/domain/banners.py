@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from services.events.locale import _
 from shared.platform.errors import Conflict, Unprocessable
 
 
@@ -84,16 +85,15 @@ class BannerPlacement:
              occupying: list[dict[str, Any]]) -> BannerPlacement:
         """``occupying``: the spot's planned and installed placements, read under the site's lock."""
         if spot > site["spots"]:
-            raise InvalidPlacement(f"Địa điểm chỉ có {site['spots']} vị trí", f"The site has {site['spots']} spots",
+            raise InvalidPlacement(_("The site has {site_spots} spots", site_spots=site['spots']),
                                    field="spot")
         (first_day, last_day), (first, last) = days, window
         if first_day < first or last_day > last:
-            raise InvalidPlacement(f"Thời gian treo phải trong {first:%d/%m}–{last:%d/%m}",
-                                   f"The period must lie within {first}..{last}",
+            raise InvalidPlacement(_("The period must lie within {first}..{last}", first=first, last=last),
                                    field="first_day" if first_day < first else "last_day")
         clashes = [p for p in occupying if periods_overlap((p["first_day"], p["last_day"]), days)]
         if clashes:
-            raise SpotTaken("Vị trí đã có băng rôn trong thời gian này", "The spot holds a banner in that period",
+            raise SpotTaken(_("The spot holds a banner in that period"),
                             conflicts=[{"placement_id": p["id"], "slogan": p["slogan"],
                                         "first_day": p["first_day"].isoformat(),
                                         "last_day": p["last_day"].isoformat()} for p in clashes])
@@ -103,8 +103,8 @@ class BannerPlacement:
 
     def move(self, to: PlacementStatus, by: str, now: dt.datetime) -> None:
         if not can_move(self.status, to):
-            raise PlacementTransition(f"Không thể chuyển từ {self.status} sang {to}",
-                                      f"Cannot go from {self.status} to {to}", status=self.status.value)
+            raise PlacementTransition(_("Cannot go from {status} to {to}",
+                                        status=self.status, to=to), status=self.status.value)
         self.status = to
         if to is PlacementStatus.INSTALLED:
             self.installed_by, self.installed_at = by, now

@@ -8,6 +8,7 @@ from datetime import datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from services.events.locale import _
 from shared.platform.errors import Unprocessable
 
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -59,33 +60,31 @@ class Campaign:
     ) -> Campaign:
         if not CAMPAIGN_ID.match(id):
             raise InvalidCampaign(
-                "Mã chiến dịch chỉ gồm chữ thường không dấu, số và dấu gạch ngang (3–64 ký tự)",
-                "A campaign id is 3-64 lowercase letters, digits and dashes",
+                _("A campaign id is 3-64 lowercase letters, digits and dashes"),
                 field="campaign_id",
             )
         try:
             tz = ZoneInfo(timezone)
         except (ZoneInfoNotFoundError, ValueError):
             raise InvalidCampaign(
-                f"Múi giờ không tồn tại: {timezone}", f"Unknown time zone: {timezone}", field="timezone"
+                _("Unknown time zone: {timezone}", timezone=timezone), field="timezone"
             ) from None
         default_start, default_end = default_window(year, timezone)
         start = (window_start or default_start).astimezone(tz)
         end = (window_end or default_end).astimezone(tz)
         if end <= start:
             raise InvalidCampaign(
-                "Thời gian kết thúc phải sau thời gian bắt đầu",
-                "The window must end after it starts",
+                _("The window must end after it starts"),
                 field="window_end",
             )
         if start.year != year and end.year != year:
             raise InvalidCampaign(
-                f"Thời gian chiến dịch phải thuộc năm {year}", f"The window must lie in the campaign's year {year}",
+                _("The window must lie in the campaign's year {year}", year=year),
                 field="window_start",
             )
         if end - start > timedelta(days=92):
             raise InvalidCampaign(
-                "Một chiến dịch kéo dài tối đa 92 ngày", "A campaign window lasts at most 92 days",
+                _("A campaign window lasts at most 92 days"),
                 field="window_end",
             )
         return cls(

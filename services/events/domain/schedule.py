@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
+from services.events.locale import _
+from shared.platform.i18n import Text
+
 ConflictKind = Literal["end_before_start", "outside_window", "room_taken", "speaker_busy"]
 
 
@@ -27,16 +30,15 @@ class Slot:
 
 
 @dataclass(frozen=True)
-class Conflict:
+class Clash:
     kind: ConflictKind
-    message: str
-    message_en: str
+    text: Text
     workshop_id: str | None = None
     title: str | None = None
     speaker: str | None = None
 
     def as_dict(self) -> dict[str, str | None]:
-        return {"kind": self.kind, "message": self.message, "message_en": self.message_en,
+        return {"kind": self.kind, "message": self.text.render("vi"), "message_en": self.text.render("en"),
                 "workshop_id": self.workshop_id, "title": self.title, "speaker": self.speaker}
 
 
@@ -48,17 +50,15 @@ def speaker_key(name: str) -> str:
     return " ".join(name.casefold().split())
 
 
-def conflicts(candidate: Slot, others: list[Slot], window: tuple[datetime, datetime]) -> list[Conflict]:
+def conflicts(candidate: Slot, others: list[Slot], window: tuple[datetime, datetime]) -> list[Clash]:
     """Every reason the candidate cannot be scheduled; empty when it can."""
-    found: list[Conflict] = []
+    found: list[Clash] = []
     if candidate.end <= candidate.start:
-        found.append(Conflict("end_before_start", "Giờ kết thúc phải sau giờ bắt đầu",
-                              "The end must be after the start"))
+        found.append(Clash("end_before_start", _("The end must be after the start")))
         return found
     window_start, window_end = window
     if candidate.start < window_start or candidate.end > window_end:
-        found.append(Conflict("outside_window", "Thời gian nằm ngoài thời gian chiến dịch",
-                              "The time lies outside the campaign window"))
+        found.append(Clash("outside_window", _("The time lies outside the campaign window")))
     mine = {speaker_key(s): s for s in candidate.speakers}
     for other in others:
         if other.workshop_id == candidate.workshop_id:
@@ -66,11 +66,10 @@ def conflicts(candidate: Slot, others: list[Slot], window: tuple[datetime, datet
         if not overlaps(candidate.start, candidate.end, other.start, other.end):
             continue
         if other.room_id == candidate.room_id:
-            found.append(Conflict("room_taken", f"Phòng đã có \u201c{other.title}\u201d trong khung giờ này",
-                                  f"The room holds \u201c{other.title}\u201d at that time",
+            found.append(Clash("room_taken", _("The room holds “{title}” at that time", title=other.title),
                                   workshop_id=other.workshop_id, title=other.title))
         for busy in sorted(set(mine) & {speaker_key(s) for s in other.speakers}):
-            found.append(Conflict("speaker_busy", f"Diễn giả {mine[busy]} đang ở \u201c{other.title}\u201d",
-                                  f"Speaker {mine[busy]} is at \u201c{other.title}\u201d then",
+            found.append(Clash("speaker_busy",
+                                  _("Speaker {speaker} is at “{title}” then", speaker=mine[busy], title=other.title),
                                   workshop_id=other.workshop_id, title=other.title, speaker=mine[busy]))
     return found

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from services.events.domain.seats import ACTIVE, SeatStatus, free_seat_number
+from services.events.locale import _
 from shared.platform.errors import Conflict, Unprocessable
 
 
@@ -36,8 +37,8 @@ def refuse_above_room(capacity: int, room_seats: int, room_name: str) -> None:
     """A workshop never offers more seats than its room holds."""
     if capacity > room_seats:
         raise CapacityAboveRoom(
-            f"Phòng \u201c{room_name}\u201d chỉ có {room_seats} chỗ; không thể nhận {capacity} người",
-            f"Room \u201c{room_name}\u201d holds {room_seats} seats, not {capacity}",
+            _("Room “{room_name}” holds {room_seats} seats, not {capacity}",
+              room_name=room_name, room_seats=room_seats, capacity=capacity),
             field="capacity", room_seats=room_seats, capacity=capacity)
 
 
@@ -102,7 +103,7 @@ class SeatList:
     def reserve(self, seat: Seat, now: dt.datetime) -> Seat:
         """A new (or returning) reservation: a seat if one is free and nobody waits, else the end of the line."""
         if self.status is not WorkshopStatus.SCHEDULED or self.ends_at <= now:
-            raise WorkshopClosed("Hội thảo không còn nhận đăng ký", "The workshop takes no more reservations")
+            raise WorkshopClosed(_("The workshop takes no more reservations"))
         number = free_seat_number(self.taken, self.capacity) if not self.waiting else None
         if number is not None:
             self.taken.add(number)
@@ -148,8 +149,8 @@ class SeatList:
         refuse_above_room(capacity, room_seats, room_name)
         if capacity < len(self.taken):
             raise CapacityTooSmall(
-                f"Đã có {len(self.taken)} chỗ được xác nhận; không thể giảm xuống {capacity}",
-                f"{len(self.taken)} seats are confirmed; capacity cannot drop to {capacity}",
+                _("{len_taken} seats are confirmed; capacity cannot drop to {capacity}",
+                  len_taken=len(self.taken), capacity=capacity),
                 confirmed=len(self.taken))
         self.capacity = capacity
 
@@ -158,11 +159,11 @@ class SeatList:
         """A confirmed seat's ticket admits once. ``local``: when it was first used, in the campaign's
         time, for the refusal's message."""
         if seat.status is not SeatStatus.CONFIRMED:
-            raise InvalidTicket("Chỗ này không còn được xác nhận", "This seat is no longer confirmed")
+            raise InvalidTicket(_("This seat is no longer confirmed"))
         if seat.attended_at is not None:
             first = local or seat.attended_at
             raise AlreadyCheckedIn(
-                f"Vé đã được dùng lúc {first:%H:%M:%S, %d/%m/%Y}", f"Already used at {first:%H:%M:%S on %d/%m/%Y}",
+                _("Already used at {first:%H:%M:%S on %d/%m/%Y}", first=first),
                 first_used_at=seat.attended_at.isoformat())
         seat.attended_at = now
         return seat

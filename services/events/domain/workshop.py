@@ -11,10 +11,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from services.events.domain.schedule import Conflict as Clash
-from services.events.domain.schedule import Slot, conflicts
+from services.events.domain.schedule import Clash, Slot, conflicts
 from services.events.domain.seat_list import WorkshopStatus, refuse_above_room
+from services.events.locale import _
 from shared.platform.errors import Conflict
+from shared.platform.i18n import Joined
 
 
 class ScheduleConflict(Conflict):
@@ -28,8 +29,7 @@ class WorkshopCancelledAlready(Conflict):
 def refuse_clashes(found: list[Clash]) -> None:
     if found:
         raise ScheduleConflict(
-            "Không thể xếp lịch: " + "; ".join(c.message for c in found),
-            "Cannot schedule: " + "; ".join(c.message_en for c in found),
+            _("Cannot schedule: {reasons}", reasons=Joined(tuple(c.text for c in found))),
             conflicts=[c.as_dict() for c in found],
         )
 
@@ -91,7 +91,7 @@ class Workshop:
     def reschedule(self, room: dict[str, Any], start: dt.datetime, end: dt.datetime, others: list[Slot],
                    window: tuple[dt.datetime, dt.datetime], holders: Holders) -> None:
         if self.status is not WorkshopStatus.SCHEDULED:
-            raise WorkshopCancelledAlready("Hội thảo đã bị hủy", "The workshop is cancelled")
+            raise WorkshopCancelledAlready(_("The workshop is cancelled"))
         refuse_above_room(self.capacity, room["seats"], room["name"])  # a smaller room: lower the capacity first
         refuse_clashes(conflicts(self.slot(room["id"], start, end), others, window))
         previous = (self.start, self.end)
@@ -101,6 +101,6 @@ class Workshop:
     def cancel(self, reason: str, holders: Holders) -> None:
         """Every seat goes with it (the caller frees them); the one event names every holder."""
         if self.status is not WorkshopStatus.SCHEDULED:
-            raise WorkshopCancelledAlready("Hội thảo đã bị hủy", "The workshop is cancelled already")
+            raise WorkshopCancelledAlready(_("The workshop is cancelled already"))
         self.status, self.cancel_reason = WorkshopStatus.CANCELLED, reason
         self.events.append(Cancelled(self, holders))

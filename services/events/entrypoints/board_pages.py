@@ -15,26 +15,6 @@ from shared import web
 from shared.platform.service import ServiceRuntime
 from shared.web.csv_export import to_csv
 
-TEXT: dict[str, dict[str, str]] = {
-    "vi": {
-        "switch": "English", "title": "Bảng điều hành — hội thảo và băng rôn", "workshops": "Hội thảo, tập huấn",
-        "workshop": "Hội thảo", "when": "Thời gian", "fill": "Đã đặt / sức chứa", "waiting": "Đang chờ",
-        "status": "Trạng thái", "placements": "Băng rôn theo trạng thái", "site": "Điểm treo", "slogan": "Khẩu hiệu",
-        "days": "Từ — đến", "planned": "Kế hoạch", "installed": "Đã treo", "removed": "Đã gỡ", "none": "Không có.",
-        "scheduled": "Đang mở", "cancelled": "Đã hủy", "export_workshops": "Tải danh sách hội thảo (CSV)",
-        "export_placements": "Tải danh sách băng rôn (CSV)", "other_boards": "Các phần khác của bảng điều hành",
-        "registration_board": "Gian hàng", "notifications_board": "Thông báo đã gửi", "sign_out": "Đăng xuất",
-    },
-    "en": {
-        "switch": "Tiếng Việt", "title": "Organizer board — workshops and banners", "workshops": "Workshops",
-        "workshop": "Workshop", "when": "When", "fill": "Booked / capacity", "waiting": "Waiting",
-        "status": "Status", "placements": "Banner placements by status", "site": "Site", "slogan": "Slogan",
-        "days": "From — to", "planned": "Planned", "installed": "Installed", "removed": "Removed", "none": "None.",
-        "scheduled": "Open", "cancelled": "Cancelled", "export_workshops": "Download the workshops (CSV)",
-        "export_placements": "Download the banner placements (CSV)", "other_boards": "The rest of the board",
-        "registration_board": "Booths", "notifications_board": "Notifications sent", "sign_out": "Sign out",
-    },
-}
 WORKSHOP_COLUMNS = ("workshop_id", "title", "room_name", "start", "end", "status", "capacity", "confirmed",
                     "waitlisted", "attended")
 PLACEMENT_COLUMNS = ("id", "site_name", "spot", "slogan", "first_day", "last_day", "status", "installed_at",
@@ -58,8 +38,7 @@ def build_board(runtime: ServiceRuntime, deps: Deps, env: jinja2.Environment) ->
         placements = await banners.list_placements(deps, campaign_id, None)
         by_status = {s.value: [p for p in placements if p["status"] == s.value] for s in PlacementStatus}
         return web.form_page(env, request, "board.html.j2", {
-            "campaign_id": campaign_id, "workshops": workshops, "by_status": by_status, "links": links,
-            "text": TEXT}, lang=language)
+            "campaign_id": campaign_id, "workshops": workshops, "by_status": by_status, "links": links}, lang=language)
 
     @router.get("/board/{campaign_id}/workshops.csv")
     async def workshops_csv(request: Request, campaign_id: str) -> Response:

@@ -24,6 +24,7 @@ from services.events.application.context import Deps
 from services.events.domain.banners import PlacementStatus
 from services.events.domain.campaign import Campaign
 from services.events.entrypoints.access import identify, participant_id_of, participant_known
+from services.events.locale import _
 from shared.contracts.envelope import Actor
 from shared.platform.auth import bearer
 from shared.platform.calls import Call
@@ -157,15 +158,14 @@ def build_router(runtime: ServiceRuntime, deps: Deps) -> APIRouter:
             pid = participant_id_of(token)
             if pid is not None and not await participant_known(runtime, pid):
                 # issued by registration a moment ago; its sign-up event is on its way here
-                raise Unavailable("Đăng ký của bạn đang được xử lý; vui lòng thử lại sau vài giây",
-                                  "Your sign-up is on its way to this service; retry in a few seconds",
+                raise Unavailable(_("Your sign-up is on its way to this service; retry in a few seconds"),
                                   retry_after=5)
-            raise Unauthorized("Mã truy cập không hợp lệ", "The access token is not valid")
+            raise Unauthorized(_("The access token is not valid"))
         return Call(actor or Actor(kind="system"), request.headers.get("x-correlation-id"))
 
     async def signed_in(call: Annotated[Call, Depends(caller)]) -> Call:
         if call.actor.kind == "system":
-            raise Unauthorized("Cần mã truy cập (Authorization: Bearer ...)", "An access token is required")
+            raise Unauthorized(_("An access token is required"))
         return call
 
     Someone = Annotated[Call, Depends(signed_in)]

@@ -11,6 +11,7 @@ from services.notifications.application.planning import Cause, NotYetKnown, Plan
 from services.notifications.application.ports import NotificationStore, NotificationsUnitOfWork, Texts
 from services.notifications.domain.links import Sites
 from services.notifications.domain.policy import QuietHours
+from services.notifications.locale import _
 from shared.contracts import events as ev
 from shared.contracts import registration as rg
 from shared.contracts.envelope import Envelope
@@ -63,7 +64,7 @@ class Handlers:
     async def _campaign(self, repo: NotificationStore, campaign_id: str | None) -> dict[str, Any]:
         campaign = await repo.campaign(campaign_id)
         if campaign is None:
-            raise NotYetKnown(f"campaign {campaign_id} not known here yet", campaign_id=campaign_id or "")
+            raise NotYetKnown(_("campaign {campaign_id}", campaign_id=campaign_id), campaign_id=campaign_id or "")
         return {"locality": campaign["locality"], "theme": campaign["theme"]}
 
     async def _notify(self, uow: NotificationsUnitOfWork, event: Envelope, template: str, recipients: list[str],

@@ -11,6 +11,7 @@ from services.notifications.application.handlers import Deps, Handlers
 from services.notifications.application.planning import DEFAULT_TIMEZONE, Cause
 from services.notifications.domain.notification import NotificationStatus
 from services.notifications.domain.policy import PROMO
+from services.notifications.locale import _
 from shared.platform.calls import Call
 from shared.platform.commands import Command
 from shared.platform.errors import Conflict, NotFound
@@ -46,9 +47,9 @@ async def resend(deps: Deps, notification_id: str, call: Call) -> dict[str, Any]
         repo = uow.notices
         row = await repo.notification(notification_id)
         if row is None:
-            raise NotFound(f"Không tìm thấy thông báo {notification_id}", f"No notification {notification_id}")
+            raise NotFound(_("No notification {notification_id}", notification_id=notification_id))
         if row["status"] != NotificationStatus.FAILED:
-            raise Conflict("Chỉ gửi lại được thông báo đã thất bại", "Only a failed notification can be re-sent",
+            raise Conflict(_("Only a failed notification can be re-sent"),
                            status=row["status"])
         await repo.update_notification(notification_id, {"status": NotificationStatus.PENDING.value, "attempts": 0,
                                                          "next_attempt_at": now,

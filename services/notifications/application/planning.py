@@ -22,7 +22,9 @@ from services.notifications.domain.policy import (
     send_time,
 )
 from services.notifications.domain.texts import CODE_SLOT, NAME_SLOT
+from services.notifications.locale import _
 from shared.platform.errors import Unavailable
+from shared.platform.i18n import Text
 
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 PLAN_SLICE = 5_000
@@ -36,9 +38,8 @@ class NotYetKnown(Unavailable):
 
     code = "not_yet_known"
 
-    def __init__(self, detail: str, **details: str) -> None:
-        super().__init__(f"Chưa nhận được thông tin cần thiết ({detail}); thử lại sau ít giây",
-                         f"Not known here yet ({detail}); retry in a few seconds", **details)
+    def __init__(self, detail: Text, **details: str) -> None:
+        super().__init__(_("Not known here yet ({detail}); retry in a few seconds", detail=detail), **details)
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ class Planner:
     async def timezone(self, campaign_id: str | None) -> str:
         campaign = await self.repo.campaign(campaign_id)
         if campaign_id is not None and campaign is None:
-            raise NotYetKnown(f"campaign {campaign_id} not known here yet", campaign_id=campaign_id)
+            raise NotYetKnown(_("campaign {campaign_id}", campaign_id=campaign_id), campaign_id=campaign_id)
         return campaign["timezone"] if campaign else DEFAULT_TIMEZONE
 
     def channel_for(self, contact: dict[str, Any]) -> str | None:
@@ -99,7 +100,8 @@ class Planner:
             directory = await self.repo.contacts_by_id(part, hold=True)
             missing = [r for r in part if r not in directory]
             if missing:
-                raise NotYetKnown(f"{len(missing)} recipient(s) not in the directory yet, e.g. {missing[0]}")
+                raise NotYetKnown(_("{count} recipient(s) not in the directory yet, e.g. {example}",
+                                      count=len(missing), example=missing[0]))
             rows = []
             for recipient in part:
                 contact = directory[recipient]

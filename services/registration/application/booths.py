@@ -30,6 +30,7 @@ from services.registration.domain.errors import (
     InvalidApplication,
     InvalidVenue,
 )
+from services.registration.locale import _
 from shared.contracts.envelope import Envelope
 
 NO_BOOTH_FREE = "Hết gian hàng trống cho các ngày đã chọn / No booth free on the chosen days"
@@ -60,13 +61,13 @@ async def define_venue(deps: Deps, campaign_id: str, cmd: DefineVenue, call: Cal
         for booth in cmd.booths:
             if outside := days_outside(booth.days, first, last):
                 raise InvalidVenue(
-                    f"Gian hàng {booth.code} mở vào ngày ngoài chiến dịch ({first:%d/%m}–{last:%d/%m})",
-                    f"Booth {booth.code} is open on days outside the campaign ({first}..{last})",
+                    _("Booth {booth_code} is open on days outside the campaign ({first}..{last})",
+                      booth_code=booth.code, first=first, last=last),
                     field="booths", days=[d.isoformat() for d in outside],
                 )
         taken = await repo.booth_codes(campaign_id) & {b.code for b in cmd.booths}
         if taken:
-            raise InvalidVenue("Mã gian hàng đã có trong chiến dịch", "Booth codes already used in this campaign",
+            raise InvalidVenue(_("Booth codes already used in this campaign"),
                                field="booths", codes=sorted(taken))
         venue_id = str(uuid.uuid4())
         await repo.add_venue({"id": venue_id, "campaign_id": campaign_id, "name": cmd.name,
@@ -124,19 +125,17 @@ async def _check_days(repo: RegistrationStore, campaign: dict[str, Any], cmd: Ap
     first, last = campaign_days(campaign)
     if outside := days_outside(cmd.days, first, last):
         raise InvalidApplication(
-            f"Ngày ngoài thời gian chiến dịch ({first:%d/%m/%Y}–{last:%d/%m/%Y}): "
-            + ", ".join(f"{d:%d/%m/%Y}" for d in outside),
-            f"Days outside the campaign window ({first}..{last}): " + ", ".join(map(str, outside)),
+            _("Days outside the campaign window ({first}..{last}): {days}", first=first, last=last,
+              days=", ".join(map(str, outside))),
             field="days", days=[d.isoformat() for d in outside],
         )
     open_booths = await repo.booths_open(campaign["campaign_id"], cmd.days, cmd.booth_code)
     for day in cmd.days:
         if open_booths[day] < cmd.quantity:
-            what_vi = f"gian hàng {cmd.booth_code}" if cmd.booth_code else f"{cmd.quantity} gian hàng"
-            what_en = f"booth {cmd.booth_code}" if cmd.booth_code else f"{cmd.quantity} booth(s)"
+            what = (_("booth {code}", code=cmd.booth_code) if cmd.booth_code
+                    else _("{quantity} booth(s)", quantity=cmd.quantity))
             raise InvalidApplication(
-                f"Ngày {day:%d/%m/%Y} không có {what_vi} mở cửa",
-                f"On {day} there is no {what_en} open",
+                _("On {day} there is no {what} open", day=day, what=what),
                 field="booth_code" if cmd.booth_code else "quantity", day=day.isoformat(),
             )
 
@@ -153,9 +152,8 @@ async def _check_limit(repo: RegistrationStore, campaign: dict[str, Any], busine
             held[day] = held.get(day, 0) + int(app["quantity"])
     if over := days_over_limit(held, cmd.days, cmd.quantity, limit):
         raise BoothLimitReached(
-            f"Mỗi doanh nghiệp giữ tối đa {limit} gian hàng mỗi ngày; đã đủ vào ngày "
-            + ", ".join(f"{d:%d/%m/%Y}" for d in over),
-            f"A business may hold at most {limit} booth(s) a day; reached on " + ", ".join(map(str, over)),
+            _("A business may hold at most {limit} booth(s) a day; reached on {days}", limit=limit,
+              days=", ".join(map(str, over))),
             field="days", limit=limit, days=[d.isoformat() for d in over],
         )
 

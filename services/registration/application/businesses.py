@@ -11,6 +11,7 @@ from services.registration.application.context import Call, Deps, known_campaign
 from services.registration.application.publishing import event
 from services.registration.application.sign_ups import first_reply
 from services.registration.domain.errors import BusinessNotFound, DuplicateBusiness
+from services.registration.locale import _
 from shared.contracts.registration import (
     BUSINESS_CONTACT_UPDATED,
     BUSINESS_REGISTERED,
@@ -47,8 +48,8 @@ async def register_business(deps: Deps, campaign_id: str, cmd: RegisterBusiness,
         if existing is not None:
             deps.metrics.registered("business", "duplicate")
             raise DuplicateBusiness(
-                f"Mã số thuế {cmd.tax_code} đã đăng ký trong chiến dịch này",
-                f"Tax code {cmd.tax_code} is already registered in this campaign", field="tax_code",
+                _("Tax code {cmd_tax_code} is already registered in this campaign",
+                  cmd_tax_code=cmd.tax_code), field="tax_code",
                 existing_id=existing["id"],
             )
         values = {"id": business_id, "campaign_id": campaign_id, **cmd.model_dump(),
@@ -56,8 +57,8 @@ async def register_business(deps: Deps, campaign_id: str, cmd: RegisterBusiness,
         if not await repo.add_business(values):  # the same tax code registered at the same moment
             deps.metrics.registered("business", "duplicate")
             raise DuplicateBusiness(
-                f"Mã số thuế {cmd.tax_code} đã đăng ký trong chiến dịch này",
-                f"Tax code {cmd.tax_code} is already registered in this campaign", field="tax_code",
+                _("Tax code {cmd_tax_code} is already registered in this campaign",
+                  cmd_tax_code=cmd.tax_code), field="tax_code",
             ) from None
         payload = BusinessRegistered(  # ids and public business facts; no contact details
             business_id=values["id"], campaign_id=campaign_id, legal_name=cmd.legal_name, tax_code=cmd.tax_code,
@@ -101,13 +102,13 @@ async def list_businesses(deps: Deps, campaign_id: str, call: Call, **filters: A
 
 async def export_businesses_csv(deps: Deps, campaign_id: str, call: Call) -> str:
     call.require_organizer()
-    rows, _ = await list_businesses(deps, campaign_id, call, province=None, sector=None, q=None,
+    rows, _total = await list_businesses(deps, campaign_id, call, province=None, sector=None, q=None,
                                     limit=1_000_000, offset=0)
     return to_csv(PUBLIC_FIELDS, rows)
 
 
 async def export_businesses_xlsx(deps: Deps, campaign_id: str, call: Call) -> bytes:
     call.require_organizer()
-    rows, _ = await list_businesses(deps, campaign_id, call, province=None, sector=None, q=None,
+    rows, _total = await list_businesses(deps, campaign_id, call, province=None, sector=None, q=None,
                                     limit=1_000_000, offset=0)
     return to_xlsx(PUBLIC_FIELDS, rows, f"businesses {campaign_id}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from services.registration.application.ports import RegistrationUnitOfWork
+from services.registration.locale import _
 from shared.contracts.envelope import Envelope
 from shared.contracts.events import CampaignCreated
 from shared.platform.errors import Unavailable
@@ -29,8 +30,7 @@ async def campaign_window(uow: RegistrationUnitOfWork, campaign_id: str) -> dict
     if row is None:
         # Retryable: the campaign may exist in the events service and not have reached us yet.
         raise CampaignUnknown(
-            f"Chưa có thông tin chiến dịch {campaign_id}; thử lại sau ít giây",
-            f"Campaign {campaign_id} is not known here (yet); retry in a few seconds",
+            _("Campaign {campaign_id} is not known here (yet); retry in a few seconds", campaign_id=campaign_id),
             campaign_id=campaign_id,
         )
     return row

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import EmailStr, Field, field_validator, model_validator
 
 from services.registration.domain import validation
+from services.registration.locale import _
 from shared.contracts.registration import Channel, Language
 from shared.platform.commands import Command
 
@@ -76,7 +77,7 @@ class DefineVenue(_Command):
     def _unique_codes(self) -> DefineVenue:
         codes = [b.code for b in self.booths]
         if len(set(codes)) != len(codes):
-            raise ValueError("Mã gian hàng bị trùng / Booth codes repeat")
+            raise ValueError(_("Booth codes repeat"))
         return self
 
 
@@ -89,13 +90,13 @@ class ApplyForBooths(_Command):
     @classmethod
     def _distinct(cls, days: list[dt.date]) -> list[dt.date]:
         if len(set(days)) != len(days):
-            raise ValueError("Ngày bị trùng / A day is listed twice")
+            raise ValueError(_("A day is listed twice"))
         return sorted(days)
 
     @model_validator(mode="after")
     def _named_booth_is_one(self) -> ApplyForBooths:
         if self.booth_code is not None and self.quantity != 1:
-            raise ValueError("Khi chọn gian hàng cụ thể, số lượng là 1 / A named booth means quantity 1")
+            raise ValueError(_("A named booth means quantity 1"))
         return self
 
 
@@ -113,7 +114,7 @@ class Consent(_Command):
     def _must_accept(cls, accepted: bool) -> bool:
         if not accepted:
             raise ValueError(
-                "Cần sự đồng ý rõ ràng để được liên hệ / Explicit consent is required to be contacted"
+                _("Explicit consent is required to be contacted")
             )
         return accepted
 
@@ -151,9 +152,9 @@ class RegisterParticipant(_Command):
     @model_validator(mode="after")
     def _reachable(self) -> RegisterParticipant:
         if "email" in self.channels and not self.email:
-            raise ValueError("Kênh email cần địa chỉ email / The email channel needs an email address")
+            raise ValueError(_("The email channel needs an email address"))
         if "sms" in self.channels and not self.phone:
-            raise ValueError("Kênh SMS cần số điện thoại / The SMS channel needs a phone number")
+            raise ValueError(_("The SMS channel needs a phone number"))
         return self
 
 

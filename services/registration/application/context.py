@@ -8,6 +8,7 @@ from typing import Any, Protocol
 
 from services.registration.application.campaigns import CampaignUnknown
 from services.registration.application.ports import RegistrationStore, RegistrationUnitOfWork
+from services.registration.locale import _
 from shared.platform.calls import Call  # noqa: F401  (the caller of every use case, imported from here)
 from shared.platform.clock import Clock
 
@@ -35,8 +36,7 @@ async def known_campaign(repo: RegistrationStore, campaign_id: str) -> dict[str,
     campaign = await repo.campaign(campaign_id)
     if campaign is None:
         raise CampaignUnknown(
-            f"Chưa có thông tin chiến dịch {campaign_id}; thử lại sau ít giây",
-            f"Campaign {campaign_id} is not known here (yet); retry in a few seconds",
+            _("Campaign {campaign_id} is not known here (yet); retry in a few seconds", campaign_id=campaign_id),
             campaign_id=campaign_id,
         )
     return campaign

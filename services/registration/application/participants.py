@@ -14,6 +14,7 @@ from services.registration.application.ports import RegistrationStore
 from services.registration.application.publishing import event
 from services.registration.application.sign_ups import first_reply
 from services.registration.domain.errors import ParticipantNotFound, TransitionNotAllowed
+from services.registration.locale import _
 from shared.contracts.registration import (
     PARTICIPANT_ERASED,
     PARTICIPANT_OPTED_OUT,
@@ -91,7 +92,7 @@ async def update_participant(deps: Deps, participant_id: str, cmd: UpdatePartici
         changes = cmd.model_dump(exclude_none=True)
         merged = {**row, **changes}
         if "email" in merged["channels"] and not merged["email"] or "sms" in merged["channels"] and not merged["phone"]:
-            raise TransitionNotAllowed("Kênh đã chọn thiếu thông tin liên hệ", "A chosen channel lacks its contact",
+            raise TransitionNotAllowed(_("A chosen channel lacks its contact"),
                                        field="channels")
         await repo.update_participant(participant_id, {**changes, "updated_at": now})
         uow.record(event(PARTICIPANT_UPDATED, ParticipantUpdated(
@@ -155,7 +156,7 @@ def unsubscribe_token(deps: Deps, participant_id: str) -> str:
 
 
 def participant_of_unsubscribe_token(deps: Deps, token: str) -> str | None:
-    participant_id, _, _mac = token.partition(".")
+    participant_id, _sep, _mac = token.partition(".")
     if participant_id and hmac.compare_digest(unsubscribe_token(deps, participant_id).encode(), token.encode()):
         return participant_id
     return None

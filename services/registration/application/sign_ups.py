@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from services.registration.application.ports import RegistrationStore
+from services.registration.locale import _
 from shared.platform.errors import Unprocessable
 
 KEPT = dt.timedelta(hours=24)
@@ -38,7 +39,6 @@ async def first_reply(repo: RegistrationStore, kind: str, campaign_id: str, key:
         return None
     if earlier["fingerprint"] != fingerprint:
         raise IdempotencyKeyReused(
-            "Khóa Idempotency-Key này đã dùng cho một yêu cầu khác; hãy dùng khóa mới cho mỗi lần đăng ký",
-            "This Idempotency-Key was used for another request; use a new key for each sign-up",
+            _("This Idempotency-Key was used for another request; use a new key for each sign-up"),
             field="Idempotency-Key")
     return earlier["subject_id"], earlier["access_token"]

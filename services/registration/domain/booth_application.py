@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 from services.registration.domain.booths import OPEN, Allocation, ApplicationStatus
 from services.registration.domain.errors import TransitionNotAllowed
+from services.registration.locale import _
+from shared.platform.i18n import Text
 
 
 # --- domain events -------------------------------------------------------------------------------
@@ -81,48 +83,47 @@ class BoothApplication:
         app.events.append(Submitted(app))
         return app
 
-    def _require(self, allowed: set[ApplicationStatus], action_vi: str, action_en: str) -> None:
+    def _require(self, allowed: set[ApplicationStatus], action: Text) -> None:
         if self.status not in allowed:
             raise TransitionNotAllowed(
-                f"Không thể {action_vi} hồ sơ đang ở trạng thái {self.status.value}",
-                f"Cannot {action_en} an application that is {self.status.value}",
+                _("Cannot {action} an application that is {status}", action=action, status=self.status.value),
                 status=self.status.value,
             )
 
     def require_approvable(self) -> None:
         """Only a pending application waits for the organizer's decision."""
-        self._require({ApplicationStatus.PENDING}, "duyệt", "approve")
+        self._require({ApplicationStatus.PENDING}, _("approve"))
 
     def confirm(self, allocations: list[Allocation], *, approved: bool) -> None:
         """Booths for every day: from pending (auto mode, or the organizer's approval)."""
-        self._require({ApplicationStatus.PENDING}, "duyệt", "approve")
+        self._require({ApplicationStatus.PENDING}, _("approve"))
         self.status, self.reason = ApplicationStatus.CONFIRMED, None
         self.events.append(Confirmed(self, allocations, approved))
 
     def waitlist(self, reason: str, position: int) -> None:
         """No booths for some day: the end of the campaign's line."""
-        self._require({ApplicationStatus.PENDING}, "đưa vào danh sách chờ", "waitlist")
+        self._require({ApplicationStatus.PENDING}, _("waitlist"))
         self.status, self.reason = ApplicationStatus.WAITLISTED, reason
         self.events.append(Waitlisted(self, position, reason))
 
     def promote(self, allocations: list[Allocation]) -> None:
         """Freed booths serve a waiting application (auto mode)."""
-        self._require({ApplicationStatus.WAITLISTED}, "xác nhận", "promote")
+        self._require({ApplicationStatus.WAITLISTED}, _("promote"))
         self.status, self.reason = ApplicationStatus.CONFIRMED, None
         self.events.append(Promoted(self, allocations))
 
     def return_to_pending(self) -> None:
         """Approval mode: freed booths could serve it; the organizer decides again."""
-        self._require({ApplicationStatus.WAITLISTED}, "mở lại", "reopen")
+        self._require({ApplicationStatus.WAITLISTED}, _("reopen"))
         self.status, self.reason = ApplicationStatus.PENDING, None
         self.events.append(Reopened(self))
 
     def reject(self, reason: str) -> None:
-        self._require(OPEN, "từ chối", "reject")
+        self._require(OPEN, _("reject"))
         self.status, self.reason = ApplicationStatus.REJECTED, reason
         self.events.append(Rejected(self, reason))
 
     def cancel(self, freed: list[Allocation], *, by_organizer: bool) -> None:
-        self._require(OPEN, "hủy", "cancel")
+        self._require(OPEN, _("cancel"))
         self.status, self.reason = ApplicationStatus.CANCELLED, None
         self.events.append(Cancelled(self, freed, by_organizer))

@@ -13,6 +13,9 @@ import phonenumbers
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.vn import mst
 
+from services.registration.locale import _
+from shared.platform.i18n import Text
+
 PERSONAL_ID = re.compile(r"^[0-9]{12}$")
 # Birth-registration province codes that open a citizen id (căn cước công dân), Circular 07/2016/TT-BCA
 # and its amendments: the 63 provinces before the 2025 merger (ids issued before keep their codes).
@@ -31,14 +34,14 @@ def ascii_digits(raw: str) -> str:
     return "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in raw)
 
 
-def citizen_id(value: str, this_year: int) -> str | None:
+def citizen_id(value: str, this_year: int) -> Text | None:
     """Why a 12-digit citizen id cannot be one, or None: the province of birth registration (3 digits),
     the century and sex (0-9: 0/1 = 1900s, 2/3 = 2000s ...), the year of birth (2 digits), 6 more."""
     if value[:3] not in BIRTH_PROVINCES:
-        return f"mã tỉnh nơi đăng ký khai sinh {value[:3]} không tồn tại / no province code {value[:3]}"
+        return _("no province code {code}", code=value[:3])
     born = 1900 + 100 * (int(value[3]) // 2) + int(value[4:6])
     if born > this_year or born < this_year - 130:
-        return f"năm sinh {born} không hợp lệ / birth year {born} is not possible"
+        return _("birth year {born} is not possible", born=born)
     return None
 
 
@@ -53,16 +56,14 @@ def tax_code(raw: str, this_year: int = 2100) -> str:
     compact = re.sub(r"[\s.]", "", ascii_digits(raw))
     if PERSONAL_ID.match(compact):
         if problem := citizen_id(compact, this_year):
-            raise ValueError(f"Số định danh cá nhân không hợp lệ: {problem} / Invalid personal id number")
+            raise ValueError(_("Invalid personal id number: {problem}", problem=problem))
         return compact
     try:
         return mst.format(mst.validate(compact))
     except StdnumError:
         raise ValueError(
-            "Mã số thuế không hợp lệ: cần 10 chữ số (đúng chữ số kiểm tra), 13 chữ số dạng NNNNNNNNNN-NNN "
-            "cho chi nhánh, hoặc 12 chữ số định danh cá nhân cho hộ kinh doanh / "
-            "Invalid tax code: 10 digits with a valid check digit, 13 as NNNNNNNNNN-NNN for a branch, "
-            "or a 12-digit personal id for a household business"
+            _("Invalid tax code: 10 digits with a valid check digit, 13 as NNNNNNNNNN-NNN for a branch, "
+              "or a 12-digit personal id for a household business")
         ) from None
 
 
@@ -80,7 +81,6 @@ def mobile_phone(raw: str) -> str:
     )
     if not valid:
         raise ValueError(
-            "Số điện thoại di động Việt Nam không hợp lệ (ví dụ 0912 345 678) / "
-            "Not a valid Vietnamese mobile number (e.g. 0912 345 678)"
+            _("Not a valid Vietnamese mobile number (e.g. 0912 345 678)")
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

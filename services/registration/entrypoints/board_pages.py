@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from services.registration.application import booths, businesses
 from services.registration.application.commands import RejectApplication
 from services.registration.application.context import Deps
+from services.registration.locale import CATALOGUE
 from shared import web
 from shared.platform.calls import Call
 from shared.platform.config import Settings
@@ -24,34 +25,11 @@ from shared.web.csv_export import XLSX
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "pages"
 SHOWN = 200  # per status; the CSV export has everything
 
-TEXT: dict[str, dict[str, str]] = {
-    "vi": {
-        "switch": "English", "title": "Bảng điều hành — gian hàng", "pending": "Chờ duyệt",
-        "waitlisted": "Danh sách chờ",
-        "confirmed": "Đã xác nhận", "rejected": "Đã từ chối", "none": "Không có.", "approve": "Duyệt",
-        "reject": "Từ chối", "reason": "Lý do từ chối", "business": "Doanh nghiệp",
-        "export": "Tải danh sách doanh nghiệp (CSV)", "export_xlsx": "Tải bảng tính (.xlsx, mã số thuế giữ số 0)",
-        "other_boards": "Các phần khác của bảng điều hành", "events_board": "Hội thảo và băng rôn",
-        "notifications_board": "Thông báo đã gửi", "sign_out": "Đăng xuất", "position": "Vị trí",
-        "done_approve": "Đã duyệt hồ sơ.", "done_reject": "Đã từ chối hồ sơ.",
-    },
-    "en": {
-        "switch": "Tiếng Việt", "title": "Organizer board — booths", "pending": "To approve",
-        "waitlisted": "Waiting list",
-        "confirmed": "Confirmed", "rejected": "Rejected", "none": "None.", "approve": "Approve",
-        "reject": "Reject", "reason": "Reason for rejecting", "business": "Business",
-        "export": "Download the businesses (CSV)",
-        "export_xlsx": "Download a spreadsheet (.xlsx, tax codes keep their 0)",
-        "other_boards": "The rest of the board", "events_board": "Workshops and banners",
-        "notifications_board": "Notifications sent", "sign_out": "Sign out", "position": "Position",
-        "done_approve": "Application approved.", "done_reject": "Application rejected.",
-    },
-}
 STATUSES = ("pending", "waitlisted", "confirmed", "rejected")
 
 
 def build_board_pages(deps: Deps, settings: Settings) -> APIRouter:
-    env = web.environment(TEMPLATES)
+    env = web.environment(TEMPLATES, catalogue=CATALOGUE)
     router = web.board_router(env, settings)
     links = web.board_links(settings, "registration")
     organizer_token = settings.organizer_token
@@ -71,7 +49,7 @@ def build_board_pages(deps: Deps, settings: Settings) -> APIRouter:
         names = await _business_names(deps, campaign_id, call)
         return web.form_page(env, request, "board.html.j2", {
             "campaign_id": campaign_id, "by_status": by_status, "statuses": STATUSES, "names": names, "done": done,
-            "errors": errors or {}, "links": links, "text": TEXT},
+            "errors": errors or {}, "links": links},
             lang=lang, status_code=status_code)
 
     @router.get("/board/{campaign_id}", response_class=HTMLResponse)
@@ -89,7 +67,7 @@ def build_board_pages(deps: Deps, settings: Settings) -> APIRouter:
         call = organizer(request)
         fields = await web.read_form(request)
         if call is None or fields is None or action not in ("approve", "reject"):
-            return await board(request, campaign_id, language, errors={"form": web.BAD_FORM[language]},
+            return await board(request, campaign_id, language, errors={"form": web.BAD_FORM.render(language)},
                                status_code=403)
         try:
             if action == "approve":
@@ -101,7 +79,7 @@ def build_board_pages(deps: Deps, settings: Settings) -> APIRouter:
             message = web.field_errors(exc, language).get("reason", "")
             return await board(request, campaign_id, language, errors={application_id: message}, status_code=422)
         except AppError as exc:
-            message = exc.message_vi if language == "vi" else exc.message_en
+            message = exc.message_in(language)
             return await board(request, campaign_id, language, errors={application_id: message},
                                status_code=exc.status)
         return web.see_other(f"/board/{campaign_id}?lang={language}&done={action}")

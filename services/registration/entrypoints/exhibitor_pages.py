@@ -15,6 +15,7 @@ from services.registration.application import booths, businesses
 from services.registration.application.access import identify
 from services.registration.application.commands import ApplyForBooths, RegisterBusiness
 from services.registration.application.context import Deps
+from services.registration.locale import CATALOGUE, _
 from shared import web
 from shared.contracts.envelope import Actor
 from shared.platform.calls import Call
@@ -24,58 +25,11 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "pages"
 BUSINESS_COOKIE = "dxday_business"
 BUSINESS_FIELDS = ("legal_name", "tax_code", "province", "sector", "contact_person", "email", "phone")
 
-TEXT: dict[str, dict[str, str]] = {
-    "vi": {
-        "switch": "English", "title": "Đăng ký gian hàng trưng bày",
-        "intro": "Doanh nghiệp đăng ký một lần, sau đó chọn ngày và gian hàng còn trống trong sơ đồ khu trưng bày.",
-        "legal_name": "Tên doanh nghiệp", "tax_code": "Mã số thuế",
-        "tax_code_hint": "10 chữ số, hoặc 13 (NNNNNNNNNN-NNN)",
-        "province": "Tỉnh, thành phố", "sector": "Lĩnh vực", "contact_person": "Người liên hệ", "email": "Email",
-        "phone": "Số điện thoại di động", "register": "Đăng ký doanh nghiệp",
-        "have_token": "Đã đăng ký? Dùng mã truy cập của doanh nghiệp", "sign_in": "Tiếp tục",
-        "token": "Mã truy cập", "bad_token": "Mã truy cập không đúng cho chiến dịch này",
-        "registered": "Đã đăng ký doanh nghiệp",
-        "keep_token": "Mã truy cập của doanh nghiệp (chỉ hiện một lần — hãy lưu lại để quay lại trang này từ "
-                      "máy khác):",
-        "continue": "Chọn ngày và gian hàng",
-        "booths_title": "Chọn gian hàng", "plan": "Sơ đồ gian hàng", "booth": "Gian hàng", "size": "Diện tích",
-        "free": "Trống", "taken": "Đã có chủ", "closed": "Không mở",
-        "no_plan": "Ban tổ chức chưa công bố sơ đồ gian hàng.",
-        "apply": "Đăng ký gian hàng", "days": "Ngày", "quantity": "Số gian hàng mỗi ngày",
-        "booth_code": "Gian hàng cụ thể (không bắt buộc)", "any_booth": "Bất kỳ gian hàng trống",
-        "send": "Gửi đăng ký", "mine": "Đăng ký của doanh nghiệp", "none_yet": "Chưa có đăng ký nào.",
-        "status_confirmed": "Đã xác nhận", "status_waitlisted": "Danh sách chờ — vị trí {position}",
-        "status_pending": "Chờ ban tổ chức duyệt", "status_rejected": "Bị từ chối: {reason}",
-        "status_cancelled": "Đã hủy", "applied": "Đã nhận đăng ký của bạn.", "sign_out": "Đăng xuất",
-    },
-    "en": {
-        "switch": "Tiếng Việt", "title": "Apply for an exhibition booth",
-        "intro": "A business registers once, then chooses days and free booths from the venue plan.",
-        "legal_name": "Business name", "tax_code": "Tax code", "tax_code_hint": "10 digits, or 13 (NNNNNNNNNN-NNN)",
-        "province": "Province or city", "sector": "Sector", "contact_person": "Contact person", "email": "Email",
-        "phone": "Mobile phone", "register": "Register the business",
-        "have_token": "Registered already? Use the business's access token", "sign_in": "Continue",
-        "token": "Access token", "bad_token": "The access token is not right for this campaign",
-        "registered": "Business registered",
-        "keep_token": "The business's access token (shown once — keep it to come back to this page from another "
-                      "device):",
-        "continue": "Choose days and booths",
-        "booths_title": "Choose booths", "plan": "Booth plan", "booth": "Booth", "size": "Size",
-        "free": "Free", "taken": "Taken", "closed": "Closed",
-        "no_plan": "The organizers have not published the booth plan yet.",
-        "apply": "Apply for booths", "days": "Days", "quantity": "Booths on each day",
-        "booth_code": "A named booth (optional)", "any_booth": "Any free booth",
-        "send": "Send the application", "mine": "The business's applications", "none_yet": "No applications yet.",
-        "status_confirmed": "Confirmed", "status_waitlisted": "Waiting list — position {position}",
-        "status_pending": "Waiting for the organizers' approval", "status_rejected": "Rejected: {reason}",
-        "status_cancelled": "Cancelled", "applied": "Your application is in.", "sign_out": "Sign out",
-    },
-}
 
 
 def build_exhibitor_pages(deps: Deps, campaign_year: Any) -> APIRouter:
     router = APIRouter(include_in_schema=False)
-    env = web.environment(TEMPLATES)
+    env = web.environment(TEMPLATES, catalogue=CATALOGUE)
 
     async def business_of(request: Request, campaign_id: str) -> tuple[dict[str, Any], Call] | None:
         """The business signed in on this browser, if it belongs to this campaign."""
@@ -89,7 +43,7 @@ def build_exhibitor_pages(deps: Deps, campaign_year: Any) -> APIRouter:
     def register_form(request: Request, campaign_id: str, lang: str, year: int, values: dict[str, str],
                       errors: dict[str, str], status_code: int = 200) -> HTMLResponse:
         return web.form_page(env, request, "exhibit.html.j2", {
-            "campaign_id": campaign_id, "year": year, "values": values, "errors": errors, "text": TEXT,
+            "campaign_id": campaign_id, "year": year, "values": values, "errors": errors,
             "fields": BUSINESS_FIELDS}, lang=lang, status_code=status_code)
 
     @router.get("/exhibit/{campaign_id}", response_class=HTMLResponse)
@@ -105,13 +59,14 @@ def build_exhibitor_pages(deps: Deps, campaign_year: Any) -> APIRouter:
         year = await campaign_year(campaign_id)
         fields = await web.read_form(request)
         if fields is None:
-            return register_form(request, campaign_id, language, year, {}, {"form": web.BAD_FORM[language]}, 403)
+            return register_form(request, campaign_id, language, year, {}, {"form": web.BAD_FORM.render(language)}, 403)
         values = {k: (fields.get(k) or [""])[0].strip() for k in (*BUSINESS_FIELDS, "access_token")}
         if values["access_token"]:  # a registered business coming back
             actor = await identify(deps.uow(), values["access_token"], None)
             if actor is None or actor.kind != "business":  # a 401 counts towards the failed-token limit
                 return register_form(request, campaign_id, language, year, {},
-                                     {"access_token": TEXT[language]["bad_token"]}, 401)
+                                     {"access_token": _("The access token is not right for this campaign")
+                                      .render(language)}, 401)
             return _keep_token(web.see_other(f"/exhibit/{campaign_id}/booths?lang={language}"),
                                values["access_token"])
         try:
@@ -123,9 +78,9 @@ def build_exhibitor_pages(deps: Deps, campaign_year: Any) -> APIRouter:
         except AppError as exc:
             field = "tax_code" if exc.code == "duplicate_business" else str(exc.details.get("field", "form"))
             return register_form(request, campaign_id, language, year, values,
-                                 {field: exc.message_vi if language == "vi" else exc.message_en}, exc.status)
+                                 {field: exc.message_in(language)}, exc.status)
         return _keep_token(web.page(env, "exhibit_registered.html.j2", {
-            "campaign_id": campaign_id, "business": business, "access_token": token, "text": TEXT},
+            "campaign_id": campaign_id, "business": business, "access_token": token},
             lang=language, status_code=201), token)
 
     async def booths_form(request: Request, campaign_id: str, lang: str, values: dict[str, Any],
@@ -143,7 +98,7 @@ def build_exhibitor_pages(deps: Deps, campaign_year: Any) -> APIRouter:
         return web.form_page(env, request, "exhibit_booths.html.j2", {
             "campaign_id": campaign_id, "business": business, "plan": plan, "days": days,
             "applications": sorted(mine, key=lambda a: a["created_at"], reverse=True), "applied": applied,
-            "values": values, "errors": errors, "text": TEXT},
+            "values": values, "errors": errors},
             lang=lang, status_code=status_code)
 
     @router.get("/exhibit/{campaign_id}/booths", response_class=HTMLResponse)
@@ -161,7 +116,8 @@ def build_exhibitor_pages(deps: Deps, campaign_year: Any) -> APIRouter:
         values = {"days": (fields or {}).get("days", []), "quantity": ((fields or {}).get("quantity") or ["1"])[0],
                   "booth_code": ((fields or {}).get("booth_code") or [""])[0]}
         if fields is None:
-            return await booths_form(request, campaign_id, language, values, {"form": web.BAD_FORM[language]}, 403)
+            return await booths_form(request, campaign_id, language, values, {"form": web.BAD_FORM.render(language)},
+                                     403)
         signed_in = await business_of(request, campaign_id)
         if signed_in is None:
             return web.see_other(f"/exhibit/{campaign_id}?lang={language}")
@@ -173,7 +129,7 @@ def build_exhibitor_pages(deps: Deps, campaign_year: Any) -> APIRouter:
         except ValidationError as exc:
             return await booths_form(request, campaign_id, language, values, web.field_errors(exc, language), 422)
         except AppError as exc:
-            message = exc.message_vi if language == "vi" else exc.message_en
+            message = exc.message_in(language)
             return await booths_form(request, campaign_id, language, values,
                                      {str(exc.details.get("field", "form")): message}, exc.status)
         return web.see_other(f"/exhibit/{campaign_id}/booths?lang={language}&applied={result['application_id']}")

@@ -24,6 +24,9 @@ from services.registration.application.commands import (
 )
 from services.registration.application.context import Call, Deps
 from services.registration.domain.validation import mobile_phone
+from services.registration.entrypoints.pages import TEMPLATES
+from services.registration.locale import CATALOGUE, _
+from shared import web
 from shared.contracts.envelope import Actor
 from shared.platform.auth import bearer
 from shared.platform.calls import NotFoundForYou
@@ -141,12 +144,7 @@ class ParticipantCreated(BaseModel):
 
 
 OPT_OUT_WORDS = {"TU CHOI", "TUCHOI", "STOP", "HUY"}
-UNSUBSCRIBE_PAGE = """<!doctype html><html lang="vi"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1"><title>Ngừng nhận tin quảng cáo</title></head>
-<body><main><h1>Ngừng nhận tin quảng cáo</h1><p>Bạn vẫn nhận thông báo về chỗ ngồi và lịch hội thảo.
-(You will still get notices about your seat and the schedule.)</p>
-<form method="post" action="{action}"><button type="submit">Ngừng nhận / Unsubscribe</button></form>
-</main></body></html>"""
+
 
 
 class InboundSms(BaseModel):
@@ -171,6 +169,7 @@ IdempotencyKey = Annotated[str | None, Header(min_length=1, max_length=100, patt
 
 
 def build_router(runtime: ServiceRuntime, deps: Deps) -> APIRouter:
+    pages = web.environment(TEMPLATES, catalogue=CATALOGUE)
     router = APIRouter()
 
     async def caller(request: Request) -> Call:
@@ -179,7 +178,7 @@ def build_router(runtime: ServiceRuntime, deps: Deps) -> APIRouter:
 
     async def signed_in(call: Annotated[Call, Depends(caller)]) -> Call:
         if call.actor.kind == "system":
-            raise Unauthorized("Cần mã truy cập (Authorization: Bearer ...)", "An access token is required")
+            raise Unauthorized(_("An access token is required"))
         return call
 
     Anyone = Annotated[Call, Depends(caller)]
@@ -311,10 +310,11 @@ def build_router(runtime: ServiceRuntime, deps: Deps) -> APIRouter:
     # --- promotions: one-click unsubscribe (RFC 8058) and SMS replies -------------------------------
     @router.get("/unsubscribe/{token}", response_class=HTMLResponse, tags=["participants"],
                 summary="The page an unsubscribe link opens: one button to stop promotional messages")
-    async def unsubscribe_page(token: str) -> HTMLResponse:
+    async def unsubscribe_page(request: Request, token: str, lang: str | None = None) -> HTMLResponse:
         if participants.participant_of_unsubscribe_token(deps, token) is None:
             raise NotFoundForYou()
-        return HTMLResponse(UNSUBSCRIBE_PAGE.format(action=f"/unsubscribe/{token}"))
+        return web.page(pages, "unsubscribe.html.j2", {"action": f"/unsubscribe/{token}"},
+                        lang=web.language(request, lang))
 
     @router.post("/unsubscribe/{token}", tags=["participants"],
                  summary="Stop promotional messages (one click from the mail client: List-Unsubscribe=One-Click)")
@@ -338,7 +338,7 @@ def build_router(runtime: ServiceRuntime, deps: Deps) -> APIRouter:
         expected = "sha256=" + hmac.new(key.encode(), stamp.encode() + b"." + body, hashlib.sha256).hexdigest()
         fresh = stamp.isdigit() and abs(time.time() - int(stamp)) <= 300
         if not (fresh and hmac.compare_digest(expected.encode(), given.encode())):
-            raise Unauthorized("Chữ ký không hợp lệ", "The signature is not valid")
+            raise Unauthorized(_("The signature is not valid"))
         reply = InboundSms.model_validate_json(body)
         if not reply.is_opt_out():
             return {"opted_out": 0}
