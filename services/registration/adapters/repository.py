@@ -22,7 +22,22 @@ from services.registration.adapters.orm import (
 )
 from services.registration.domain.booth_application import BoothApplication
 from services.registration.domain.booths import OPEN, Allocation, ApplicationStatus, BoothRef
+from services.registration.domain.business import Business
+from services.registration.domain.participant import Participant
 from shared.platform.db import constraint_violated, serialise, upsert
+
+
+def business_of_row(row: dict[str, Any]) -> Business:
+    """The one mapping from a business row to the aggregate."""
+    return Business(**{c.name: row[c.name] for c in businesses.columns})
+
+
+def participant_of_row(row: dict[str, Any]) -> Participant:
+    """The one mapping from a participant row to the aggregate."""
+    return Participant(**{k: row[k] for k in PARTICIPANT_COLUMNS})
+
+
+PARTICIPANT_COLUMNS = tuple(c.name for c in participants.columns)
 
 
 def application_of_row(row: dict[str, Any]) -> BoothApplication:
@@ -73,19 +88,26 @@ class Repository:
             sa.select(businesses).where(businesses.c.campaign_id == campaign_id, businesses.c.tax_code == tax_code)
         )
 
-    async def add_business(self, values: dict[str, Any]) -> bool:
+    async def business_for_decision(self, business_id: str) -> Business | None:
+        """The business with its row locked (``FOR UPDATE``): two contact changes apply one after the other."""
+        row = await self._one(sa.select(businesses).where(businesses.c.id == business_id).with_for_update())
+        return business_of_row(row) if row is not None else None
+
+    async def add_business(self, business: Business) -> bool:
         """False when the campaign holds this tax code already (registered by a request that committed
         while this one ran); the transaction must then be rolled back."""
         try:
-            await self.session.execute(sa.insert(businesses).values(**values))
+            await self.session.execute(sa.insert(businesses).values(**business.state()))
         except sa.exc.IntegrityError as exc:
             if constraint_violated(exc):
                 return False
             raise
         return True
 
-    async def update_business(self, business_id: str, values: dict[str, Any]) -> None:
-        await self.session.execute(sa.update(businesses).where(businesses.c.id == business_id).values(**values))
+    async def save_business(self, business: Business) -> None:
+        values = business.state()
+        del values["id"]
+        await self.session.execute(sa.update(businesses).where(businesses.c.id == business.id).values(**values))
 
     async def list_businesses(
         self, campaign_id: str, *, province: str | None, sector: str | None, q: str | None, limit: int, offset: int
@@ -333,18 +355,20 @@ class Repository:
             participants.c.phone == phone, participants.c.erased_at.is_(None)))
         return list(rows.scalars())
 
-    async def participant_for_decision(self, participant_id: str) -> dict[str, Any] | None:
+    async def participant_for_decision(self, participant_id: str) -> Participant | None:
         """The participant with its row locked (``FOR UPDATE``): an erasure, an opt-out, a preference
         change and a withdrawn consent of one person are decided one after the other, on what is stored."""
-        return await self._one(sa.select(participants).where(participants.c.id == participant_id).with_for_update())
+        row = await self._one(sa.select(participants).where(participants.c.id == participant_id).with_for_update())
+        return participant_of_row(row) if row is not None else None
 
     async def participant(self, participant_id: str) -> dict[str, Any] | None:
         return await self._one(sa.select(participants).where(participants.c.id == participant_id))
 
-    async def add_participant(self, values: dict[str, Any]) -> None:
-        await self.session.execute(sa.insert(participants).values(**values))
+    async def add_participant(self, person: Participant) -> None:
+        await self.session.execute(sa.insert(participants).values(**person.state()))
 
-    async def update_participant(self, participant_id: str, values: dict[str, Any]) -> None:
-        await self.session.execute(
-            sa.update(participants).where(participants.c.id == participant_id).values(**values)
-        )
+    async def save_participant(self, person: Participant) -> None:
+        """One UPDATE of the row with what the aggregate now holds."""
+        values = person.state()
+        del values["id"]
+        await self.session.execute(sa.update(participants).where(participants.c.id == person.id).values(**values))

@@ -8,16 +8,10 @@ from typing import Any
 from services.registration.application.access import access_token
 from services.registration.application.commands import RegisterBusiness, UpdateBusinessContact
 from services.registration.application.context import Call, Deps, known_campaign
-from services.registration.application.publishing import event
+from services.registration.application.publishing import business_events
 from services.registration.application.sign_ups import first_reply
+from services.registration.domain.business import Business, already_registered
 from services.registration.domain.errors import BusinessNotFound, DuplicateBusiness
-from services.registration.locale import _
-from shared.contracts.registration import (
-    BUSINESS_CONTACT_UPDATED,
-    BUSINESS_REGISTERED,
-    BusinessContactUpdated,
-    BusinessRegistered,
-)
 from shared.platform.auth import token_hash
 from shared.web.csv_export import to_csv, to_xlsx
 
@@ -45,28 +39,19 @@ async def register_business(deps: Deps, campaign_id: str, cmd: RegisterBusiness,
             assert earlier is not None
             return public(earlier), first[1]
         existing = await repo.business_by_tax_code(campaign_id, cmd.tax_code)
-        if existing is not None:
+        try:
+            business = Business.register(business_id, campaign_id, cmd.model_dump(), token_hash=token_hash(token),
+                                         now=now, registered_as=existing["id"] if existing else None)
+        except DuplicateBusiness:
             deps.metrics.registered("business", "duplicate")
-            raise DuplicateBusiness(
-                _("Tax code {cmd_tax_code} is already registered in this campaign",
-                  cmd_tax_code=cmd.tax_code), field="tax_code",
-                existing_id=existing["id"],
-            )
-        values = {"id": business_id, "campaign_id": campaign_id, **cmd.model_dump(),
-                  "token_hash": token_hash(token), "created_at": now, "updated_at": now}
-        if not await repo.add_business(values):  # the same tax code registered at the same moment
+            raise
+        if not await repo.add_business(business):  # the same tax code registered at the same moment
             deps.metrics.registered("business", "duplicate")
-            raise DuplicateBusiness(
-                _("Tax code {cmd_tax_code} is already registered in this campaign",
-                  cmd_tax_code=cmd.tax_code), field="tax_code",
-            ) from None
-        payload = BusinessRegistered(  # ids and public business facts; no contact details
-            business_id=values["id"], campaign_id=campaign_id, legal_name=cmd.legal_name, tax_code=cmd.tax_code,
-            province=cmd.province, sector=cmd.sector)
-        uow.record(event(BUSINESS_REGISTERED, payload, call.signing_up("business", business_id), now, campaign_id))
+            raise already_registered(cmd.tax_code) from None
+        uow.record(*business_events(business.events, call, now))
         await uow.commit()
     deps.metrics.registered("business", "accepted")
-    return public(values), token
+    return public(business.state()), token
 
 
 async def get_business(deps: Deps, business_id: str, call: Call) -> dict[str, Any]:
@@ -82,15 +67,14 @@ async def update_contact(deps: Deps, business_id: str, cmd: UpdateBusinessContac
     call.require_self_or_organizer("business", business_id)
     now = deps.clock.now()
     async with deps.uow() as uow:
-        repo = uow.records
-        row = await repo.business(business_id)
-        if row is None:
+        business = await uow.records.business_for_decision(business_id)
+        if business is None:
             raise BusinessNotFound()
-        await repo.update_business(business_id, {**cmd.model_dump(), "updated_at": now})
-        payload = BusinessContactUpdated(business_id=business_id, campaign_id=row["campaign_id"])
-        uow.record(event(BUSINESS_CONTACT_UPDATED, payload, call, now, row["campaign_id"]))
+        business.update_contact(cmd.contact_person, cmd.email, cmd.phone, now)
+        await uow.records.save_business(business)
+        uow.record(*business_events(business.events, call, now))
         await uow.commit()
-    return public({**row, **cmd.model_dump(), "updated_at": now})
+    return public(business.state())
 
 
 async def list_businesses(deps: Deps, campaign_id: str, call: Call, **filters: Any) -> tuple[list[dict], int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import uuid
@@ -10,32 +11,25 @@ from typing import Any
 from services.registration.application.access import access_token
 from services.registration.application.commands import RegisterParticipant, UpdateParticipant
 from services.registration.application.context import Call, Deps, known_campaign
-from services.registration.application.ports import RegistrationStore
-from services.registration.application.publishing import event
+from services.registration.application.ports import RegistrationStore, RegistrationUnitOfWork
+from services.registration.application.publishing import participant_events
 from services.registration.application.sign_ups import first_reply
-from services.registration.domain.errors import ParticipantNotFound, TransitionNotAllowed
-from services.registration.locale import _
+from services.registration.domain.errors import ParticipantNotFound
+from services.registration.domain.participant import Participant
 from shared.contracts.registration import (
-    PARTICIPANT_ERASED,
-    PARTICIPANT_OPTED_OUT,
     PARTICIPANT_REGISTERED,
     PARTICIPANT_UPDATED,
     ContactDetails,
     ContactDetailsReply,
-    ParticipantErased,
-    ParticipantOptedOut,
-    ParticipantRegistered,
-    ParticipantUpdated,
 )
 from shared.platform.auth import token_hash
 
-PERSONAL = {"name": None, "email": None, "phone": None, "locality": None, "token_hash": None}
 
-
-def view(row: dict[str, Any]) -> dict[str, Any]:
+def view(person: Participant | dict[str, Any]) -> dict[str, Any]:
+    state = person.state() if isinstance(person, Participant) else person
     keys = ("id", "campaign_id", "name", "email", "phone", "locality", "language", "channels", "consent_purposes",
             "consent_text_version", "consented_at", "wants_digest", "opted_out_at", "erased_at", "created_at")
-    return {k: row[k] for k in keys}
+    return {k: state[k] for k in keys}
 
 
 async def register_participant(deps: Deps, campaign_id: str, cmd: RegisterParticipant, call: Call,
@@ -51,89 +45,73 @@ async def register_participant(deps: Deps, campaign_id: str, cmd: RegisterPartic
             earlier = await repo.participant(first[0])
             assert earlier is not None  # the key's row goes with the person's erasure
             return view(earlier), first[1]
-        row = {
-            "id": participant_id, "campaign_id": campaign_id, "name": cmd.name, "email": cmd.email,
-            "phone": cmd.phone, "locality": cmd.locality, "language": cmd.language, "channels": list(cmd.channels),
-            "consent_purposes": list(cmd.consent.purposes), "consent_text_version": cmd.consent.text_version,
-            "consented_at": now, "wants_digest": cmd.wants_digest, "opted_out_at": None, "erased_at": None,
-            "token_hash": token_hash(token), "created_at": now, "updated_at": now,
-        }
-        await repo.add_participant(row)
-        uow.record(event(PARTICIPANT_REGISTERED, ParticipantRegistered(
-            participant_id=participant_id, campaign_id=campaign_id, locality=cmd.locality, language=cmd.language,
-            channels=list(cmd.channels),
-            consent_purposes=list(cmd.consent.purposes), consented_at=now, wants_digest=cmd.wants_digest,
-            token_hash=row["token_hash"],
-        ), call.signing_up("participant", participant_id), now, campaign_id))
+        person = Participant.sign_up(
+            participant_id, campaign_id, name=cmd.name, email=cmd.email, phone=cmd.phone, locality=cmd.locality,
+            language=cmd.language, channels=list(cmd.channels), purposes=list(cmd.consent.purposes),
+            text_version=cmd.consent.text_version, wants_digest=cmd.wants_digest, token_hash=token_hash(token),
+            now=now)
+        await repo.add_participant(person)
+        uow.record(*participant_events(person.events, call, now))
         await uow.commit()
     deps.metrics.registered("participant", "accepted")
-    return view(row), token
+    return view(person), token
 
 
-async def _load(repo: RegistrationStore, participant_id: str, call: Call, *,
-                for_decision: bool = False) -> dict[str, Any]:
-    row = await (repo.participant_for_decision(participant_id) if for_decision else repo.participant(participant_id))
-    if row is None or row["erased_at"] is not None:
+async def _for_decision(repo: RegistrationStore, participant_id: str, call: Call) -> Participant:
+    """The person, row locked, when the caller is that person or the organizer (else the same 404)."""
+    person = await repo.participant_for_decision(participant_id)
+    if person is None or person.erased:
         raise ParticipantNotFound()
     call.require_self_or_organizer("participant", participant_id)
-    return row
+    return person
 
 
 async def get_participant(deps: Deps, participant_id: str, call: Call) -> dict[str, Any]:
     async with deps.uow() as uow:
-        return view(await _load(uow.records, participant_id, call))
+        row = await uow.records.participant(participant_id)
+    if row is None or row["erased_at"] is not None:
+        raise ParticipantNotFound()
+    call.require_self_or_organizer("participant", participant_id)
+    return view(row)
 
 
 async def update_participant(deps: Deps, participant_id: str, cmd: UpdateParticipant, call: Call) -> dict[str, Any]:
     now = deps.clock.now()
     async with deps.uow() as uow:
-        repo = uow.records
-        row = await _load(repo, participant_id, call, for_decision=True)
-        changes = cmd.model_dump(exclude_none=True)
-        merged = {**row, **changes}
-        if "email" in merged["channels"] and not merged["email"] or "sms" in merged["channels"] and not merged["phone"]:
-            raise TransitionNotAllowed(_("A chosen channel lacks its contact"),
-                                       field="channels")
-        await repo.update_participant(participant_id, {**changes, "updated_at": now})
-        uow.record(event(PARTICIPANT_UPDATED, ParticipantUpdated(
-            participant_id=participant_id, campaign_id=row["campaign_id"], language=merged["language"],
-            channels=merged["channels"], locality=merged["locality"], wants_digest=merged["wants_digest"],
-        ), call, now, row["campaign_id"]))
-        await uow.commit()
-    return view({**merged, "updated_at": now})
+        person = await _for_decision(uow.records, participant_id, call)
+        person.change(cmd.model_dump(exclude_none=True), now)
+        await _save(uow, person, call, now)
+    return view(person)
 
 
 async def opt_out(deps: Deps, participant_id: str, call: Call) -> dict[str, Any]:
     now = deps.clock.now()
     async with deps.uow() as uow:
-        repo = uow.records
-        row = await _load(repo, participant_id, call, for_decision=True)
-        if row["opted_out_at"] is None:
-            await repo.update_participant(participant_id, {"opted_out_at": now, "updated_at": now})
-            uow.record(event(PARTICIPANT_OPTED_OUT, ParticipantOptedOut(
-                participant_id=participant_id, campaign_id=row["campaign_id"]), call, now, row["campaign_id"]))
-            await uow.commit()
-            row = {**row, "opted_out_at": now}
-    return view(row)
+        person = await _for_decision(uow.records, participant_id, call)
+        if person.opt_out(now):
+            await _save(uow, person, call, now)
+    return view(person)
 
 
 async def erase(deps: Deps, participant_id: str, call: Call) -> None:
     """Personal fields are removed for good; the erasure event tells the other services to drop theirs."""
     now = deps.clock.now()
     async with deps.uow() as uow:
-        repo = uow.records
-        row = await _load(repo, participant_id, call, for_decision=True)
-        await repo.update_participant(participant_id, {**PERSONAL, "erased_at": now, "opted_out_at":
-                                                       row["opted_out_at"] or now, "updated_at": now})
-        await repo.forget_sign_up_keys(participant_id)  # a retried sign-up's reply held the token
+        person = await _for_decision(uow.records, participant_id, call)
+        person.erase(now)
+        await uow.records.forget_sign_up_keys(participant_id)  # a retried sign-up's reply held the token
         # earlier events in our outbox carried the contact details: they go too
         await uow.forget_outbox([PARTICIPANT_REGISTERED.subject, PARTICIPANT_UPDATED.subject], participant_id)
-        uow.record(event(PARTICIPANT_ERASED, ParticipantErased(
-            participant_id=participant_id, campaign_id=row["campaign_id"]), call, now, row["campaign_id"]))
-        await uow.commit()
+        await _save(uow, person, call, now)
     if deps.scrub is not None:
         await deps.scrub()
     deps.metrics.registered("participant", "erased")
+
+
+async def _save(uow: RegistrationUnitOfWork, person: Participant, call: Call, now: dt.datetime) -> None:
+    await uow.records.save_participant(person)
+    uow.record(*participant_events(person.events, call, now))
+    await uow.commit()
 
 
 async def contact_details(deps: Deps, ids: list[str]) -> ContactDetailsReply:
@@ -168,18 +146,12 @@ async def withdraw_promotions(deps: Deps, participant_ids: list[str], call: Call
     now = deps.clock.now()
     changed = 0
     async with deps.uow() as uow:
-        repo = uow.records
         for participant_id in sorted(set(participant_ids)):  # rows locked in one order: no deadlock
-            row = await repo.participant_for_decision(participant_id)
-            if row is None or row["erased_at"] is not None or "promotions" not in row["consent_purposes"]:
-                continue
-            purposes = [p for p in row["consent_purposes"] if p != "promotions"]
-            await repo.update_participant(participant_id, {"consent_purposes": purposes, "updated_at": now})
-            uow.record(event(PARTICIPANT_UPDATED, ParticipantUpdated(
-                participant_id=participant_id, campaign_id=row["campaign_id"], language=row["language"],
-                channels=row["channels"], locality=row["locality"], wants_digest=row["wants_digest"],
-                consent_purposes=purposes), call, now, row["campaign_id"]))
-            changed += 1
+            person = await uow.records.participant_for_decision(participant_id)
+            if person is not None and person.withdraw_promotions(now):
+                await uow.records.save_participant(person)
+                uow.record(*participant_events(person.events, call, now))
+                changed += 1
         await uow.commit()
     return changed
 

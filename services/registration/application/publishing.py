@@ -1,6 +1,6 @@
 """The one place where the registration service's changes become integration events (contract
-envelopes): the domain events of booth applications, mapped here; and the envelope every other change
-is recorded with."""
+envelopes): the domain events of booth applications and participants, mapped here; and the envelope
+every other change is recorded with."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from services.registration.domain import booth_application as domain
+from services.registration.domain import business as firms
+from services.registration.domain import participant as people
 from services.registration.domain.booths import Allocation
 from shared.contracts import registration as contracts
 from shared.contracts.envelope import Envelope, EventContract, make_envelope
@@ -59,4 +61,49 @@ def application_events(recorded: list[domain.ApplicationEvent], call: Call, now:
                 contract, payload = contracts.BOOTH_APPLICATION_CANCELLED, contracts.BoothApplicationCancelled(
                     **_ids(app), freed=allocations(freed), cancelled_by="organizer" if by_organizer else "business")
         out.append(event(contract, payload, call, now, app.campaign_id))
+    return out
+
+
+def participant_events(recorded: list[people.ParticipantEvent], call: Call, now: datetime) -> list[Envelope]:
+    """What participants recorded: no contact detail leaves in an event but the sign-up's channels."""
+    out: list[Envelope] = []
+    for e in recorded:
+        p = e.participant
+        match e:
+            case people.Registered():
+                envelope = event(contracts.PARTICIPANT_REGISTERED, contracts.ParticipantRegistered(
+                    participant_id=p.id, campaign_id=p.campaign_id, locality=p.locality, language=p.language,
+                    channels=list(p.channels), consent_purposes=list(p.consent_purposes),
+                    consented_at=p.consented_at, wants_digest=p.wants_digest, token_hash=p.token_hash,
+                ), call.signing_up("participant", p.id), now, p.campaign_id)
+            case people.Updated(consent_changed=consent_changed):
+                envelope = event(contracts.PARTICIPANT_UPDATED, contracts.ParticipantUpdated(
+                    participant_id=p.id, campaign_id=p.campaign_id, language=p.language, channels=list(p.channels),
+                    locality=p.locality, wants_digest=p.wants_digest,
+                    **({"consent_purposes": list(p.consent_purposes)} if consent_changed else {}),
+                ), call, now, p.campaign_id)
+            case people.OptedOut():
+                envelope = event(contracts.PARTICIPANT_OPTED_OUT, contracts.ParticipantOptedOut(
+                    participant_id=p.id, campaign_id=p.campaign_id), call, now, p.campaign_id)
+            case people.Erased():
+                envelope = event(contracts.PARTICIPANT_ERASED, contracts.ParticipantErased(
+                    participant_id=p.id, campaign_id=p.campaign_id), call, now, p.campaign_id)
+        out.append(envelope)
+    return out
+
+
+def business_events(recorded: list[firms.BusinessEvent], call: Call, now: datetime) -> list[Envelope]:
+    """Ids and the public facts of a business; its contact details stay here."""
+    out: list[Envelope] = []
+    for e in recorded:
+        b = e.business
+        match e:
+            case firms.Registered():
+                envelope = event(contracts.BUSINESS_REGISTERED, contracts.BusinessRegistered(
+                    business_id=b.id, campaign_id=b.campaign_id, legal_name=b.legal_name, tax_code=b.tax_code,
+                    province=b.province, sector=b.sector), call.signing_up("business", b.id), now, b.campaign_id)
+            case firms.ContactUpdated():
+                envelope = event(contracts.BUSINESS_CONTACT_UPDATED, contracts.BusinessContactUpdated(
+                    business_id=b.id, campaign_id=b.campaign_id), call, now, b.campaign_id)
+        out.append(envelope)
     return out
