@@ -10,6 +10,9 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from shared.contracts.envelope import event_contract
 from shared.contracts.streams import rpc_subject
 
+# Vietnam's one time zone: a campaign's own unless it names another (every local time is the campaign's)
+CAMPAIGN_TIMEZONE = "Asia/Ho_Chi_Minh"
+
 
 class CampaignCreated(BaseModel):
     model_config = ConfigDict(frozen=True)
@@ -18,7 +21,7 @@ class CampaignCreated(BaseModel):
     theme: str
     organizer: str
     locality: str
-    timezone: str = "Asia/Ho_Chi_Minh"
+    timezone: str = CAMPAIGN_TIMEZONE
     window_start: AwareDatetime
     window_end: AwareDatetime
     booth_confirmation: Literal["auto", "approval"] = "auto"

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
-from zoneinfo import ZoneInfo
-
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 class Clock(Protocol):

@@ -9,9 +9,10 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from services.events.locale import _
+from shared.contracts.events import CAMPAIGN_TIMEZONE
 from shared.platform.errors import Unprocessable
 
-DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+DEFAULT_TIMEZONE = CAMPAIGN_TIMEZONE
 CAMPAIGN_ID = re.compile(r"^[a-z0-9][a-z0-9-]{2,63}$")
 BoothConfirmation = Literal["auto", "approval"]
 

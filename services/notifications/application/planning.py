@@ -13,23 +13,23 @@ from typing import Any
 
 from services.notifications.application.ports import NotificationStore, Texts
 from services.notifications.domain.links import Sites, links_for
-from services.notifications.domain.notification import NotificationStatus
+from services.notifications.domain.notification import Notification, NotificationStatus
 from services.notifications.domain.policy import (
     PROMO,
-    PROMO_DAILY_LIMIT,
     SERVICE,
     QuietHours,
+    channel_for,
+    consented,
     send_time,
 )
 from services.notifications.domain.texts import CODE_SLOT, NAME_SLOT
 from services.notifications.locale import _
+from shared.contracts.events import CAMPAIGN_TIMEZONE
 from shared.platform.errors import Unavailable
 from shared.platform.i18n import Text
 
-DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+DEFAULT_TIMEZONE = CAMPAIGN_TIMEZONE  # a notice that belongs to no campaign
 PLAN_SLICE = 5_000
-# The purpose a participant must have consented to for each kind of message.
-PURPOSE = {"reminder": "reminders", "digest": "digest", "announcement": "promotions"}
 
 
 class NotYetKnown(Unavailable):
@@ -73,15 +73,7 @@ class Planner:
         return campaign["timezone"] if campaign else DEFAULT_TIMEZONE
 
     def channel_for(self, contact: dict[str, Any]) -> str | None:
-        return next((c for c in contact["channels"] if c in self.available), None)
-
-    def consented(self, contact: dict[str, Any], template: str) -> bool:
-        if contact["opted_out"]:
-            return False
-        if contact["kind"] == "business":
-            return template != "announcement"  # businesses get service notices about their own booths
-        needed = PURPOSE.get(template, "service_notices")
-        return needed in contact["purposes"]
+        return channel_for(contact["channels"], self.available)
 
     async def plan(self, cause: Cause, template: str, recipients: list[str], context: dict[str, Any], *,
                    dedup_key: str | None = None, klass: str = SERVICE, delay: dt.timedelta = dt.timedelta(0),
@@ -105,7 +97,7 @@ class Planner:
             rows = []
             for recipient in part:
                 contact = directory[recipient]
-                if not self.consented(contact, template):
+                if not consented(contact, template):
                     continue
                 channel = self.channel_for(contact)
                 if channel is None:
@@ -116,11 +108,11 @@ class Planner:
                     text = self._text(template, contact["language"], tz, {**context, **own}, channel)
                 elif (text := rendered.get(key)) is None:
                     text = rendered[key] = self._text(template, contact["language"], tz, context, channel)
-                row = await self._row(cause, template, contact, channel, tz, text, dedup_key or cause.event_id,
-                                      klass, delay, urgent_before)
-                rows.append({**row, "told_start": context.get("previous_start"), "seat_id": ticket_of})
-            self.suppressed += sum(1 for row in rows if row["status"] == NotificationStatus.SUPPRESSED)
-            added += await self.repo.add_notifications(rows)
+                rows.append(await self._planned(cause, template, contact, channel, tz, text,
+                                                dedup_key or cause.event_id, klass, delay, urgent_before,
+                                                context.get("previous_start"), ticket_of))
+            self.suppressed += sum(1 for n in rows if n.status is NotificationStatus.SUPPRESSED)
+            added += await self.repo.add_notifications([n.row() for n in rows])
         return added
 
     def _text(self, template: str, language: str, tz: str, context: dict[str, Any],
@@ -132,25 +124,16 @@ class Planner:
                                         diacritics=self.sms_diacritics)
         return subject, body
 
-    async def _row(self, cause: Cause, template: str, contact: dict[str, Any], channel: str, tz: str,
-                   text: tuple[str, str], dedup_key: str, klass: str, delay: dt.timedelta,
-                   urgent_before: dt.datetime | None = None) -> dict[str, Any]:
-        subject, body = text
-        status, reason = NotificationStatus.PENDING.value, None
-        if klass == PROMO:
-            since = self.now - dt.timedelta(days=1)
-            if await self.repo.promo_count_since(contact["contact_id"], since) >= PROMO_DAILY_LIMIT:
-                status = NotificationStatus.SUPPRESSED.value
-                reason = f"promotional limit: {PROMO_DAILY_LIMIT} a day (Decree 91/2020)"
-        send_at = self.send_time(channel, tz, klass, self.now + delay, urgent_before)
-        return {
-            "id": str(uuid.uuid4()), "dedup_key": dedup_key, "cause_event_id": cause.event_id,
-            "cause_type": cause.type, "campaign_id": cause.campaign_id, "recipient_kind": contact["kind"],
-            "recipient_id": contact["contact_id"], "channel": channel, "template": template,
-            "language": contact["language"], "klass": klass, "subject": subject, "body": body, "status": status,
-            "attempts": 0, "next_attempt_at": send_at, "last_error": reason, "caused_at": cause.occurred_at,
-            "created_at": self.now, "updated_at": self.now, "sent_at": None, "fallback_of": None,
-        }
+    async def _planned(self, cause: Cause, template: str, contact: dict[str, Any], channel: str, tz: str,
+                       text: tuple[str, str], dedup_key: str, klass: str, delay: dt.timedelta,
+                       urgent_before: dt.datetime | None, told_start: dt.datetime | None,
+                       seat_id: str | None) -> Notification:
+        today = (await self.repo.promo_count_since(contact["contact_id"], self.now - dt.timedelta(days=1))
+                 if klass == PROMO else 0)
+        return Notification.plan(
+            str(uuid.uuid4()), dedup_key=dedup_key, cause=cause, contact=contact, channel=channel, template=template,
+            klass=klass, text=text, send_at=self.send_time(channel, tz, klass, self.now + delay, urgent_before),
+            now=self.now, promotions_today=today, told_start=told_start, seat_id=seat_id)
 
     def send_time(self, channel: str, tz: str, klass: str, at: dt.datetime,
                   urgent_before: dt.datetime | None = None) -> dt.datetime:

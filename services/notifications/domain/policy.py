@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from enum import StrEnum
+from typing import Any
 from zoneinfo import ZoneInfo
 
-SERVICE = "service"
-PROMO = "promo"
+
+class MessageClass(StrEnum):
+    SERVICE = "service"  # about the person's own booth, seat or workshop
+    PROMO = "promo"  # campaign announcements: consent to promotions, Decree 91/2020
+
+
+SERVICE = MessageClass.SERVICE
+PROMO = MessageClass.PROMO
+# The purpose a participant must have consented to for each kind of message.
+PURPOSE = {"reminder": "reminders", "digest": "digest", "announcement": "promotions"}
 PROMO_PREFIX = "[QC] "
 PROMO_DAILY_LIMIT = 3  # Decree 91/2020: at most 3 advertising messages a day per person
 PROMO_HOURS = (time(7, 0), time(22, 0))  # and only between 07:00 and 22:00
@@ -76,6 +87,28 @@ def send_time(at: datetime, timezone: str, quiet: QuietHours | None, klass: str,
     if urgent_before is not None and held > at and held >= urgent_before:
         return at
     return held
+
+
+def consented(contact: Mapping[str, Any], template: str) -> bool:
+    """Whether this person agreed to this kind of message: nothing to an opted-out person; a business
+    gets the notices about its own booths; a participant what its consent purposes name."""
+    if contact["opted_out"]:
+        return False
+    if contact["kind"] == "business":
+        return template != "announcement"
+    return PURPOSE.get(template, "service_notices") in contact["purposes"]
+
+
+def channel_for(channels: list[str], available: set[str]) -> str | None:
+    """The person's first consented channel that this installation can send on."""
+    return next((c for c in channels if c in available), None)
+
+
+def over_promotional_limit(klass: str, sent_today: int) -> str | None:
+    """Why a promotion may not be planned (Decree 91/2020: at most 3 a day per person), or None."""
+    if klass == PROMO and sent_today >= PROMO_DAILY_LIMIT:
+        return f"promotional limit: {PROMO_DAILY_LIMIT} a day (Decree 91/2020)"
+    return None
 
 
 def retry_delay(attempt: int, base: float, rng: random.Random | None = None) -> timedelta:
