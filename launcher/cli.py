@@ -18,6 +18,7 @@ import urllib.request
 
 from launcher.nats_auth import OPERATOR, authorization_block, embedded_passwords
 from launcher.natsserver import NatsServer, NatsServerError
+from shared.contracts.streams import STREAMS
 from shared.platform.auth import secret_from_file
 from shared.platform.config import SERVICE_NAMES, Settings, load_settings
 from shared.platform.runner import PortTaken, check_port_free
@@ -124,7 +125,7 @@ class Stack:
                 sync_always=s.nats_sync_always,
                 log_file=(s.data_dir / "nats-server.log").resolve(),
                 extra_config=authorization_block(self.passwords),
-                max_file_store=per_stream * 4 + 256 * 1024**2,
+                max_file_store=per_stream * len(STREAMS) + 256 * 1024**2,  # every stream full, and room
             ).start()
             self.started_at["nats"] = time.monotonic()
             env["DXDAY_NATS_URL"] = self.nats.url
@@ -174,6 +175,18 @@ class Stack:
             _announce(result)
         except Exception as exc:  # the stack stays up; the user can run `dxday demo` again
             _say(f"demo campaign not loaded: {exc}")
+
+    def announce_sign_in_links(self, *, demo: bool) -> None:
+        from launcher import accounts  # the launcher stands above the services and may import them
+
+        try:
+            links = accounts.sign_in_links(self.settings, demo=demo)
+        except Exception as exc:  # the stack stays up; `dxday sign-in-links` makes them again
+            _say(f"sign-in links not made: {exc}")
+            return
+        _say("sign in (one-time links, valid 24 h; later: the sign-in page sends a new one):")
+        for who, grant, link in links:
+            _say(f"  {who} — {grant}: {link}")
 
     def watch(self) -> int:
         """Supervise until Ctrl-C: a crashed service, or the embedded NATS, is started again with a
@@ -249,8 +262,10 @@ def cmd_up(args: argparse.Namespace) -> int:
         stack.start()
         if not stack.await_ready():
             return 1
-        if settings.demo and not args.no_demo:
+        demo = settings.demo and not args.no_demo
+        if demo:
             stack.load_demo()
+        stack.announce_sign_in_links(demo=demo)
         token_file = settings.data_dir / "organizer-token"
         _say(f"organizer token: {token_file} (header 'Authorization: Bearer <token>')")
         _say(f"start here: {settings.base_url_of('registration')}/docs (businesses, booths, participants); "

@@ -27,7 +27,7 @@ from typing import Any
 from shared.contracts.streams import DEAD_LETTERS, RPC_ROOT
 from shared.platform.messaging import inbox_prefix
 
-SERVICES = ("registration", "events", "notifications")
+SERVICES = ("registration", "events", "notifications", "identity")
 
 
 @cache
@@ -35,6 +35,7 @@ def _declared() -> dict[str, tuple[Any, list[Any]]]:
     """Each service's spec and its durable consumers, as the services themselves declare them."""
     from services.events.app import SPEC as events_spec
     from services.events.entrypoints.consumers import subscriptions as events_subs
+    from services.identity.app import SPEC as identity_spec
     from services.notifications.app import SPEC as notifications_spec
     from services.notifications.application.handlers import Deps, Handlers
     from services.notifications.entrypoints.consumers import subscriptions as notification_subs
@@ -44,7 +45,7 @@ def _declared() -> dict[str, tuple[Any, list[Any]]]:
     handlers = Handlers(Deps(uow=lambda: None, clock=None, quiet={}, available=set(), texts=None,  # type: ignore[arg-type]
                              coalesce=None))  # type: ignore[arg-type]  (only the declarations are read)
     return {"registration": (registration_spec, registration_subs()), "events": (events_spec, events_subs()),
-            "notifications": (notifications_spec, notification_subs(handlers))}
+            "notifications": (notifications_spec, notification_subs(handlers)), "identity": (identity_spec, [])}
 
 
 def consumers(service: str) -> list[tuple[str, str]]:

@@ -20,6 +20,7 @@ CONTEXT = {
     "position": 2, "reason": "Hết gian hàng", "by_organizer": True, "workshop": WORKSHOP, "seat_number": 12,
     "previous_start": START - dt.timedelta(days=1), "hours": 24, "today": dt.date(2022, 10, 10),
     "workshops": [WORKSHOP], "title": "Mời tham quan", "text": "Khu trưng bày mở cửa từ 8 giờ.",
+    "code": "123456", "link": "https://dangnhap.example.vn/sign-in/c.s", "minutes": 15,  # the sign-in message
 }
 
 
@@ -38,7 +39,7 @@ def test_every_template_renders(name: str, language: str):
 
 
 def test_templates_cover_every_notice_and_both_languages():
-    assert len(templates.names()) == 14
+    assert len(templates.names()) == 15  # 14 notices and the sign-in message
     for name in templates.names():
         assert (templates.TEMPLATES / "en" / f"{name}.txt.j2").exists()
         for language in ("vi", "en"):  # each notice has its own SMS line too

@@ -28,6 +28,7 @@ from services.notifications.application.handlers import Deps, Handlers
 from services.notifications.application.ports import NotificationsUnitOfWork as NotificationsUnitOfWorkPort
 from services.notifications.domain.links import Sites
 from services.notifications.domain.policy import parse_quiet_hours, parse_rates
+from services.notifications.entrypoints import rpc
 from services.notifications.entrypoints.consumers import subscriptions
 from services.notifications.entrypoints.http import build_router
 from services.notifications.entrypoints.pages import build_pages
@@ -106,6 +107,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
             metrics.statuses(await uow.notices.counts_by_status())
 
     runtime.every(5.0, "notification-gauges", refresh_gauges)
+    rpc.register(runtime.broker, channels, templates, sms_brand=settings.sms_brand,
+                 sms_diacritics=settings.sms_diacritics)
     app = runtime.http_app()
     app.state.dispatcher = dispatcher
     app.state.handlers = handlers

@@ -21,7 +21,7 @@ P = TypeVar("P", bound=BaseModel)
 
 class Actor(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
-    kind: Literal["organizer", "business", "participant", "operator", "system"]
+    kind: Literal["organizer", "account", "business", "participant", "operator", "system"]
     id: str | None = None
 
 

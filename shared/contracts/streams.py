@@ -33,10 +33,11 @@ class StreamSpec:
 REGISTRATION = StreamSpec("REGISTRATION", "registration", "Businesses, booth applications, participants")
 EVENTS = StreamSpec("EVENTS", "events", "Campaigns, workshops, seats, banner placements")
 NOTIFICATIONS = StreamSpec("NOTIFICATIONS", "notifications", "Notifications sent, failed, suppressed")
+IDENTITY = StreamSpec("IDENTITY", "identity", "Accounts, grants, sessions and API keys: ids only, never a contact")
 DEAD_LETTERS = StreamSpec(
     "DEAD_LETTERS", "dlq", "Messages a consumer could not handle, with the reason", max_age_days=365.0
 )
-STREAMS: tuple[StreamSpec, ...] = (REGISTRATION, EVENTS, NOTIFICATIONS, DEAD_LETTERS)
+STREAMS: tuple[StreamSpec, ...] = (REGISTRATION, EVENTS, NOTIFICATIONS, IDENTITY, DEAD_LETTERS)
 RPC_ROOT = "rpc"
 
 

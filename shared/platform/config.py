@@ -14,10 +14,10 @@ from typing import Literal
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-SERVICE_NAMES: tuple[str, ...] = ("registration", "events", "notifications")
+SERVICE_NAMES: tuple[str, ...] = ("registration", "events", "notifications", "identity")
 CHANNELS = ("email", "sms", "webhook", "file")
 QUIET = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$")
-ServiceName = Literal["registration", "events", "notifications"]
+ServiceName = Literal["registration", "events", "notifications", "identity"]
 
 
 class Settings(BaseSettings):
@@ -53,12 +53,14 @@ class Settings(BaseSettings):
     registration_db_url: str | None = Field(default=None, description="Registration database URL")
     events_db_url: str | None = Field(default=None, description="Events database URL")
     notifications_db_url: str | None = Field(default=None, description="Notifications database URL")
+    identity_db_url: str | None = Field(default=None, description="Identity database URL")
 
     # --- HTTP -------------------------------------------------------------------------
     http_host: str = Field(default="127.0.0.1", description="Address the services' HTTP ports bind to")
     registration_port: int = Field(default=8001, ge=1, le=65535, description="Registration HTTP port")
     events_port: int = Field(default=8002, ge=1, le=65535, description="Events HTTP port")
     notifications_port: int = Field(default=8003, ge=1, le=65535, description="Notifications HTTP port")
+    identity_port: int = Field(default=8004, ge=1, le=65535, description="Identity HTTP port")
     form_rate_per_minute: int = Field(
         default=60, ge=1, description="Public form posts (sign-ups) per client address per minute; then 429"
     )
@@ -83,6 +85,9 @@ class Settings(BaseSettings):
     events_public_url: str | None = Field(default=None, description="The events service's public address, as is")
     notifications_public_url: str | None = Field(
         default=None, description="The notifications service's public address, as is")
+    identity_public_url: str | None = Field(
+        default=None, description="The identity service's public address, as is: the issuer of access tokens "
+        "and where sign-in links point")
 
     # --- notifications -------------------------------------------------------------------
     smtp_host: str | None = Field(default=None, description="SMTP server for email; unset = email is written as files")
@@ -134,6 +139,10 @@ class Settings(BaseSettings):
     checkin_secret: str | None = Field(
         default=None, description="Key that signs seat check-in (QR) tokens; default: generated under the data dir"
     )
+    sign_ins_per_hour: int = Field(
+        default=5, ge=1, le=100, description="Sign-in links sent to one email or mobile number an hour at most")
+    admin_email: str | None = Field(
+        default=None, description="`dxday up`: the national administrator's email (default admin@dxday.local)")
     organizer_token: str | None = Field(
         default=None, description="Bearer token for organizer endpoints (required outside `dxday up`)"
     )

@@ -8,6 +8,7 @@ Who may publish on ``rpc.<service>.>`` is decided by NATS permissions (trusted i
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -36,6 +37,27 @@ class RpcRequest(BaseModel):
 
 async def _undecoded(_msg: Any) -> None:
     return None
+
+
+class RpcUnavailable(Exception):
+    """The service asked did not answer (no responders, a timeout) or refused; ``code`` says which."""
+
+    def __init__(self, code: str, detail: str = "") -> None:
+        super().__init__(f"{code}: {detail}" if detail else code)
+        self.code = code
+
+
+async def ask(connection: Any, subject: str, args: dict[str, Any], timeout_s: float = 5.0) -> Any:
+    """Request-reply to another service: its ``result``, or :class:`RpcUnavailable`."""
+    request = RpcRequest(args=args).model_dump_json().encode()
+    try:
+        reply = await connection.request(subject, request, timeout=timeout_s)
+    except Exception as exc:  # no responders, timeout, disconnected
+        raise RpcUnavailable(type(exc).__name__, str(exc)) from exc
+    body = json.loads(reply.data)
+    if not body.get("ok"):
+        raise RpcUnavailable(str(body.get("error", {}).get("code", "error")))
+    return body["result"]
 
 
 def error_reply(code: str, message: Text, **extra: Any) -> dict[str, Any]:

@@ -4,28 +4,22 @@ This service keeps no name, email or phone number: nothing to leak, nothing to e
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
 from services.notifications.application.ports import DirectoryUnavailable
 from shared.contracts.events import SEAT_TICKETS_RPC, SeatTicket, SeatTicketsReply
 from shared.contracts.registration import CONTACT_DETAILS_RPC, ContactDetails, ContactDetailsReply
-from shared.platform.rpc import RpcRequest
+from shared.platform.rpc import RpcUnavailable, ask
 
 CHUNK = 500
 
 
 async def _ask(connection: Any, subject: str, args: dict[str, Any], timeout_s: float) -> Any:
-    request = RpcRequest(args=args).model_dump_json().encode()
     try:
-        reply = await connection.request(subject, request, timeout=timeout_s)
-    except Exception as exc:  # no responders, timeout, disconnected
-        raise DirectoryUnavailable(f"{type(exc).__name__}: {exc}") from exc
-    body = json.loads(reply.data)
-    if not body.get("ok"):
-        raise DirectoryUnavailable(str(body.get("error", {}).get("code", "error")))
-    return body["result"]
+        return await ask(connection, subject, args, timeout_s)
+    except RpcUnavailable as exc:
+        raise DirectoryUnavailable(str(exc)) from exc
 
 
 class RegistrationDirectory:

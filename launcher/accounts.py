@@ -1,0 +1,46 @@
+"""The first accounts of an installation, made by ``dxday up`` on the identity database: the national
+administrator, and with the demo the Quảng Ngãi officials. Each gets a one-time sign-in link,
+printed (valid a day): there is no shared key to hand around."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+from services.identity.adapters.unit_of_work import IdentityUnitOfWork
+from services.identity.application.sign_in import setup_sign_in_link
+from shared.contracts.identity import NATIONAL, Role
+from shared.platform.clock import SystemClock
+from shared.platform.config import Settings
+from shared.platform.db import create_engine, sessionmaker_for
+
+FIRST_LINK_VALID = dt.timedelta(days=1)
+DEMO_PEOPLE = (
+    ("Nguyễn Văn An (Sở KH&CN Quảng Ngãi)", "tinh.quangngai@dxday.local", Role.ORGANIZER, "P51"),
+    ("Trần Thị Bích (UBND xã Tịnh Khê)", "xa.tinhkhe@dxday.local", Role.ORGANIZER, "W21211"),
+    ("Lê Văn Cường (soát vé, xã Tịnh Khê)", "soatve.tinhkhe@dxday.local", Role.CHECKIN_STAFF, "W21211"),
+)
+
+
+def administrator(settings: Settings) -> tuple[str, str, Role, str]:
+    return ("Quản trị viên quốc gia", settings.admin_email or "admin@dxday.local", Role.ORGANIZER, NATIONAL)
+
+
+async def _links(settings: Settings, people: list[tuple[str, str, Role, str]]) -> list[tuple[str, str, str]]:
+    engine = create_engine(settings.db_url_of("identity"))
+    try:
+        sessions = sessionmaker_for(engine)
+        found = []
+        for name, email, role, scope in people:
+            link = await setup_sign_in_link(lambda: IdentityUnitOfWork(sessions, None), SystemClock(),
+                                            settings.base_url_of("identity"), name=name, email=email, role=role,
+                                            scope=scope, valid_for=FIRST_LINK_VALID)
+            found.append((name, f"{role.value} {scope}", link))
+        return found
+    finally:
+        await engine.dispose()
+
+
+def sign_in_links(settings: Settings, *, demo: bool) -> list[tuple[str, str, str]]:
+    """(who, role and scope, one-time link) for the administrator and, with the demo, its officials."""
+    return asyncio.run(_links(settings, [administrator(settings), *(DEMO_PEOPLE if demo else ())]))

@@ -1,0 +1,114 @@
+"""The sign-in pages: ask for a link, type the code, open the link (one button, so that a mail
+scanner following it does not use it up), and the signed-in person's own page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from services.identity.application import accounts, sign_in
+from services.identity.application.context import Deps
+from services.identity.entrypoints.http import SESSION_COOKIE, set_session_cookie
+from services.identity.locale import CATALOGUE
+from shared import web
+from shared.platform.errors import AppError
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "pages"
+
+
+def build_pages(deps: Deps) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+    env = web.environment(TEMPLATES, catalogue=CATALOGUE)
+    secure = deps.issuer.startswith("https://")
+
+    def ask_form(request: Request, lang: str, values: dict[str, Any], errors: dict[str, str],
+                 status_code: int = 200) -> HTMLResponse:
+        return web.form_page(env, request, "sign_in.html.j2", {"values": values, "errors": errors}, lang=lang,
+                             status_code=status_code)
+
+    def signed_in(credential: str, next_path: str) -> Response:
+        response = web.see_other(web.local_path(next_path, "/me"))
+        set_session_cookie(response, credential, secure)
+        return response
+
+    @router.get("/sign-in", response_class=HTMLResponse)
+    async def sign_in_page(request: Request, lang: str | None = None, next: str | None = None) -> Response:
+        return ask_form(request, web.language(request, lang), {"next": web.local_path(next, "/me")}, {})
+
+    @router.post("/sign-in", response_class=HTMLResponse)
+    async def send_link(request: Request, lang: str | None = None) -> Response:
+        language = web.language(request, lang)
+        fields = await web.read_form(request)
+        if fields is None:
+            return ask_form(request, language, {}, {"form": web.BAD_FORM.render(language)}, 403)
+        contact = (fields.get("contact") or [""])[0].strip()
+        next_path = web.local_path((fields.get("next") or [""])[0], "/me")
+        try:
+            await sign_in.request_sign_in(deps, contact, language=language, next_path=next_path)
+        except AppError as exc:
+            return ask_form(request, language, {"contact": contact, "next": next_path},
+                            {"contact": exc.message_in(language)}, exc.status)
+        return web.form_page(env, request, "sign_in_sent.html.j2", {"contact": contact, "errors": {}},
+                             lang=language, status_code=202)
+
+    @router.post("/sign-in/code", response_class=HTMLResponse)
+    async def with_code(request: Request, lang: str | None = None) -> Response:
+        language = web.language(request, lang)
+        fields = await web.read_form(request)
+        contact = ((fields or {}).get("contact") or [""])[0]
+        if fields is None:
+            return ask_form(request, language, {}, {"form": web.BAD_FORM.render(language)}, 403)
+        try:
+            credential, next_path = await sign_in.redeem_code(deps, contact, (fields.get("code") or [""])[0])
+        except AppError as exc:
+            return web.form_page(env, request, "sign_in_sent.html.j2", {
+                "contact": contact, "errors": {"code": exc.message_in(language)}}, lang=language,
+                status_code=exc.status)
+        return signed_in(credential, next_path)
+
+    @router.get("/sign-in/{link}", response_class=HTMLResponse)
+    async def open_link(request: Request, link: str, lang: str | None = None) -> Response:
+        return web.form_page(env, request, "sign_in_link.html.j2", {"link": link, "errors": {}},
+                             lang=web.language(request, lang))
+
+    @router.post("/sign-in/{link}", response_class=HTMLResponse)
+    async def use_link(request: Request, link: str, lang: str | None = None) -> Response:
+        language = web.language(request, lang)
+        if await web.read_form(request) is None:
+            return web.form_page(env, request, "sign_in_link.html.j2", {
+                "link": link, "errors": {"form": web.BAD_FORM.render(language)}}, lang=language, status_code=403)
+        try:
+            credential, next_path = await sign_in.redeem_link(deps, link)
+        except AppError as exc:
+            return web.error_page(env, exc, lang=language)
+        return signed_in(credential, next_path)
+
+    @router.get("/me", response_class=HTMLResponse)
+    async def my_page(request: Request, lang: str | None = None) -> Response:
+        language = web.language(request, lang)
+        credential = request.cookies.get(SESSION_COOKIE)
+        if not credential:
+            return web.see_other(f"/sign-in?lang={language}&next=/me")
+        try:
+            _token, account = await sign_in.access_token(deps, credential)
+        except AppError:
+            return web.see_other(f"/sign-in?lang={language}&next=/me")
+        async with deps.uow() as uow:
+            tree = await accounts.tree_of(deps, uow)
+        grants = [{"role": g.role.value, "scope": g.scope, "place": tree.get(g.scope).name if g.scope in tree
+                   else g.scope} for g in account.active_grants()]
+        return web.form_page(env, request, "me.html.j2", {"account": account, "grants": grants}, lang=language)
+
+    @router.post("/me/sign-out")
+    async def sign_out(request: Request) -> Response:
+        response = web.see_other("/sign-in")
+        if await web.read_form(request) is not None and (credential := request.cookies.get(SESSION_COOKIE)):
+            await sign_in.sign_out(deps, credential)
+            response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+
+    return router
+

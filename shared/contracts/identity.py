@@ -1,0 +1,80 @@
+"""Contracts published by the identity service: who may act where. Ids, roles and scopes only —
+never a name, an email or a phone number (the identity database keeps those).
+
+A scope is a place in Vietnam's locality tree or one campaign:
+``VN`` (the whole country) > ``P51`` (a province, its official code) > ``W21211`` (a commune or
+ward, its official code) > ``W21211/thon-an-loc`` (a village or residential group the commune
+defines) — or ``campaign:<id>``. A grant on a place covers everything below it, nothing beside it.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.contracts.envelope import event_contract
+from shared.contracts.streams import rpc_subject
+
+NATIONAL = "VN"
+CAMPAIGN_SCOPE = "campaign:"
+
+
+class Role(StrEnum):
+    ORGANIZER = "organizer"  # manages campaigns in its subtree and invites accounts below it
+    BOOTH_REVIEWER = "booth_reviewer"  # approves and rejects booth applications
+    SCHEDULER = "scheduler"  # rooms and workshops
+    BANNER_CREW = "banner_crew"  # marks banner placements installed or removed
+    CHECKIN_STAFF = "checkin_staff"  # checks seats in, nothing else
+    OUTREACH_LEADER = "outreach_leader"  # leads a door-to-door team
+    OUTREACH_MEMBER = "outreach_member"  # visits households with the team
+    OPERATOR = "operator"  # metrics and dead letters; no personal data
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class GrantClaim(_Frozen):
+    role: Role
+    scope: str = Field(min_length=2, max_length=120)
+
+
+class GrantAdded(_Frozen):
+    grant_id: str
+    account_id: str
+    role: Role
+    scope: str
+
+
+class GrantRevoked(_Frozen):
+    grant_id: str
+    account_id: str
+
+
+class SessionEnded(_Frozen):
+    session_id: str
+    account_id: str
+
+
+class AccountDisabled(_Frozen):
+    account_id: str
+
+
+GRANT_ADDED = event_contract("identity.grant.added", 1, GrantAdded, "An account may now act in this role there")
+GRANT_REVOKED = event_contract(
+    "identity.grant.revoked", 1, GrantRevoked,
+    "A grant was removed: every service refuses the account's current access tokens (it signs in again)")
+SESSION_ENDED = event_contract(
+    "identity.session.ended", 1, SessionEnded,
+    "Signed out: every service refuses the access tokens of this session from now on")
+ACCOUNT_DISABLED = event_contract(
+    "identity.account.disabled", 1, AccountDisabled, "Every service refuses the account's access tokens")
+
+# The identity service's public keys (JWKS) for services that verify access tokens locally.
+SIGNING_KEYS_RPC = rpc_subject("identity", "signing_keys.get")
+
+
+class SigningKeys(_Frozen):
+    issuer: str
+    keys: list[dict[str, str]] = Field(description="JSON Web Keys (RFC 7517), public parts only")

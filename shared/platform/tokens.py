@@ -1,0 +1,104 @@
+"""Access tokens, verified locally by every service: the identity service's signature (ES256, its
+published keys, fetched once and again only for a key not seen yet), its issuer, the expiry; and
+what the ``identity.*`` events said since (a session signed out, a grant removed, an account
+disabled), so a token stops working everywhere within seconds, before it expires."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import KeySet
+
+KEY_REFRESH_S = 10.0  # an unknown key id asks the identity service again, at most this often
+
+
+@dataclass(frozen=True)
+class AccessClaims:
+    account_id: str
+    session_id: str | None
+    grants: tuple[tuple[str, str], ...]  # (role, scope)
+    issued_at: int
+    expires_at: int
+    issuer: str
+
+
+class TokenVerifier:
+    def __init__(self, keys: Callable[[], Awaitable[list[dict[str, Any]]]], issuers: set[str],
+                 clock: Callable[[], float] = time.time) -> None:
+        self._fetch = keys
+        self.issuers = issuers
+        self.clock = clock
+        self._keys: KeySet | None = None
+        self._kids: set[str] = set()
+        self._fetched_at = -KEY_REFRESH_S
+        self.ended_sessions: dict[str, float] = {}  # session id -> when its last token expires anyway
+        self.changed_accounts: dict[str, float] = {}  # account id -> tokens issued before then are refused
+
+    async def _keyset(self, kid: str | None) -> KeySet | None:
+        stale = kid is not None and kid not in self._kids
+        if (self._keys is None or stale) and self.clock() - self._fetched_at >= KEY_REFRESH_S:
+            self._fetched_at = self.clock()
+            try:
+                found = await self._fetch()
+            except Exception:  # the identity service is away: known keys keep working
+                return self._keys
+            self._keys = KeySet.import_key_set({"keys": found})
+            self._kids = {k.get("kid", "") for k in found}
+        return self._keys
+
+    async def verify(self, token: str) -> AccessClaims | None:
+        """The claims of a valid token, else None (any fault: the caller answers 401)."""
+        try:
+            header = _header(token)  # read unverified, only to know which key to verify with
+            keys = await self._keyset(header.get("kid"))
+            if keys is None:
+                return None
+            claims = jwt.decode(token, keys, algorithms=["ES256"]).claims
+        except (JoseError, ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError):
+            return None
+        now = self.clock()
+        try:
+            found = AccessClaims(str(claims["sub"]), claims.get("sid"),
+                                 tuple((str(g["role"]), str(g["scope"])) for g in claims.get("grants", [])),
+                                 int(claims["iat"]), int(claims["exp"]), str(claims["iss"]))
+        except (KeyError, TypeError, ValueError):
+            return None
+        if found.issuer not in self.issuers or found.expires_at <= now:
+            return None
+        if found.session_id and found.session_id in self.ended_sessions:
+            return None
+        if found.issued_at <= self.changed_accounts.get(found.account_id, -1):
+            return None
+        return found
+
+    # --- what the identity events say --------------------------------------------------------------
+    def session_ended(self, session_id: str) -> None:
+        self._forget_old()
+        self.ended_sessions[session_id] = self.clock() + 3600
+
+    def account_changed(self, account_id: str, at: float | None = None) -> None:
+        """A grant removed or the account disabled: its tokens issued until now are refused."""
+        self._forget_old()
+        self.changed_accounts[account_id] = at if at is not None else self.clock()
+
+    def _forget_old(self) -> None:
+        now = self.clock()
+        for sid, until in list(self.ended_sessions.items()):
+            if until < now:
+                del self.ended_sessions[sid]
+
+
+def _header(token: str) -> dict[str, Any]:
+    first = token.split(".", 1)[0]
+    found = json.loads(base64.urlsafe_b64decode(first + "=" * (-len(first) % 4)))
+    if not isinstance(found, dict):
+        raise ValueError("not a JWS header")
+    return found

@@ -1,0 +1,202 @@
+"""People sign in: the identity service on a real nats-server, SQLite and PostgreSQL, with the
+notifications service delivering sign-in links through a real SMTP server (aiosmtpd) and the HTTP
+SMS gateway. Scopes follow the locality tree; tokens are verified with the published keys."""
+
+from __future__ import annotations
+
+import logging
+import re
+from email.message import Message
+
+import pytest
+
+from launcher.accounts import administrator
+from services.identity.app import create_app as identity_app
+from services.identity.application.sign_in import setup_sign_in_link
+from services.notifications.app import create_app as notifications_app
+from shared.contracts.identity import SIGNING_KEYS_RPC, Role
+from shared.platform.clock import SystemClock
+from shared.platform.config import Settings
+from shared.platform.rpc import ask
+from shared.platform.tokens import TokenVerifier
+from tests.conftest import Databases
+from tests.notification_support import Gateway, gateway_server, smtp_server
+from tests.support import eventually, serve_in_process
+
+LINK = re.compile(r"/sign-in/([0-9a-f-]{36}\.[A-Za-z0-9_-]+)")
+CODE = re.compile(r"\b([0-9]{6})\b")
+
+
+def now_true(check):  # eventually() awaits its probe
+    async def probe():
+        return check()
+    return probe
+
+
+def text_of(mail: Message) -> str:
+    part = mail.get_body(preferencelist=("plain",))
+    assert part is not None
+    return part.get_content()
+
+
+async def admin_session(identity, settings: Settings) -> dict:
+    """The national administrator, signed in with the one-time link ``dxday up`` prints."""
+    name, email, role, scope = administrator(settings)
+    link = await setup_sign_in_link(identity.app.state.deps.uow, SystemClock(), settings.base_url_of("identity"),
+                                    name=name, email=email, role=role, scope=scope)
+    r = await identity.client.post("/sessions", json={"link": link.rsplit("/sign-in/", 1)[1]})
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def bearer(session: dict) -> dict[str, str]:
+    return {"Authorization": f"Bearer {session['access_token']}"}
+
+
+@pytest.fixture
+async def with_identity(settings: Settings, databases: Databases) -> Settings:
+    return settings.model_copy(update={"identity_db_url": await databases.url("identity")})
+
+
+async def test_invited_people_sign_in_from_the_email_and_act_only_in_their_own_subtree(
+        with_identity: Settings, caplog: pytest.LogCaptureFixture):
+    caplog.set_level(logging.DEBUG)
+    async with smtp_server() as (mailbox, port):
+        settings = with_identity.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": port,
+                                                    "smtp_starttls": False})
+        async with serve_in_process(notifications_app(settings)), serve_in_process(identity_app(settings)) as identity:
+            http = identity.client
+            admin = await admin_session(identity, settings)
+            assert admin["account"]["grants"][0]["scope"] == "VN"
+            me = (await http.get("/accounts/me", headers=bearer(admin))).json()
+            assert me["grants"] == [{"id": me["grants"][0]["id"], "role": "organizer", "scope": "VN",
+                                     "scope_name": "Việt Nam"}]
+
+            # the administrator invites the Quảng Ngãi province organizer: the email carries link and code
+            r = await http.post("/accounts", headers=bearer(admin), json={
+                "name": "Nguyễn Văn An", "email": "an@quangngai.gov.vn", "role": "organizer", "scope": "P51"})
+            assert r.status_code == 201 and r.json()["new"] is True, r.text
+            mails = await eventually(now_true(lambda: mailbox.to("an@quangngai.gov.vn")), what="the invitation email")
+            mail = mails[0]
+            body = text_of(mail)
+            link, code = LINK.search(body).group(1), CODE.search(mail["Subject"]).group(1)
+            assert code in body
+            province = await http.post("/sessions", json={"link": link})
+            assert province.status_code == 201, province.text
+            again = await http.post("/sessions", json={"link": link})
+            assert again.status_code == 401 and again.json()["error"]["code"] == "sign_in_refused"  # used once
+            province = province.json()
+            assert province["account"]["verified"] is True
+
+            # the province organizer invites a commune organizer of Tịnh Khê; not one of Hà Nội
+            commune_invite = await http.post("/accounts", headers=bearer(province), json={
+                "name": "Trần Thị Bích", "email": "bich@tinhkhe.gov.vn", "role": "organizer", "scope": "W21211"})
+            assert commune_invite.status_code == 201, commune_invite.text
+            outside = await http.post("/accounts", headers=bearer(province), json={
+                "name": "Người khác", "email": "x@hanoi.gov.vn", "role": "organizer", "scope": "W00004"})
+            assert outside.status_code == 403 and outside.json()["error"]["code"] == "outside_your_scope"
+
+            # the commune organizer signs in with the code instead of the link
+            await eventually(now_true(lambda: mailbox.to("bich@tinhkhe.gov.vn")), what="the commune organizer's email")
+            code = CODE.search(mailbox.to("bich@tinhkhe.gov.vn")[-1]["Subject"]).group(1)
+            wrong = await http.post("/sessions", json={"contact": "BICH@tinhkhe.gov.vn", "code": "000000"
+                                                       if code != "000000" else "111111"})
+            assert wrong.status_code == 401
+            commune = await http.post("/sessions", json={"contact": "BICH@tinhkhe.gov.vn", "code": code})
+            assert commune.status_code == 201, commune.text
+            commune = commune.json()
+            staff = await http.post("/accounts", headers=bearer(commune), json={
+                "name": "Lê Văn Cường", "phone": "0912 345 678", "role": "checkin_staff", "scope": "W21211"})
+            assert staff.status_code == 201, staff.text
+            sibling = await http.post("/accounts", headers=bearer(commune), json={
+                "name": "Phạm Thị Dung", "email": "dung@x.vn", "role": "scheduler", "scope": "W21172"})
+            assert sibling.status_code == 403
+            above = await http.post("/accounts", headers=bearer(commune), json={
+                "name": "Phạm Thị Dung", "email": "dung@x.vn", "role": "organizer", "scope": "P51"})
+            assert above.status_code == 403
+            listed = await http.get("/accounts", params={"scope": "P51"}, headers=bearer(province))
+            assert {a["name"] for a in listed.json()["accounts"]} == {"Nguyễn Văn An", "Trần Thị Bích", "Lê Văn Cường"}
+            assert (await http.get("/accounts", params={"scope": "P51"}, headers=bearer(commune))).status_code == 403
+
+            # villages below the commune, defined by its organizer
+            village = await http.post("/localities/W21211/villages", headers=bearer(commune),
+                                      json={"name": "Thôn An Lộc"})
+            assert village.status_code == 201 and village.json()["code"] == "W21211/thon-an-loc"
+            place = (await http.get("/localities/W21211")).json()
+            assert place["name"] == "Xã Tịnh Khê" and place["children"][0]["name"] == "Thôn An Lộc"
+
+            # signed out: the session's tokens are refused, the refresh too
+            assert (await http.post("/sign-out", json={"session": commune["session"]})).status_code == 204
+            assert (await http.get("/accounts/me", headers=bearer(commune))).status_code == 401
+            assert (await http.post("/token", json={"session": commune["session"]})).status_code == 401
+            # no sign-in code, link or contact in what the services log (the SMTP sink and this test's own
+            # HTTP client log theirs)
+            logged = "\n".join(r.getMessage() for r in caplog.records
+                               if not r.name.startswith(("mail.log", "httpx", "httpcore")))
+            assert code not in logged and "bich@tinhkhe.gov.vn" not in logged and link not in logged
+
+
+async def test_the_code_arrives_by_sms_and_sign_in_requests_are_limited(with_identity: Settings):
+    gateway = Gateway()
+    async with gateway_server(gateway) as url:
+        settings = with_identity.model_copy(update={"sms_gateway_url": f"{url}/sms", "sign_ins_per_hour": 3})
+        async with serve_in_process(notifications_app(settings)), serve_in_process(identity_app(settings)) as identity:
+            http = identity.client
+            admin = await admin_session(identity, settings)
+            r = await http.post("/accounts", headers=bearer(admin), json={
+                "name": "Lê Văn Cường", "phone": "0912345678", "role": "checkin_staff", "scope": "W21211"})
+            assert r.status_code == 201, r.text
+            await eventually(now_true(lambda: gateway.sms), what="the invitation SMS")
+            for _ in range(4):  # the invitation counted as the first
+                answer = await http.post("/sign-in/requests", json={"contact": "+84 912 345 678"})
+                assert answer.status_code == 202
+            nobody = await http.post("/sign-in/requests", json={"contact": "nobody@example.vn"})
+            assert nobody.status_code == 202 and nobody.json() == answer.json()  # nothing learnt by asking
+            await eventually(now_true(lambda: len(gateway.sms) >= 3), what="three SMS")
+            assert len(gateway.sms) == 3 and all(m["to"] == "+84912345678" for m in gateway.sms)
+            code = CODE.search(gateway.sms[-1]["text"]).group(1)
+            signed = await http.post("/sessions", json={"contact": "0912 345 678", "code": code})
+            assert signed.status_code == 201, signed.text
+            assert signed.json()["account"]["grants"][0]["role"] == Role.CHECKIN_STAFF.value
+
+
+async def test_every_service_verifies_tokens_with_the_published_keys_and_rotation_keeps_old_tokens(
+        with_identity: Settings, nats):
+    import nats as nats_client
+
+    async with serve_in_process(identity_app(with_identity)) as identity:
+        admin = await admin_session(identity, with_identity)
+        nc = await nats_client.connect(nats.url)
+        try:
+            async def published() -> list[dict]:
+                return (await ask(nc, SIGNING_KEYS_RPC, {}))["keys"]
+
+            issuer = with_identity.base_url_of("identity")
+            verifier = TokenVerifier(published, {issuer})
+            claims = await verifier.verify(admin["access_token"])
+            assert claims is not None and claims.account_id == admin["account"]["id"]
+            assert claims.grants == (("organizer", "VN"),)
+            assert await TokenVerifier(published, {"https://elsewhere.example"}).verify(admin["access_token"]) is None
+            tampered = admin["access_token"][:-4] + ("AAAA" if not admin["access_token"].endswith("AAAA") else "BBBB")
+            assert await verifier.verify(tampered) is None
+            assert await verifier.verify("not a token") is None
+
+            async with identity.app.state.deps.uow() as uow:
+                new_kid = await identity.app.state.signer.rotate(uow, SystemClock().now())
+                await uow.commit()
+            assert await verifier.verify(admin["access_token"]) is not None  # signed by the old key: still good
+            fresh = (await identity.client.post("/token", json={"session": admin["session"]})).json()["access_token"]
+            assert fresh.split(".")[0] != admin["access_token"].split(".")[0]
+            import base64
+            import json
+            header = json.loads(base64.urlsafe_b64decode(fresh.split(".")[0] + "=="))
+            assert header["kid"] == new_kid
+            verifier._fetched_at = -1e9  # a new key id: the verifier asks again (at most every 10 s)
+            assert await verifier.verify(fresh) is not None
+            jwks = (await identity.client.get("/.well-known/jwks.json")).json()["keys"]
+            assert {k["kid"] for k in jwks} >= {new_kid} and len(jwks) == 2
+
+            verifier.session_ended(admin["session"].split(".")[0])  # what identity.session.ended tells
+            assert await verifier.verify(fresh) is None
+        finally:
+            await nc.close()
