@@ -197,3 +197,56 @@ async def test_the_organizer_signs_in_and_approves_an_application(settings: Sett
         await look(page, "board-events")
         csv = await page.request.get(f"{stack.registration.url}/board/{CAMPAIGN_ID}/businesses.csv")
         assert csv.ok and "text/csv" in csv.headers["content-type"]
+
+
+async def test_an_invited_commune_organizer_signs_in_from_the_email_link(settings: Settings, databases, browser):
+    """The administrator opens the printed one-time link, invites a commune organizer on the /me page;
+    the invitation reaches a real SMTP server; its link, opened in Chromium, lands signed in."""
+    from launcher.accounts import administrator
+    from services.identity.app import create_app as identity_app
+    from services.identity.application.sign_in import setup_sign_in_link
+    from services.notifications.app import create_app as notifications_app
+    from shared.platform.clock import SystemClock
+    from tests.notification_support import smtp_server
+    from tests.support import serve_in_process
+
+    async with smtp_server() as (mailbox, port):
+        settings = settings.model_copy(update={"identity_db_url": await databases.url("identity"),
+                                               "smtp_host": "127.0.0.1", "smtp_port": port, "smtp_starttls": False})
+        async with serve_in_process(notifications_app(settings)), serve_in_process(identity_app(settings)) as identity:
+            name, email, role, scope = administrator(settings)
+            first = await setup_sign_in_link(identity.app.state.deps.uow, SystemClock(), identity.url, name=name,
+                                             email=email, role=role, scope=scope)
+            page = await new_phone(browser)
+            await page.goto(first)
+            await look(page, "identity-link")
+            await page.get_by_role("button", name="Tiếp tục").click()
+            assert page.url.startswith(f"{identity.url}/me")
+            assert await page.locator("#signed-in-as").inner_text() == "Quản trị viên quốc gia"
+            assert "Việt Nam (VN)" in await page.locator("#grants").inner_text()
+            await look(page, "identity-me")
+
+            await page.get_by_label("Họ và tên").fill("Trần Thị Bích")
+            await page.get_by_label("Email hoặc số điện thoại di động").fill("bich@tinhkhe.gov.vn")
+            await page.get_by_label("Vai trò").select_option("organizer")
+            await page.get_by_label("Địa bàn").select_option("P51")  # a province right below the country
+            await page.get_by_role("button", name="Gửi lời mời").click()
+            assert "Trần Thị Bích" in await page.locator("#invited").inner_text()
+
+            async def invitation() -> str | None:
+                mails = mailbox.to("bich@tinhkhe.gov.vn")
+                return mails[0].get_body(preferencelist=("plain",)).get_content() if mails else None
+
+            body = await eventually(invitation, what="the invitation email")
+            link = re.search(r"http://\S+/sign-in/\S+", body).group(0)
+            assert link.startswith(settings.base_url_of("identity"))  # the configured public address ...
+            link = link.replace(settings.base_url_of("identity"), identity.url)  # ... served here on a free port
+            other = await new_phone(browser)  # another person, another browser
+            await other.goto(link)
+            await other.get_by_role("button", name="Tiếp tục").click()
+            assert await other.locator("#signed-in-as").inner_text() == "Trần Thị Bích"
+            assert "Tỉnh Quảng Ngãi (P51)" in await other.locator("#grants").inner_text()
+            await look(other, "identity-invited")
+            await other.goto(link)  # a used link signs nobody in
+            await other.get_by_role("button", name="Tiếp tục").click()
+            assert "không còn hiệu lực" in await other.locator("main").inner_text()

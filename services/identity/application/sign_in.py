@@ -54,7 +54,7 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-async def request_sign_in(deps: Deps, contact: str, *, language: str = "vi", next_path: str = "/") -> None:
+async def request_sign_in(deps: Deps, contact: str, *, language: str = "vi", next_path: str = "/me") -> None:
     channel, address = normalised_contact(contact)
     now = deps.clock.now()
     link_secret, code = secrets.token_urlsafe(24), f"{secrets.randbelow(10**6):06d}"

@@ -36,11 +36,11 @@ class SignInChallenge:
     expires_at: dt.datetime
     used_at: dt.datetime | None = None
     wrong_codes: int = 0
-    next_path: str = "/"
+    next_path: str = "/me"
 
     @classmethod
     def issue(cls, challenge_id: str, account_id: str, channel: str, *, link: str, code: str, now: dt.datetime,
-              next_path: str = "/") -> SignInChallenge:
+              next_path: str = "/me") -> SignInChallenge:
         return cls(challenge_id, account_id, channel, digest(challenge_id, link), digest(challenge_id, code), now,
                    now + VALID_FOR, next_path=next_path)
 

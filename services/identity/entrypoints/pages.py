@@ -5,18 +5,31 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import Field, ValidationError
 
 from services.identity.application import accounts, sign_in
+from services.identity.application.accounts import Caller
 from services.identity.application.context import Deps
+from services.identity.domain.accounts import Account
 from services.identity.entrypoints.http import SESSION_COOKIE, set_session_cookie
 from services.identity.locale import CATALOGUE
 from shared import web
+from shared.contracts.identity import Role
+from shared.platform.commands import Command
 from shared.platform.errors import AppError
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "pages"
+
+
+class InviteForm(Command):
+    name: str = Field(min_length=2, max_length=200)
+    contact: str = Field(min_length=3, max_length=320)
+    role: Role
+    scope: str = Field(min_length=2, max_length=120)
 
 
 def build_pages(deps: Deps) -> APIRouter:
@@ -33,6 +46,10 @@ def build_pages(deps: Deps) -> APIRouter:
         response = web.see_other(web.local_path(next_path, "/me"))
         set_session_cookie(response, credential, secure)
         return response
+
+    @router.get("/")
+    async def home(request: Request, lang: str | None = None) -> Response:
+        return web.see_other(f"/me?lang={web.language(request, lang)}")
 
     @router.get("/sign-in", response_class=HTMLResponse)
     async def sign_in_page(request: Request, lang: str | None = None, next: str | None = None) -> Response:
@@ -86,21 +103,67 @@ def build_pages(deps: Deps) -> APIRouter:
             return web.error_page(env, exc, lang=language)
         return signed_in(credential, next_path)
 
-    @router.get("/me", response_class=HTMLResponse)
-    async def my_page(request: Request, lang: str | None = None) -> Response:
-        language = web.language(request, lang)
+    async def signed_in_account(request: Request) -> tuple[Caller, Account] | None:
         credential = request.cookies.get(SESSION_COOKIE)
         if not credential:
-            return web.see_other(f"/sign-in?lang={language}&next=/me")
+            return None
         try:
             _token, account = await sign_in.access_token(deps, credential)
         except AppError:
-            return web.see_other(f"/sign-in?lang={language}&next=/me")
+            return None
+        return Caller(account.id, credential.partition(".")[0]), account
+
+    async def my_page_of(request: Request, language: str, caller: Caller, account: Account,
+                         values: dict[str, Any] | None = None, errors: dict[str, str] | None = None,
+                         invited: str | None = None, status_code: int = 200) -> HTMLResponse:
         async with deps.uow() as uow:
             tree = await accounts.tree_of(deps, uow)
         grants = [{"role": g.role.value, "scope": g.scope, "place": tree.get(g.scope).name if g.scope in tree
                    else g.scope} for g in account.active_grants()]
-        return web.form_page(env, request, "me.html.j2", {"account": account, "grants": grants}, lang=language)
+        # where this person may invite: each place it organizes, and the places right below it
+        places = []
+        for g in account.active_grants():
+            if g.role is Role.ORGANIZER and g.scope in tree:
+                places += [(g.scope, tree.get(g.scope).name), *((c.code, c.name) for c in tree.children(g.scope))]
+        return web.form_page(env, request, "me.html.j2", {
+            "account": account, "grants": grants, "places": places, "roles": [r.value for r in Role],
+            "values": values or {}, "errors": errors or {}, "invited": invited}, lang=language,
+            status_code=status_code)
+
+    @router.get("/me", response_class=HTMLResponse)
+    async def my_page(request: Request, lang: str | None = None, invited: str | None = None) -> Response:
+        language = web.language(request, lang)
+        found = await signed_in_account(request)
+        if found is None:
+            return web.see_other(f"/sign-in?lang={language}&next=/me")
+        return await my_page_of(request, language, *found, invited=invited)
+
+    @router.post("/me/invite", response_class=HTMLResponse)
+    async def invite(request: Request, lang: str | None = None) -> Response:
+        language = web.language(request, lang)
+        found = await signed_in_account(request)
+        if found is None:
+            return web.see_other(f"/sign-in?lang={language}&next=/me")
+        fields = await web.read_form(request)
+        if fields is None:
+            return await my_page_of(request, language, *found, errors={"form": web.BAD_FORM.render(language)},
+                                    status_code=403)
+        values = {k: (fields.get(k) or [""])[0].strip() for k in ("name", "contact", "role", "scope")}
+        try:
+            cmd = InviteForm.model_validate(values)
+            channel, _address = sign_in.normalised_contact(cmd.contact)
+            person, made = await accounts.invite(
+                deps, found[0], name=cmd.name, email=cmd.contact if channel == "email" else None,
+                phone=cmd.contact if channel == "sms" else None, role=Role(cmd.role), scope=cmd.scope)
+            if made or person.verified_at is None:
+                await sign_in.request_sign_in(deps, person.email or person.phone or "", language=language)
+        except ValidationError as exc:
+            return await my_page_of(request, language, *found, values=values,
+                                    errors=web.field_errors(exc, language), status_code=422)
+        except AppError as exc:
+            return await my_page_of(request, language, *found, values=values,
+                                    errors={"form": exc.message_in(language)}, status_code=exc.status)
+        return web.see_other(f"/me?lang={language}&invited={quote(person.name)}")
 
     @router.post("/me/sign-out")
     async def sign_out(request: Request) -> Response:
