@@ -95,6 +95,7 @@ class Demo:
     def _campaign(self, cid: str, year: int) -> bool:
         r = self._call("POST", f"{self.events}/campaigns", headers=self.org, json={
             "campaign_id": cid, "year": year, "theme": THEME, "organizer": ORGANIZER, "locality": "Quảng Ngãi",
+            "locality_code": "P51",
             "booths_per_business": 3})
         self._ok(r, 409)
         return r.status_code == 201

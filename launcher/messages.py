@@ -9,6 +9,7 @@ message that lacks either language.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +24,7 @@ METHODS = [("**/locale/**", "ignore"), ("**/migrations/**", "ignore"), ("**.py",
            ("**/templates/**.j2", "jinja2.ext:babel_extract")]
 OPTIONS = {"**/templates/**.j2": {"trim_blocks": "true", "lstrip_blocks": "true"}}
 KEYWORDS = {"_": None}  # the first argument is the message id; keyword arguments fill its placeholders
+STABLE = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
 
 def package_of(locale_dir: Path) -> Path:
@@ -55,15 +57,15 @@ def update(locale_dir: Path) -> dict[str, int]:
     for lang in LANGUAGES:
         path = locale_dir / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
         old = read_catalogue(path, lang)
-        new = Catalog(locale=lang, domain=DOMAIN, project="dxday", version="1",
-                      copyright_holder="dxday", charset="utf-8")
+        new = Catalog(locale=lang, domain=DOMAIN, project="dxday", version="1", copyright_holder="dxday",
+                      charset="utf-8", creation_date=STABLE, revision_date=STABLE)  # no churn in the header
         for msgid, locations in sorted(found.items()):
             before = old.get(msgid)
             text = before.string if before is not None and before.string else ("" if lang == "vi" else msgid)
             new.add(msgid, text, locations=locations, flags=("python-brace-format",) if "{" in msgid else ())
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("wb") as f:
-            write_po(f, new, width=120, sort_output=True, omit_header=False)
+            write_po(f, new, width=120, sort_output=True, omit_header=False, include_lineno=False)
         missing[lang] = sum(1 for m in new if m.id and not m.string)
     return missing
 

@@ -1,4 +1,4 @@
-"""Write the OpenAPI documents of the three services to docs/openapi/ (``make docs``)."""
+"""Write the OpenAPI documents of the services to docs/openapi/ (``make docs``)."""
 
 from __future__ import annotations
 
@@ -11,13 +11,15 @@ from shared.platform.config import Settings
 
 def documents() -> dict[str, dict]:
     from services.events.app import create_app as events
+    from services.identity.app import create_app as identity
     from services.notifications.app import create_app as notifications
     from services.registration.app import create_app as registration
 
     # nothing connects while building; the secret only lets the events app be built
     settings = Settings(_env_file=None, nats_url="nats://127.0.0.1:4222", checkin_secret="documents-only")
     return {name: factory(settings).openapi() for name, factory in
-            (("registration", registration), ("events", events), ("notifications", notifications))}
+            (("registration", registration), ("events", events), ("notifications", notifications),
+             ("identity", identity))}
 
 
 def render(doc: dict) -> str:

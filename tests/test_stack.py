@@ -15,6 +15,8 @@ import httpx
 import pytest
 
 from launcher.demo import demo_campaign_id, demo_year
+from shared.contracts.streams import STREAMS
+from shared.platform.config import SERVICE_NAMES
 from tests.support import free_port, metric_value
 
 pytestmark = pytest.mark.slow
@@ -46,6 +48,7 @@ def _stack_env(tmp_path: Path) -> dict[str, str]:
         DXDAY_REGISTRATION_PORT=str(free_port()),
         DXDAY_EVENTS_PORT=str(free_port()),
         DXDAY_NOTIFICATIONS_PORT=str(free_port()),
+        DXDAY_IDENTITY_PORT=str(free_port()),
     )
     return env
 
@@ -69,7 +72,7 @@ def test_dxday_up_serves_three_ready_services_and_leaves_nothing_after_sigterm(t
     env = _stack_env(tmp_path)
     log = (tmp_path / "up.log").open("wb")
     proc = subprocess.Popen([sys.executable, "-m", "launcher.cli", "up"], env=env, stdout=log, stderr=subprocess.STDOUT)
-    names = ("registration", "events", "notifications")
+    names = SERVICE_NAMES
     urls = {n: f"http://127.0.0.1:{env[f'DXDAY_{n.upper()}_PORT']}" for n in names}
     try:
         _wait_ready(list(urls.values()), proc)
@@ -135,7 +138,7 @@ def test_dxday_up_names_the_variable_when_a_port_is_taken(tmp_path: Path):
 
 def test_state_under_the_data_dir_survives_a_restart(tmp_path: Path):
     env = _stack_env(tmp_path)
-    urls = [f"http://127.0.0.1:{env[f'DXDAY_{n}_PORT']}" for n in ("REGISTRATION", "EVENTS", "NOTIFICATIONS")]
+    urls = [f"http://127.0.0.1:{env[f'DXDAY_{n.upper()}_PORT']}" for n in SERVICE_NAMES]
     outputs = []
     for run in range(2):
         log_path = tmp_path / f"up-{run}.log"
@@ -172,7 +175,7 @@ def _pid_of_service(marker: str, name: str) -> int:
 def test_dxday_up_restarts_a_killed_service_and_a_killed_nats_server(tmp_path: Path):
     env = {**_stack_env(tmp_path), "DXDAY_DEMO": "0"}
     log_path = tmp_path / "up.log"
-    names = ("registration", "events", "notifications")
+    names = SERVICE_NAMES
     urls = [f"http://127.0.0.1:{env[f'DXDAY_{n.upper()}_PORT']}" for n in names]
     with log_path.open("wb") as log:
         proc = subprocess.Popen([sys.executable, "-m", "launcher.cli", "up"], env=env, stdout=log,
@@ -211,7 +214,7 @@ def test_dxday_up_restarts_a_killed_service_and_a_killed_nats_server(tmp_path: P
 def test_dxday_up_sizes_the_streams_from_the_setting_and_says_so(tmp_path: Path):
     env = {**_stack_env(tmp_path), "DXDAY_DEMO": "0", "DXDAY_STREAM_MAX_BYTES": str(256 * 1024**2)}
     log_path = tmp_path / "up.log"
-    urls = [f"http://127.0.0.1:{env[f'DXDAY_{n}_PORT']}" for n in ("REGISTRATION", "EVENTS", "NOTIFICATIONS")]
+    urls = [f"http://127.0.0.1:{env[f'DXDAY_{n.upper()}_PORT']}" for n in SERVICE_NAMES]
     with log_path.open("wb") as log:
         proc = subprocess.Popen([sys.executable, "-m", "launcher.cli", "up"], env=env, stdout=log,
                                 stderr=subprocess.STDOUT)
@@ -220,11 +223,11 @@ def test_dxday_up_sizes_the_streams_from_the_setting_and_says_so(tmp_path: Path)
             monitor = f"http://127.0.0.1:{env['DXDAY_NATS_MONITOR_PORT']}"
             streams = httpx.get(f"{monitor}/jsz?streams=true&config=true").json()["account_details"][0]["stream_detail"]
             assert {s["name"]: s["config"]["max_bytes"] for s in streams} == {
-                n: 256 * 1024**2 for n in ("REGISTRATION", "EVENTS", "NOTIFICATIONS", "DEAD_LETTERS")}
+                spec.name: 256 * 1024**2 for spec in STREAMS}
         finally:
             proc.send_signal(signal.SIGTERM)
             proc.wait(60)
-    assert "JetStream: 4 streams × 0.25 GiB at most" in log_path.read_text()
+    assert f"JetStream: {len(STREAMS)} streams × 0.25 GiB at most" in log_path.read_text()
 
 
 def _service_waiting_for_nats(tmp_path: Path, name: str, **env_extra: str) -> tuple[subprocess.Popen, Path, str]:

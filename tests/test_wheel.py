@@ -24,6 +24,7 @@ import pytest
 import yaml
 
 from shared.platform.config import SERVICE_NAMES, Settings
+from tests.conftest import Databases
 from tests.registration_support import participant_body
 from tests.support import eventually, free_port
 
@@ -184,7 +185,9 @@ def container(tmp_path: Path) -> Iterator[Container]:
 
 
 async def test_the_built_wheel_runs_as_an_unprivileged_user_from_a_read_only_directory(
-        installed: Path, postgres_settings: Settings, container: Container):
+        installed: Path, postgres_settings: Settings, postgres_databases: Databases, container: Container):
+    postgres_settings = postgres_settings.model_copy(
+        update={"identity_db_url": await postgres_databases.url("identity")})
     container.start(installed, postgres_settings)
     async with httpx.AsyncClient(timeout=10) as http:
         async def ready() -> bool:

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from services.events.adapters import ical
 from services.events.adapters.metrics import EventsMetrics
+from services.events.adapters.places import IdentityPlaces
 from services.events.adapters.unit_of_work import EventsUnitOfWork
 from services.events.application import campaigns, workshops
 from services.events.application.context import Deps
@@ -17,6 +18,7 @@ from services.events.entrypoints import rpc
 from services.events.entrypoints.consumers import subscriptions
 from services.events.entrypoints.http import build_router
 from services.events.entrypoints.pages import build_pages
+from shared.contracts.identity import LOCALITY_RPC
 from shared.contracts.streams import EVENTS, REGISTRATION
 from shared.platform.clock import Clock
 from shared.platform.config import Settings
@@ -32,6 +34,7 @@ SPEC = ServiceSpec(
     owned_streams=(EVENTS,),
     used_streams=(REGISTRATION,),
     unit_of_work=EventsUnitOfWork,
+    calls=(LOCALITY_RPC,),
 )
 
 
@@ -60,7 +63,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
     secret = checkin_secret(settings)
     runtime = create_runtime(settings, clock=clock)
     deps = Deps(uow=uow_factory or runtime.uow, clock=runtime.clock, checkin_secret=secret,
-                metrics=EventsMetrics(runtime.registry), calendar=ical.calendar)
+                metrics=EventsMetrics(runtime.registry), calendar=ical.calendar,
+                places=IdentityPlaces(lambda: runtime.broker.connection))
 
     async def refresh_gauges() -> None:
         for campaign in await campaigns.list_campaigns(runtime.uow(), year=None, limit=500, offset=0):

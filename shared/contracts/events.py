@@ -27,6 +27,10 @@ class CampaignCreated(BaseModel):
     booth_confirmation: Literal["auto", "approval"] = "auto"
     booths_per_business: int | None = Field(default=None, ge=1,
         description="Booths per business per day; None: no limit")
+    locality_code: str | None = Field(default=None, description="Its place in the locality tree (W21211, P51 …)")
+    scope_path: list[str] = Field(default_factory=lambda: ["VN"],
+                                  description="The scopes whose grants reach it: its place and those above, "
+                                              "and campaign:<id>")
 
 
 # request-reply: does this campaign exist? (args {"campaign_id"}; not found = error code "not_found")

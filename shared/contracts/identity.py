@@ -71,6 +71,9 @@ SESSION_ENDED = event_contract(
 ACCOUNT_DISABLED = event_contract(
     "identity.account.disabled", 1, AccountDisabled, "Every service refuses the account's access tokens")
 
+# What every service hears at once (core NATS, every replica): the tokens they make void.
+REVOCATIONS = (SESSION_ENDED.subject, GRANT_REVOKED.subject, ACCOUNT_DISABLED.subject)
+
 # The identity service's public keys (JWKS) for services that verify access tokens locally.
 SIGNING_KEYS_RPC = rpc_subject("identity", "signing_keys.get")
 
@@ -78,3 +81,17 @@ SIGNING_KEYS_RPC = rpc_subject("identity", "signing_keys.get")
 class SigningKeys(_Frozen):
     issuer: str
     keys: list[dict[str, str]] = Field(description="JSON Web Keys (RFC 7517), public parts only")
+
+# A place of the locality tree, for services that attach a campaign to it.
+LOCALITY_RPC = rpc_subject("identity", "locality.get")
+
+
+class LocalityRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(min_length=2, max_length=120, examples=["W21211"])
+
+
+class LocalityReply(_Frozen):
+    code: str
+    name: str
+    lineage: list[str] = Field(description="The place and every place above it, up to VN: the scopes that reach it")

@@ -6,15 +6,25 @@ only build it from a token or a NATS request.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from shared.contracts.envelope import Actor
 from shared.platform.errors import Forbidden, NoSuchRecord
 from shared.platform.i18n import _
+from shared.platform.tokens import AccessClaims
+
+NATIONAL = ("VN",)
 
 
 class NotYours(Forbidden):
     code = "not_yours"
+
+
+class OutsideYourScope(Forbidden):
+    """A signed-in account whose grants do not reach this campaign in this role."""
+
+    code = "outside_your_scope"
 
 
 class NotFoundForYou(NoSuchRecord):
@@ -25,6 +35,7 @@ class NotFoundForYou(NoSuchRecord):
 class Call:
     actor: Actor
     correlation_id: str | None = None
+    claims: AccessClaims | None = None  # a signed-in account's verified access token
 
     @property
     def is_organizer(self) -> bool:
@@ -37,8 +48,17 @@ class Call:
         return Call(actor=Actor(kind=kind, id=subject_id), correlation_id=self.correlation_id)  # type: ignore[arg-type]
 
     def require_organizer(self) -> None:
-        if not self.is_organizer:
+        if not self.is_organizer and not self.may("organizer", NATIONAL):
             raise NotYours(_("Only the organizer may do this"))
+
+    def may(self, role: str, scope_path: Sequence[str]) -> bool:
+        """The configured organizer may everything; an account what its grants reach (``scope_path``:
+        the place of what is acted on and every place above it)."""
+        return self.is_organizer or (self.claims is not None and self.claims.may(role, scope_path))
+
+    def require(self, role: str, scope_path: Sequence[str]) -> None:
+        if not self.may(role, scope_path):
+            raise OutsideYourScope(_("You may not do this here"), role=role)
 
     def require_self_or_organizer(self, kind: str, subject_id: str) -> None:
         if self.is_organizer or (self.actor.kind == kind and self.actor.id == subject_id):

@@ -9,6 +9,7 @@ the database only after the broker has finished its in-flight messages.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -19,9 +20,11 @@ from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
+from faststream.nats import NatsMessage
 from nats.js import JetStreamContext
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
+from shared.contracts.identity import REVOCATIONS, SESSION_ENDED
 from shared.contracts.streams import DEAD_LETTERS, STREAMS, StreamSpec
 from shared.platform.auth import metrics_allowed
 from shared.platform.clock import Clock, SystemClock
@@ -35,9 +38,14 @@ from shared.platform.migrations import upgrade
 from shared.platform.observability import MessagingMetrics
 from shared.platform.outbox import MAX_EVENT_BYTES, OutboxRelay
 from shared.platform.protection import install_protection
+from shared.platform.tokens import identity_verifier
 from shared.platform.uow import UnitOfWork
 
 log = logging.getLogger("dxday.service")
+
+
+async def _raw(_msg: Any) -> None:  # the handler reads the bytes itself
+    return None
 NATS_WAIT_LOG_S = 2.0
 
 
@@ -89,6 +97,29 @@ class ServiceRuntime:
         self._tasks: list[asyncio.Task[None]] = []
         self.waiting_for_nats = asyncio.Event()
         self.every(10.0, "readiness", self._refresh_readiness)
+        # access tokens of the identity service, verified here; what it revokes is heard by every replica
+        self.tokens = identity_verifier(settings.base_url_of("identity"), lambda: self.broker.connection)
+        for subject in REVOCATIONS:
+            self.broker.subscriber(subject, title=f"revocations:{subject}", decoder=_raw)(self._revocation_handler())
+
+    def _revocation_handler(self) -> Callable[[NatsMessage], Awaitable[None]]:
+        async def revoked(msg: NatsMessage) -> None:
+            self._revoked(msg.raw_message.data)
+
+        return revoked
+
+    def _revoked(self, data: bytes) -> None:
+        """``identity.session.ended`` / ``.grant.revoked`` / ``.account.disabled``: the tokens concerned are
+        refused from now on. A message that is not one is ignored (it changes nothing)."""
+        try:
+            envelope = json.loads(data)
+            payload = envelope["payload"]
+            if envelope["type"] == SESSION_ENDED.subject:
+                self.tokens.session_ended(str(payload["session_id"]))
+            else:
+                self.tokens.account_changed(str(payload["account_id"]))
+        except (ValueError, KeyError, TypeError):
+            log.warning("a revocation message could not be read; ignored")
 
     # --- building blocks for the service's own code ------------------------------------
     def uow(self) -> UnitOfWork:

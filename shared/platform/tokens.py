@@ -9,7 +9,7 @@ import base64
 import binascii
 import json
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +17,7 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
+ORGANIZER, OPERATOR = "organizer", "operator"
 KEY_REFRESH_S = 10.0  # an unknown key id asks the identity service again, at most this often
 
 
@@ -28,6 +29,13 @@ class AccessClaims:
     issued_at: int
     expires_at: int
     issuer: str
+
+    def may(self, role: str, scope_path: Sequence[str]) -> bool:
+        """Whether a grant of this token reaches a thing whose place and the places above it are
+        ``scope_path`` (a campaign's: its commune, province, ``VN``, and ``campaign:<id>``). An organizer
+        does what every other role of its subtree does, but the operator's."""
+        return any((r == role or (r == ORGANIZER and role != OPERATOR)) and scope in scope_path
+                   for r, scope in self.grants)
 
 
 class TokenVerifier:
@@ -102,3 +110,19 @@ def _header(token: str) -> dict[str, Any]:
     if not isinstance(found, dict):
         raise ValueError("not a JWS header")
     return found
+
+
+def identity_verifier(issuer: str, connection: Callable[[], Any]) -> TokenVerifier:
+    """A service's verifier of the identity service's tokens: keys asked over NATS request-reply."""
+    from shared.contracts.identity import SIGNING_KEYS_RPC
+    from shared.platform.rpc import ask
+
+    async def published() -> list[dict[str, Any]]:
+        return list((await ask(connection(), SIGNING_KEYS_RPC, {}))["keys"])
+
+    return TokenVerifier(published, {issuer})
+
+
+def looks_like_access_token(token: str) -> bool:
+    """A JWT (``eyJ…``), not one of the per-record tokens (``participant.…``)."""
+    return token.startswith("eyJ") and token.count(".") == 2

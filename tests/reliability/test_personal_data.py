@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from nats.js.errors import NotFoundError
 
 from launcher.natsserver import NatsServer
 from services.notifications.adapters.orm import notifications
@@ -57,7 +58,11 @@ async def dump_database(url: str) -> str:
 async def dump_streams(nats_url: str) -> str:
     parts = []
     for spec in STREAMS:
-        for m in await stream_messages(nats_url, spec.name):
+        try:
+            found = await stream_messages(nats_url, spec.name)
+        except NotFoundError:  # a stream of a service this test does not run (identity)
+            continue
+        for m in found:
             parts.append(f"{m.subject} {m.headers} {m.data.decode(errors='replace')}")
     return "\n".join(parts)
 

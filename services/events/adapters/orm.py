@@ -29,6 +29,9 @@ campaigns = sa.Table(
     sa.Column("booth_confirmation", sa.String(16), nullable=False),
     sa.Column("created_at", UtcDateTime(), nullable=False),
     sa.Column("booths_per_business", sa.Integer, nullable=True),
+    # the place in the locality tree (W21211, P51 ...; none: national) and the scopes whose grants reach it
+    sa.Column("locality_code", sa.String(120), nullable=True),
+    sa.Column("scope_path", sa.JSON, nullable=False, server_default='["VN"]'),
 )
 
 rooms = sa.Table(

@@ -8,7 +8,7 @@ from typing import Any
 from services.events.application.commands import DefineBannerSite, MovePlacement, PlanPlacement
 from services.events.application.context import Deps
 from services.events.application.publishing import placement_events
-from services.events.application.workshops import campaign_of
+from services.events.application.workshops import campaign_for
 from services.events.domain.banners import (  # noqa: F401  (the refusals, as callers know them)
     OCCUPYING,
     BannerPlacement,
@@ -18,6 +18,7 @@ from services.events.domain.banners import (  # noqa: F401  (the refusals, as ca
     SpotTaken,
 )
 from services.events.locale import _
+from shared.contracts.identity import Role
 from shared.platform.calls import Call
 from shared.platform.errors import NotFound
 
@@ -35,9 +36,8 @@ def _shown(p: BannerPlacement, now: Any) -> dict[str, Any]:
 
 
 async def define_site(deps: Deps, campaign_id: str, cmd: DefineBannerSite, call: Call) -> dict[str, Any]:
-    call.require_organizer()
     async with deps.uow() as uow:
-        await campaign_of(uow.campaigns, campaign_id)
+        await campaign_for(uow, call, campaign_id, Role.ORGANIZER)
         site = {"id": str(uuid.uuid4()), "campaign_id": campaign_id, **cmd.model_dump(), "created_at": deps.clock.now()}
         await uow.schedule.add_site(site)
         await uow.commit()
@@ -50,10 +50,9 @@ async def list_sites(deps: Deps, campaign_id: str) -> list[dict[str, Any]]:
 
 
 async def plan_placement(deps: Deps, campaign_id: str, cmd: PlanPlacement, call: Call) -> dict[str, Any]:
-    call.require_organizer()
     now = deps.clock.now()
     async with deps.uow() as uow:
-        campaign = await campaign_of(uow.campaigns, campaign_id)
+        campaign = await campaign_for(uow, call, campaign_id, Role.ORGANIZER)
         repo = uow.schedule
         site = await repo.site(cmd.site_id)
         if site is None or site["campaign_id"] != campaign_id:
@@ -73,13 +72,14 @@ async def plan_placement(deps: Deps, campaign_id: str, cmd: PlanPlacement, call:
 
 async def move_placement(deps: Deps, placement_id: str, to: PlacementStatus, cmd: MovePlacement,
                          call: Call) -> dict[str, Any]:
-    call.require_organizer()
+    """The banner crew marks a placement installed or removed (in the campaign's place or below it)."""
     now = deps.clock.now()
     async with deps.uow() as uow:
         repo = uow.schedule
         placement = await repo.placement_for_decision(placement_id)
         if placement is None:
             raise PlacementNotFound(_("No placement {placement_id}", placement_id=placement_id))
+        await campaign_for(uow, call, placement.campaign_id, Role.BANNER_CREW)
         placement.move(to, cmd.by, now)
         await repo.save_placement(placement)
         uow.record(*placement_events(placement.events, call, now))

@@ -6,11 +6,13 @@ from datetime import datetime
 
 from pydantic import AwareDatetime, Field, field_validator
 
-from services.events.application.ports import EventsUnitOfWork
-from services.events.domain.campaign import DEFAULT_TIMEZONE, BoothConfirmation, Campaign
+from services.events.application.ports import EventsUnitOfWork, Places
+from services.events.domain.campaign import DEFAULT_TIMEZONE, NATIONAL, BoothConfirmation, Campaign
 from services.events.locale import _
 from shared.contracts.envelope import Actor, make_envelope
 from shared.contracts.events import CAMPAIGN_CREATED, CampaignCreated
+from shared.contracts.identity import Role
+from shared.platform.calls import Call
 from shared.platform.clock import Clock
 from shared.platform.commands import Command
 from shared.platform.errors import Conflict, NotFound
@@ -32,6 +34,10 @@ class CreateCampaign(Command):
     booth_confirmation: BoothConfirmation = "auto"
     booths_per_business: int | None = Field(
         default=None, ge=1, le=1000, description="Booths one business may hold on one day (unset = no limit)")
+    locality_code: str | None = Field(
+        default=None, pattern=r"^(VN|P[0-9]{2}|W[0-9]{5})$", examples=["W21211", "P51"],
+        description="Its place in the locality tree (the identity service's codes): organizers of that place and "
+                    "of the places above it manage the campaign; unset = a national campaign")
 
     @field_validator("campaign_id", mode="before")
     @classmethod
@@ -50,7 +56,8 @@ def campaign_created(campaign: Campaign, actor: Actor, now: datetime, correlatio
         campaign_id=campaign.id, year=campaign.year, theme=campaign.theme, organizer=campaign.organizer,
         locality=campaign.locality, timezone=campaign.timezone, window_start=campaign.window_start,
         window_end=campaign.window_end, booth_confirmation=campaign.booth_confirmation,
-        booths_per_business=campaign.booths_per_business,
+        booths_per_business=campaign.booths_per_business, locality_code=campaign.locality_code,
+        scope_path=list(campaign.scope_path),
     )
     return make_envelope(
         CAMPAIGN_CREATED, payload, producer=SERVICE, actor=actor, occurred_at=now,
@@ -58,14 +65,18 @@ def campaign_created(campaign: Campaign, actor: Actor, now: datetime, correlatio
     )
 
 
-async def create_campaign(
-    uow: EventsUnitOfWork, cmd: CreateCampaign, *, actor: Actor, clock: Clock, correlation_id: str | None = None
-) -> Campaign:
+async def create_campaign(uow: EventsUnitOfWork, cmd: CreateCampaign, *, call: Call, clock: Clock,
+                          places: Places) -> Campaign:
+    """An organizer of the campaign's place (or above it) creates it."""
+    place = (cmd.locality_code, await places.lineage(cmd.locality_code)) if cmd.locality_code else None
+    call.require(Role.ORGANIZER, place[1] if place else NATIONAL)
     now = clock.now()
+    actor, correlation_id = call.actor, call.correlation_id
     campaign = Campaign.create(
         id=cmd.campaign_id, year=cmd.year, theme=cmd.theme, organizer=cmd.organizer, locality=cmd.locality,
         timezone=cmd.timezone, window_start=cmd.window_start, window_end=cmd.window_end,
         booth_confirmation=cmd.booth_confirmation, booths_per_business=cmd.booths_per_business, now=now,
+        place=place,
     )
     async with uow:
         repo = uow.campaigns

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
-from services.events.application.ports import CalendarWriter, EventsUnitOfWork
+from services.events.application.ports import CalendarWriter, EventsUnitOfWork, Places
+from services.events.locale import _
 from shared.platform.clock import Clock
+from shared.platform.errors import Unavailable
 
 
 class EventsMetricsPort(Protocol):
@@ -27,6 +29,17 @@ class NoMetrics:
         pass
 
 
+class PlacesUnavailable(Unavailable):
+    code = "places_unavailable"
+
+
+class NoPlaces:
+    """Where no identity service answers: a campaign can only be national."""
+
+    async def lineage(self, code: str) -> list[str]:
+        raise PlacesUnavailable(_("The locality tree cannot be reached just now; please try again"))
+
+
 @dataclass
 class Deps:
     uow: Callable[[], EventsUnitOfWork]
@@ -34,3 +47,4 @@ class Deps:
     checkin_secret: str
     metrics: EventsMetricsPort
     calendar: CalendarWriter
+    places: Places = field(default_factory=NoPlaces)

@@ -91,6 +91,13 @@ class EventsUnitOfWork(Transaction, Protocol):
     async def __aenter__(self) -> EventsUnitOfWork: ...
 
 
+class Places(Protocol):
+    """The locality tree, asked of the identity service: a place's lineage (itself and every place
+    above it, up to VN); raises ``PlaceUnknown`` or ``PlacesUnavailable``."""
+
+    async def lineage(self, code: str) -> list[str]: ...
+
+
 class CalendarWriter(Protocol):
     """iCal text of workshops (RFC 5545)."""
 

@@ -14,7 +14,7 @@ from services.events.application.commands import ChangeCapacity, CheckIn, Reserv
 from services.events.application.context import Deps
 from services.events.application.ports import EventsUnitOfWork, ScheduleStore
 from services.events.application.publishing import seat_events
-from services.events.application.workshops import WorkshopNotFound, load_workshop, workshop_view
+from services.events.application.workshops import WorkshopNotFound, campaign_for, load_workshop, workshop_view
 from services.events.domain.seat_list import (  # noqa: F401  (the refusals this module's callers catch)
     AlreadyCheckedIn,
     CapacityTooSmall,
@@ -27,6 +27,7 @@ from services.events.domain.seats import ACTIVE, SeatStatus, read_checkin_code, 
 from services.events.locale import _
 from shared.contracts.envelope import Envelope
 from shared.contracts.events import SeatTicket, SeatTicketsReply
+from shared.contracts.identity import Role
 from shared.platform.auth import signed_token, verify_signed
 from shared.platform.calls import Call
 from shared.platform.errors import NoSuchRecord, Unavailable, Unprocessable
@@ -121,12 +122,12 @@ async def release_participant(repo: ScheduleStore, participant_id: str, call: Ca
 
 
 async def change_capacity(deps: Deps, workshop_id: str, cmd: ChangeCapacity, call: Call) -> dict[str, Any]:
-    call.require_organizer()
     now = deps.clock.now()
     async with deps.uow() as uow:
         repo = uow.schedule
         seats = await _seat_list(repo, workshop_id)
         row = await load_workshop(repo, workshop_id)
+        await campaign_for(uow, call, row["campaign_id"], Role.SCHEDULER)
         room = await repo.room(row["room_id"])
         assert room is not None  # a workshop's room is never removed
         before = seats.capacity
@@ -210,18 +211,19 @@ async def _seat_of_ticket(repo: ScheduleStore, secret: str, ticket: str) -> str:
 
 
 async def check_in(deps: Deps, cmd: CheckIn, call: Call) -> dict[str, Any]:
-    """Staff at the door scan the QR code or type the check-in code; attendance is marked once."""
-    call.require_organizer()
+    """Staff at the door scan the QR code or type the check-in code; attendance is marked once. Only check-in
+    staff (or an organizer) of the campaign's place: a ticket of another commune's workshop is refused."""
+    if not call.is_organizer and call.claims is None:
+        call.require_organizer()
     now = deps.clock.now()
     async with deps.uow() as uow:
         repo = uow.schedule
         seat = await repo.seat_for_decision(await _seat_of_ticket(repo, deps.checkin_secret, cmd.token))
         if seat is None:
             raise SeatNotFound()
-        local = None
-        if seat.attended_at is not None:  # the refusal says when, in the time the door staff live in
-            campaign = await uow.campaigns.get(seat.campaign_id)
-            local = campaign.local(seat.attended_at) if campaign else None
+        campaign = (await campaign_for(uow, call, seat.campaign_id, Role.CHECKIN_STAFF) if not call.is_organizer
+                    else await uow.campaigns.get(seat.campaign_id) if seat.attended_at is not None else None)
+        local = campaign.local(seat.attended_at) if campaign and seat.attended_at is not None else None
         SeatList.check_in(seat, now, local)
         await repo.save_seats([seat], now)
         await uow.commit()
@@ -232,10 +234,10 @@ async def check_in(deps: Deps, cmd: CheckIn, call: Call) -> dict[str, Any]:
 
 async def seat_list(deps: Deps, workshop_id: str, call: Call) -> list[dict[str, Any]]:
     """Who is coming (organizer): participant ids, status and seat numbers; no personal data here."""
-    call.require_organizer()
     async with deps.uow() as uow:
         repo = uow.schedule
-        await load_workshop(repo, workshop_id)
+        row = await load_workshop(repo, workshop_id)
+        await campaign_for(uow, call, row["campaign_id"], Role.ORGANIZER)
         rows = await repo.seats_in(workshop_id, {*ACTIVE})
         return [{"seat_id": s["id"], "participant_id": s["participant_id"], "status": s["status"],
                  "seat_number": s["seat_number"], "attended_at": s["attended_at"]} for s in rows]

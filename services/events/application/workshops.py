@@ -12,7 +12,7 @@ from services.events.application.commands import (
     ScheduleWorkshop,
 )
 from services.events.application.context import Deps
-from services.events.application.ports import CampaignStore, ScheduleStore
+from services.events.application.ports import CampaignStore, EventsUnitOfWork, ScheduleStore
 from services.events.application.publishing import workshop_events
 from services.events.domain.campaign import Campaign
 from services.events.domain.seats import SeatStatus
@@ -22,6 +22,7 @@ from services.events.domain.workshop import (  # noqa: F401  (the refusals, as c
     WorkshopCancelledAlready,
 )
 from services.events.locale import _
+from shared.contracts.identity import Role
 from shared.platform.calls import Call
 from shared.platform.errors import ConcurrentChange, Conflict, NotFound, Unprocessable
 
@@ -45,10 +46,16 @@ async def campaign_of(repo: CampaignStore, campaign_id: str) -> Campaign:
     return campaign
 
 
+async def campaign_for(uow: EventsUnitOfWork, call: Call, campaign_id: str, role: Role) -> Campaign:
+    """The campaign, when the caller acts in ``role`` where it lies (its place or above, or the campaign)."""
+    campaign = await campaign_of(uow.campaigns, campaign_id)
+    call.require(role, campaign.scope_path)
+    return campaign
+
+
 async def create_room(deps: Deps, campaign_id: str, cmd: CreateRoom, call: Call) -> dict[str, Any]:
-    call.require_organizer()
     async with deps.uow() as uow:
-        await campaign_of(uow.campaigns, campaign_id)
+        await campaign_for(uow, call, campaign_id, Role.SCHEDULER)
         repo = uow.schedule
         if await repo.room_by_name(campaign_id, cmd.name):
             raise RoomExists(_("Room “{cmd_name}” exists", cmd_name=cmd.name))
@@ -65,10 +72,9 @@ async def list_rooms(deps: Deps, campaign_id: str) -> list[dict[str, Any]]:
 
 
 async def schedule_workshop(deps: Deps, campaign_id: str, cmd: ScheduleWorkshop, call: Call) -> dict[str, Any]:
-    call.require_organizer()
     now = deps.clock.now()
     async with deps.uow() as uow:
-        campaign = await campaign_of(uow.campaigns, campaign_id)
+        campaign = await campaign_for(uow, call, campaign_id, Role.SCHEDULER)
         repo = uow.schedule
         room = await _room_of(repo, campaign_id, cmd.room_id)
         await repo.lock(f"schedule:{campaign_id}")  # the slots it might clash with are read under the lock
@@ -110,12 +116,11 @@ def _holders(seats: list[dict[str, Any]]) -> list[tuple[str, str]]:
 
 
 async def reschedule_workshop(deps: Deps, workshop_id: str, cmd: RescheduleWorkshop, call: Call) -> dict[str, Any]:
-    call.require_organizer()
     now = deps.clock.now()
     async with deps.uow() as uow:
         repo = uow.schedule
         workshop = await _decide(repo, workshop_id)
-        campaign = await campaign_of(uow.campaigns, workshop.campaign_id)
+        campaign = await campaign_for(uow, call, workshop.campaign_id, Role.SCHEDULER)
         room = await _room_of(repo, workshop.campaign_id, cmd.room_id or workshop.room_id)
         await repo.lock(f"schedule:{workshop.campaign_id}")
         others = await repo.slots_between(workshop.campaign_id, cmd.start, cmd.end)
@@ -129,11 +134,11 @@ async def reschedule_workshop(deps: Deps, workshop_id: str, cmd: RescheduleWorks
 
 async def cancel_workshop(deps: Deps, workshop_id: str, cmd: CancelWorkshop, call: Call) -> dict[str, Any]:
     """Cancelling frees every seat; the one event names every holder."""
-    call.require_organizer()
     now = deps.clock.now()
     async with deps.uow() as uow:
         repo = uow.schedule
         workshop = await _decide(repo, workshop_id)
+        await campaign_for(uow, call, workshop.campaign_id, Role.SCHEDULER)
         holders = await repo.seats_in(workshop_id)
         workshop.cancel(cmd.reason, _holders(holders))
         for seat in holders:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -13,6 +13,7 @@ from shared.contracts.events import CAMPAIGN_TIMEZONE
 from shared.platform.errors import Unprocessable
 
 DEFAULT_TIMEZONE = CAMPAIGN_TIMEZONE
+NATIONAL = ("VN",)
 CAMPAIGN_ID = re.compile(r"^[a-z0-9][a-z0-9-]{2,63}$")
 BoothConfirmation = Literal["auto", "approval"]
 
@@ -42,6 +43,8 @@ class Campaign:
     booth_confirmation: BoothConfirmation
     created_at: datetime
     booths_per_business: int | None = None  # booths one business may hold on one day; None = no limit
+    locality_code: str | None = None  # its place in the locality tree; None: a national campaign
+    scope_path: list[str] = field(default_factory=lambda: list(NATIONAL))  # the scopes that reach it
 
     @classmethod
     def create(
@@ -58,7 +61,9 @@ class Campaign:
         window_end: datetime | None = None,
         booth_confirmation: BoothConfirmation = "auto",
         booths_per_business: int | None = None,
+        place: tuple[str, list[str]] | None = None,
     ) -> Campaign:
+        """``place``: the locality code and its lineage (the place and those above it), if it has one."""
         if not CAMPAIGN_ID.match(id):
             raise InvalidCampaign(
                 _("A campaign id is 3-64 lowercase letters, digits and dashes"),
@@ -92,6 +97,8 @@ class Campaign:
             id=id, year=year, theme=theme.strip(), organizer=organizer.strip(), locality=locality.strip(),
             timezone=timezone, window_start=start, window_end=end,
             booth_confirmation=booth_confirmation, created_at=now, booths_per_business=booths_per_business,
+            locality_code=place[0] if place else None,
+            scope_path=[*(place[1] if place else NATIONAL), f"campaign:{id}"],
         )
 
     def local(self, moment: datetime) -> datetime:

@@ -8,12 +8,27 @@ import hmac
 from shared.contracts.envelope import Actor
 from shared.platform.auth import token_hash
 from shared.platform.service import ServiceRuntime
+from shared.platform.tokens import AccessClaims, looks_like_access_token
 
 
 async def identify(runtime: ServiceRuntime, token: str | None) -> Actor | None:
     """The actor a token stands for, or None when it stands for nobody known here."""
+    found = await who(runtime, token)
+    return found[0] if found else None
+
+
+async def who(runtime: ServiceRuntime, token: str | None) -> tuple[Actor, AccessClaims | None] | None:
+    """The actor a token stands for and, for a signed-in account, its verified claims."""
     if not token:
         return None
+    if looks_like_access_token(token):
+        claims = await runtime.tokens.verify(token)
+        return (Actor(kind="account", id=claims.account_id), claims) if claims else None
+    actor = await _record_holder(runtime, token)
+    return (actor, None) if actor else None
+
+
+async def _record_holder(runtime: ServiceRuntime, token: str) -> Actor | None:
     organizer = runtime.settings.organizer_token
     if organizer and hmac.compare_digest(token.encode(), organizer.encode()):
         return Actor(kind="organizer")

@@ -23,7 +23,7 @@ from services.events.application.commands import (
 from services.events.application.context import Deps
 from services.events.domain.banners import PlacementStatus
 from services.events.domain.campaign import Campaign
-from services.events.entrypoints.access import identify, participant_id_of, participant_known
+from services.events.entrypoints.access import participant_id_of, participant_known, who
 from services.events.locale import _
 from shared.contracts.envelope import Actor
 from shared.platform.auth import bearer
@@ -153,7 +153,8 @@ def build_router(runtime: ServiceRuntime, deps: Deps) -> APIRouter:
 
     async def caller(request: Request) -> Call:
         token = bearer(request)
-        actor = await identify(runtime, token)
+        found = await who(runtime, token)
+        actor, claims = found if found else (None, None)
         if token and actor is None:
             pid = participant_id_of(token)
             if pid is not None and not await participant_known(runtime, pid):
@@ -161,7 +162,7 @@ def build_router(runtime: ServiceRuntime, deps: Deps) -> APIRouter:
                 raise Unavailable(_("Your sign-up is on its way to this service; retry in a few seconds"),
                                   retry_after=5)
             raise Unauthorized(_("The access token is not valid"))
-        return Call(actor or Actor(kind="system"), request.headers.get("x-correlation-id"))
+        return Call(actor or Actor(kind="system"), request.headers.get("x-correlation-id"), claims)
 
     async def signed_in(call: Annotated[Call, Depends(caller)]) -> Call:
         if call.actor.kind == "system":
@@ -178,9 +179,7 @@ def build_router(runtime: ServiceRuntime, deps: Deps) -> APIRouter:
     @router.post("/campaigns", status_code=status.HTTP_201_CREATED, response_model=CampaignOut,
                  tags=["campaigns"], summary="Create a campaign (organizer)")
     async def create_campaign(cmd: uc.CreateCampaign, call: Someone) -> CampaignOut:
-        call.require_organizer()
-        campaign = await uc.create_campaign(runtime.uow(), cmd, actor=call.actor, clock=runtime.clock,
-                                            correlation_id=call.correlation_id)
+        campaign = await uc.create_campaign(runtime.uow(), cmd, call=call, clock=runtime.clock, places=deps.places)
         return CampaignOut.of(campaign)
 
     @router.get("/campaigns/{campaign_id}", response_model=CampaignOut, tags=["campaigns"])

@@ -50,8 +50,8 @@ def register(broker: NatsBroker, deps: Deps) -> list[str]:
         return Call(actor=actor, correlation_id=cid)
 
     async def create_campaign(a: campaigns.CreateCampaign, actor: Actor, cid: str | None) -> Any:
-        call(actor, cid).require_organizer()
-        created = await campaigns.create_campaign(deps.uow(), a, actor=actor, clock=deps.clock, correlation_id=cid)
+        created = await campaigns.create_campaign(deps.uow(), a, call=call(actor, cid), clock=deps.clock,
+                                                  places=deps.places)
         return {"campaign_id": created.id}
 
     async def get_campaign(a: CampaignRef, actor: Actor, cid: str | None) -> Any:

@@ -62,7 +62,7 @@ async def request_sign_in(deps: Deps, contact: str, *, language: str = "vi", nex
         account = await uow.store.account_by_contact(address)
         if account is None or not account.active:
             return
-        if await uow.store.challenges_since(account.id, now - VALID_FOR * 4) >= deps.sign_ins_per_hour:
+        if await uow.store.challenges_since(account.id, now - dt.timedelta(hours=1)) >= deps.sign_ins_per_hour:
             return
         challenge = SignInChallenge.issue(str(uuid.uuid4()), account.id, channel, link=link_secret, code=code,
                                           now=now, next_path=next_path)

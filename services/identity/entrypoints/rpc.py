@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from faststream.nats import NatsBroker
 
+from services.identity.application.accounts import tree_of
 from services.identity.application.context import Deps
 from shared.contracts.envelope import Actor
-from shared.contracts.identity import SIGNING_KEYS_RPC, SigningKeys
+from shared.contracts.identity import LOCALITY_RPC, SIGNING_KEYS_RPC, LocalityReply, LocalityRequest, SigningKeys
 from shared.platform.rpc import register_rpc
 
 
@@ -16,5 +17,11 @@ def register(broker: NatsBroker, deps: Deps) -> list[str]:
         async with deps.uow() as uow:
             return SigningKeys(issuer=deps.issuer, keys=await deps.signer.public_keys(uow))
 
-    service, command = SIGNING_KEYS_RPC.split(".", 2)[1:]
-    return [register_rpc(broker, service, command, None, signing_keys)]
+    async def locality(args: LocalityRequest, actor: Actor, cid: str | None) -> LocalityReply:
+        async with deps.uow() as uow:
+            tree = await tree_of(deps, uow)
+        place = tree.get(args.code)
+        return LocalityReply(code=place.code, name=place.name, lineage=[p.code for p in tree.lineage(place.code)])
+
+    return [register_rpc(broker, *subject.split(".", 2)[1:], model, fn) for subject, model, fn in (
+        (SIGNING_KEYS_RPC, None, signing_keys), (LOCALITY_RPC, LocalityRequest, locality))]

@@ -1,0 +1,163 @@
+"""Who may manage which campaign: accounts of the identity service, their access tokens verified by
+the events service with the published keys, each organizer route allowed to the right role in the
+right place and refused (403 / 401, nothing changed) to the same role in a sibling commune, another
+role, a signed-out caller, an expired token and another issuer's token. Sign-out reaches the events
+service within 5 seconds. Real nats-server, SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from joserfc import jwt
+from joserfc.jwk import ECKey
+
+from services.events.app import create_app as events_app
+from services.identity.app import create_app as identity_app
+from services.identity.application.sign_in import setup_sign_in_link
+from shared.contracts.identity import Role
+from shared.platform.clock import SystemClock
+from shared.platform.config import Settings
+from tests.conftest import Databases
+from tests.support import eventually, serve_in_process
+
+TINH_KHE, SIBLING, HA_NOI_WARD = "W21211", "W21172", "W00004"
+PEOPLE = {  # who: (role, scope)
+    "province": (Role.ORGANIZER, "P51"),
+    "commune": (Role.ORGANIZER, TINH_KHE),
+    "sibling": (Role.ORGANIZER, SIBLING),
+    "hanoi": (Role.ORGANIZER, "P01"),
+    "scheduler": (Role.SCHEDULER, TINH_KHE),
+    "crew": (Role.BANNER_CREW, TINH_KHE),
+    "door": (Role.CHECKIN_STAFF, TINH_KHE),
+    "sibling_door": (Role.CHECKIN_STAFF, SIBLING),
+}
+CAMPAIGN = {"campaign_id": "tinh-khe-2027", "year": 2027, "theme": "Chuyển đổi số vì người dân",
+            "organizer": "UBND xã Tịnh Khê", "locality": "Xã Tịnh Khê", "locality_code": TINH_KHE}
+
+
+async def sign_in_everyone(identity: Any, settings: Settings) -> dict[str, dict[str, Any]]:
+    sessions = {}
+    for who, (role, scope) in PEOPLE.items():
+        link = await setup_sign_in_link(identity.app.state.deps.uow, SystemClock(), settings.base_url_of("identity"),
+                                        name=who, email=f"{who}@dxday.test", role=role, scope=scope)
+        r = await identity.client.post("/sessions", json={"link": link.rsplit("/sign-in/", 1)[1]})
+        assert r.status_code == 201, r.text
+        sessions[who] = r.json()
+    return sessions
+
+
+def as_(session: dict[str, Any]) -> dict[str, str]:
+    return {"Authorization": f"Bearer {session['access_token']}"}
+
+
+@pytest.fixture
+async def with_identity(settings: Settings, databases: Databases) -> Settings:
+    return settings.model_copy(update={"identity_db_url": await databases.url("identity")})
+
+
+async def test_each_events_route_is_allowed_in_its_scope_and_refused_elsewhere(with_identity: Settings):
+    settings = with_identity
+    async with serve_in_process(identity_app(settings)) as identity, serve_in_process(events_app(settings)) as events:
+        people = await sign_in_everyone(identity, settings)
+        http = events.client
+
+        async def refused(method: str, path: str, who: str | None, body: Any = None, status: int = 403) -> None:
+            headers = as_(people[who]) if who else {}
+            r = await http.request(method, path, json=body, headers=headers)
+            assert r.status_code == status, (method, path, who, r.status_code, r.text)
+
+        # a campaign of Xã Tịnh Khê: its organizer (or the province's) creates it; nobody beside it
+        for who in ("sibling", "hanoi", "scheduler", "door"):
+            await refused("POST", "/campaigns", who, CAMPAIGN)
+        await refused("POST", "/campaigns", None, CAMPAIGN, 401)
+        assert (await http.get(f"/campaigns/{CAMPAIGN['campaign_id']}")).status_code == 404  # nothing was made
+        created = await http.post("/campaigns", json=CAMPAIGN, headers=as_(people["commune"]))
+        assert created.status_code == 201, created.text
+        unknown = await http.post("/campaigns", json={**CAMPAIGN, "campaign_id": "nowhere-2027",
+                                                      "locality_code": "W99999"}, headers=as_(people["hanoi"]))
+        assert unknown.status_code == 422 and unknown.json()["error"]["code"] == "locality_not_found"
+        cid = CAMPAIGN["campaign_id"]
+
+        # rooms and workshops: the scheduler of the commune, its organizers; not the sibling, not the door
+        room_body = {"name": "Nhà văn hoá xã", "seats": 40}
+        for who in ("sibling", "hanoi", "door", "crew"):
+            await refused("POST", f"/campaigns/{cid}/rooms", who, room_body)
+        room = await http.post(f"/campaigns/{cid}/rooms", json=room_body, headers=as_(people["scheduler"]))
+        assert room.status_code == 201, room.text
+        workshop_body = {"room_id": room.json()["id"], "title": "Hướng dẫn cài VNeID", "kind": "training",
+                         "start": "2027-10-05T08:00:00+07:00", "end": "2027-10-05T10:00:00+07:00", "capacity": 30}
+        for who in ("sibling", "door"):
+            await refused("POST", f"/campaigns/{cid}/workshops", who, workshop_body)
+        workshop = await http.post(f"/campaigns/{cid}/workshops", json=workshop_body,
+                                   headers=as_(people["province"]))  # the province reaches its communes
+        assert workshop.status_code == 201, workshop.text
+        wid = workshop.json()["workshop_id"]
+        for who in ("sibling", "door", "crew"):
+            await refused("PUT", f"/workshops/{wid}/capacity", who, {"capacity": 20})
+        assert (await http.put(f"/workshops/{wid}/capacity", json={"capacity": 25},
+                                 headers=as_(people["scheduler"]))).status_code == 200
+        await refused("GET", f"/workshops/{wid}/seats", "sibling")
+        assert (await http.get(f"/workshops/{wid}/seats", headers=as_(people["commune"]))).status_code == 200
+
+        # banners: the organizer plans, the crew marks installed; the scheduler may not
+        site = await http.post(f"/campaigns/{cid}/banner-sites", headers=as_(people["commune"]), json={
+            "name": "Chợ Tịnh Khê", "kind": "other", "address": "Thôn An Lộc", "spots": 2})
+        assert site.status_code == 201, site.text
+        placement = await http.post(f"/campaigns/{cid}/banner-placements", headers=as_(people["commune"]), json={
+            "site_id": site.json()["id"], "spot": 1, "slogan": "Chuyển đổi số vì người dân",
+            "first_day": "2027-10-01", "last_day": "2027-10-10", "by": "Tổ treo băng rôn"})
+        assert placement.status_code == 201, placement.text
+        pid = placement.json()["id"]
+        for who in ("scheduler", "sibling", "door"):
+            await refused("POST", f"/banner-placements/{pid}/install", who, {"by": "Tổ khác"})
+        installed = await http.post(f"/banner-placements/{pid}/install", json={"by": "Tổ treo băng rôn"},
+                                    headers=as_(people["crew"]))
+        assert installed.status_code == 200 and installed.json()["status"] == "installed", installed.text
+
+        # a workshop move by another commune's organizer changes nothing
+        await refused("POST", f"/workshops/{wid}/reschedule", "sibling",
+                      {"start": "2027-10-06T08:00:00+07:00", "end": "2027-10-06T10:00:00+07:00"})
+        after = (await http.get(f"/workshops/{wid}")).json()
+        assert after["start"].startswith("2027-10-05") and after["capacity"] == 25
+        await refused("POST", f"/workshops/{wid}/cancel", "door", {"reason": "Không đủ người"})
+        assert (await http.get(f"/workshops/{wid}")).json()["status"] == "scheduled"
+
+
+async def test_expired_foreign_and_signed_out_tokens_are_refused_within_seconds(with_identity: Settings):
+    settings = with_identity
+    async with serve_in_process(identity_app(settings)) as identity, serve_in_process(events_app(settings)) as events:
+        people = await sign_in_everyone(identity, settings)
+        http = events.client
+        ok = await http.post("/campaigns", json=CAMPAIGN, headers=as_(people["commune"]))
+        assert ok.status_code == 201, ok.text
+        room_body = {"name": "Hội trường", "seats": 10}
+        cid = CAMPAIGN["campaign_id"]
+
+        now = int(dt.datetime.now(dt.UTC).timestamp())
+        claims = {"iss": settings.base_url_of("identity"), "sub": "x", "sid": "s", "iat": now - 600,
+                  "exp": now - 300, "grants": [{"role": "organizer", "scope": "VN"}]}
+        async with identity.app.state.deps.uow() as uow:
+            expired = await identity.app.state.signer.access_token(uow, claims, dt.datetime.now(dt.UTC))
+            await uow.commit()
+        foreign_key = ECKey.generate_key("P-256", parameters={"kid": "elsewhere"})
+        foreign = jwt.encode({"alg": "ES256", "kid": "elsewhere"}, {**claims, "exp": now + 300}, foreign_key)
+        for token in (expired, foreign, "eyJhbGciOi.not.atoken"):
+            r = await http.post(f"/campaigns/{cid}/rooms", json=room_body, headers={"Authorization": f"Bearer {token}"})
+            assert r.status_code == 401, r.text
+
+        # signed out at the identity service: the events service refuses the token within 5 s
+        token = as_(people["scheduler"])
+        assert (await http.post(f"/campaigns/{cid}/rooms", json=room_body, headers=token)).status_code == 201
+        assert (await identity.client.post("/sign-out", json={"session": people["scheduler"]["session"]})
+                ).status_code == 204
+
+        async def refused_now() -> bool:  # the same room again: 409 while the token works, 401 once it is void
+            r = await http.post(f"/campaigns/{cid}/rooms", json=room_body, headers=token)
+            assert r.status_code in (401, 409), r.text
+            return r.status_code == 401
+
+        await eventually(refused_now, timeout=5, what="the signed-out token refused")
+        rooms = (await http.get(f"/campaigns/{cid}/rooms")).json()
+        assert [r["name"] for r in rooms] == ["Hội trường"]
