@@ -59,7 +59,9 @@ async def request_sign_in(deps: Deps, contact: str, *, language: str = "vi", nex
     now = deps.clock.now()
     link_secret, code = secrets.token_urlsafe(24), f"{secrets.randbelow(10**6):06d}"
     async with deps.uow() as uow:
-        account = await uow.store.account_by_contact(address)
+        found = await uow.store.account_by_contact(address)
+        # the limit is decided under the account's row lock: two requests at once cannot both pass it
+        account = await uow.store.account(found.id, for_decision=True) if found is not None else None
         if account is None or not account.active:
             return
         if await uow.store.challenges_since(account.id, now - dt.timedelta(hours=1)) >= deps.sign_ins_per_hour:
