@@ -11,9 +11,11 @@ from email.message import Message
 import pytest
 
 from launcher.accounts import administrator
+from services.events.app import create_app as events_app
 from services.identity.app import create_app as identity_app
 from services.identity.application.sign_in import setup_sign_in_link
 from services.notifications.app import create_app as notifications_app
+from services.registration.app import create_app as registration_app
 from shared.contracts.identity import SIGNING_KEYS_RPC, Role
 from shared.platform.clock import SystemClock
 from shared.platform.config import Settings
@@ -21,6 +23,7 @@ from shared.platform.rpc import ask
 from shared.platform.tokens import TokenVerifier
 from tests.conftest import Databases
 from tests.notification_support import Gateway, gateway_server, smtp_server
+from tests.registration_support import business_body, valid_tax_codes
 from tests.support import eventually, serve_in_process
 
 LINK = re.compile(r"/sign-in/([0-9a-f-]{36}\.[A-Za-z0-9_-]+)")
@@ -200,3 +203,63 @@ async def test_every_service_verifies_tokens_with_the_published_keys_and_rotatio
             assert await verifier.verify(fresh) is None
         finally:
             await nc.close()
+
+
+async def test_a_business_that_lost_everything_gets_back_in_with_its_email(with_identity: Settings):
+    """No token kept, no link: the business asks for a sign-in with the email it registered (in another
+    case), opens the link the SMTP server received, sees its application and cancels it; another
+    person signed in the same way sees nothing of it."""
+    async with smtp_server() as (mailbox, port):
+        settings = with_identity.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": port,
+                                                    "smtp_starttls": False})
+        async with (serve_in_process(notifications_app(settings)), serve_in_process(identity_app(settings)) as identity,
+                    serve_in_process(events_app(settings)) as events,
+                    serve_in_process(registration_app(settings)) as registration):
+            admin = await admin_session(identity, settings)
+            campaign = {"campaign_id": "quang-ngai-2027", "year": 2027, "theme": "Chuyển đổi số vì người dân",
+                        "organizer": "Sở KH&CN Quảng Ngãi", "locality": "Tỉnh Quảng Ngãi", "locality_code": "P51"}
+            assert (await events.client.post("/campaigns", json=campaign, headers=bearer(admin))).status_code == 201
+            reg, cid = registration.client, campaign["campaign_id"]
+
+            async def known() -> bool:
+                return (await reg.get(f"/campaigns/{cid}")).status_code == 200
+
+            await eventually(known, what="the campaign in the registration service")
+            venue = {"name": "Quảng trường Phạm Văn Đồng", "address": "TP Quảng Ngãi",
+                     "booths": [{"code": "A01", "days": ["2027-10-05"]}]}
+            assert (await reg.post(f"/campaigns/{cid}/venues", json=venue, headers=bearer(admin))).status_code == 201
+            registered = await reg.post(f"/campaigns/{cid}/businesses",
+                                        json=business_body(valid_tax_codes(1)[0], email="lan@songtra.vn"))
+            business_id = registered.json()["business"]["id"]
+            applied = await reg.post(f"/businesses/{business_id}/applications", json={"days": ["2027-10-05"]},
+                                     headers={"Authorization": f"Bearer {registered.json()['access_token']}"})
+            assert applied.json()["status"] == "confirmed", applied.text
+            # ... and the token is lost. A second registration is refused, as before:
+            again = await reg.post(f"/campaigns/{cid}/businesses",
+                                   json=business_body(valid_tax_codes(1)[0], email="lan@songtra.vn"))
+            assert again.status_code == 409
+
+            async def signed_in_as(contact: str) -> dict:
+                assert (await identity.client.post("/sign-in/requests", json={"contact": contact})).status_code == 202
+                links = await eventually(now_true(lambda: [m.group(1) for mail in mailbox.to(contact.lower())
+                                                           if (m := LINK.search(text_of(mail)))]),
+                                         what=f"a sign-in link to {contact}")
+                link = links[-1]
+                r = await identity.client.post("/sessions", json={"link": link})
+                assert r.status_code == 201, r.text
+                return r.json()
+
+            lan = await signed_in_as("Lan@SongTra.vn")
+            assert lan["account"]["grants"] == []  # a person, not an official
+            mine = await reg.get("/me", headers=bearer(lan))
+            assert mine.status_code == 200, mine.text
+            [business] = mine.json()["businesses"]
+            assert business["id"] == business_id and business["applications"][0]["status"] == "confirmed"
+            assert (await reg.get(f"/businesses/{business_id}", headers=bearer(lan))).status_code == 200
+            cancelled = await reg.post(f"/applications/{applied.json()['application_id']}/cancel", headers=bearer(lan))
+            assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled", cancelled.text
+
+            stranger = await signed_in_as("khac@example.vn")
+            assert (await reg.get("/me", headers=bearer(stranger))).json() == {"businesses": [], "participants": []}
+            assert (await reg.get(f"/businesses/{business_id}", headers=bearer(stranger))).status_code == 404
+            assert (await reg.get("/me")).status_code == 401

@@ -1,8 +1,8 @@
 """Who may manage which campaign: accounts of the identity service, their access tokens verified by
-the events service with the published keys, each organizer route allowed to the right role in the
-right place and refused (403 / 401, nothing changed) to the same role in a sibling commune, another
-role, a signed-out caller, an expired token and another issuer's token. Sign-out reaches the events
-service within 5 seconds. Real nats-server, SQLite and PostgreSQL."""
+the events, registration and notifications services with the published keys, each organizer route
+allowed to the right role in the right place and refused (403 / 401, nothing changed) to the same
+role in a sibling commune, another role, a signed-out caller, an expired token and another issuer's
+token. Sign-out reaches the events service within 5 seconds. Real nats-server, SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -16,10 +16,13 @@ from joserfc.jwk import ECKey
 from services.events.app import create_app as events_app
 from services.identity.app import create_app as identity_app
 from services.identity.application.sign_in import setup_sign_in_link
+from services.notifications.app import create_app as notifications_app
+from services.registration.app import create_app as registration_app
 from shared.contracts.identity import Role
 from shared.platform.clock import SystemClock
 from shared.platform.config import Settings
 from tests.conftest import Databases
+from tests.registration_support import business_body, valid_tax_codes
 from tests.support import eventually, serve_in_process
 
 TINH_KHE, SIBLING, HA_NOI_WARD = "W21211", "W21172", "W00004"
@@ -29,6 +32,7 @@ PEOPLE = {  # who: (role, scope)
     "sibling": (Role.ORGANIZER, SIBLING),
     "hanoi": (Role.ORGANIZER, "P01"),
     "scheduler": (Role.SCHEDULER, TINH_KHE),
+    "reviewer": (Role.BOOTH_REVIEWER, TINH_KHE),
     "crew": (Role.BANNER_CREW, TINH_KHE),
     "door": (Role.CHECKIN_STAFF, TINH_KHE),
     "sibling_door": (Role.CHECKIN_STAFF, SIBLING),
@@ -161,3 +165,92 @@ async def test_expired_foreign_and_signed_out_tokens_are_refused_within_seconds(
         await eventually(refused_now, timeout=5, what="the signed-out token refused")
         rooms = (await http.get(f"/campaigns/{cid}/rooms")).json()
         assert [r["name"] for r in rooms] == ["Hội trường"]
+
+
+async def test_each_registration_and_notifications_route_is_allowed_in_its_scope_and_refused_elsewhere(
+        with_identity: Settings):
+    settings = with_identity
+    async with (serve_in_process(identity_app(settings)) as identity, serve_in_process(events_app(settings)) as events,
+                serve_in_process(registration_app(settings)) as registration,
+                serve_in_process(notifications_app(settings)) as notifications):
+        people = await sign_in_everyone(identity, settings)
+        cid = CAMPAIGN["campaign_id"]
+        created = await events.client.post("/campaigns", json={**CAMPAIGN, "booth_confirmation": "approval"},
+                                           headers=as_(people["commune"]))
+        assert created.status_code == 201, created.text
+        reg = registration.client
+
+        async def known() -> bool:
+            return (await reg.get(f"/campaigns/{cid}")).status_code == 200
+
+        await eventually(known, what="the campaign in the registration service")
+
+        async def refused(client: Any, method: str, path: str, who: str | None, body: Any = None,
+                          status: int = 403) -> None:
+            r = await client.request(method, path, json=body, headers=as_(people[who]) if who else {})
+            assert r.status_code == status, (method, path, who, r.status_code, r.text)
+
+        # the exhibition venue: an organizer of the commune (or above); not a reviewer, not the sibling
+        venue = {"name": "Nhà văn hoá xã Tịnh Khê", "address": "Thôn An Lộc",
+                 "booths": [{"code": "A01", "days": ["2027-10-05"]}, {"code": "A02", "days": ["2027-10-05"]}]}
+        for who in ("sibling", "hanoi", "reviewer", "door"):
+            await refused(reg, "POST", f"/campaigns/{cid}/venues", who, venue)
+        await refused(reg, "POST", f"/campaigns/{cid}/venues", None, venue, 401)
+        assert (await reg.get(f"/campaigns/{cid}/venues")).json() == []  # nothing was made
+        made = await reg.post(f"/campaigns/{cid}/venues", json=venue, headers=as_(people["province"]))
+        assert made.status_code == 201, made.text
+
+        # two businesses apply; the booth reviewer of the commune decides, nobody beside it
+        tax = valid_tax_codes(2)
+        apps = []
+        for i, code in enumerate(tax):
+            b = await reg.post(f"/campaigns/{cid}/businesses", json=business_body(code, email=f"b{i}@songtra.vn"))
+            assert b.status_code == 201, b.text
+            a = await reg.post(f"/businesses/{b.json()['business']['id']}/applications",
+                               json={"days": ["2027-10-05"]},
+                               headers={"Authorization": f"Bearer {b.json()['access_token']}"})
+            assert a.status_code == 201 and a.json()["status"] == "pending", a.text
+            apps.append(a.json()["application_id"])
+        for who in ("sibling", "door", "scheduler"):
+            await refused(reg, "GET", f"/campaigns/{cid}/applications", who)
+            await refused(reg, "POST", f"/applications/{apps[0]}/approve", who)
+            await refused(reg, "POST", f"/applications/{apps[1]}/reject", who, {"reason": "Không phù hợp"})
+        assert (await reg.get(f"/applications/{apps[0]}", headers=as_(people["sibling"]))).status_code == 404
+        listed = await reg.get(f"/campaigns/{cid}/applications", headers=as_(people["reviewer"]))
+        assert [a["status"] for a in listed.json()] == ["pending", "pending"]  # the refusals changed nothing
+        approved = await reg.post(f"/applications/{apps[0]}/approve", headers=as_(people["reviewer"]))
+        assert approved.status_code == 200 and approved.json()["status"] == "confirmed", approved.text
+        rejected = await reg.post(f"/applications/{apps[1]}/reject", json={"reason": "Không phù hợp"},
+                                  headers=as_(people["commune"]))
+        assert rejected.status_code == 200 and rejected.json()["status"] == "rejected", rejected.text
+
+        # the businesses' contact details: organizers of the place only (a reviewer decides, it does not export)
+        for who in ("sibling", "hanoi", "reviewer", "door"):
+            await refused(reg, "GET", f"/campaigns/{cid}/businesses", who)
+            await refused(reg, "GET", f"/campaigns/{cid}/businesses.csv", who)
+        assert (await reg.get(f"/campaigns/{cid}/businesses", headers=as_(people["commune"]))).json()["total"] == 2
+        business_id = listed.json()[0]["business_id"]
+        assert (await reg.get(f"/businesses/{business_id}", headers=as_(people["sibling"]))).status_code == 404
+        assert (await reg.get(f"/businesses/{business_id}", headers=as_(people["commune"]))).status_code == 200
+
+        # the delivery log and announcements of the campaign: its organizers
+        log = notifications.client
+
+        async def noticed() -> list[dict[str, Any]]:
+            r = await log.get(f"/notifications?campaign={cid}", headers=as_(people["commune"]))
+            assert r.status_code == 200, r.text
+            return r.json()
+
+        notices = await eventually(noticed, what="the notices of the campaign")
+        for who in ("sibling", "hanoi", "door"):
+            await refused(log, "GET", f"/notifications?campaign={cid}", who)
+            await refused(log, "POST", f"/notifications/{notices[0]['id']}/resend", who)
+            await refused(log, "POST", f"/campaigns/{cid}/announcements", who,
+                          {"title": "Mời tham quan", "text": "Khu trưng bày mở cửa"})
+        await refused(log, "GET", "/notifications", "commune")  # every campaign's log: the national level
+        await refused(log, "GET", f"/notifications?campaign={cid}", None, status=401)
+        resent = await log.post(f"/notifications/{notices[0]['id']}/resend", headers=as_(people["commune"]))
+        assert resent.status_code == 409  # allowed here; only a failed notice is sent again
+        told = await log.post(f"/campaigns/{cid}/announcements", json={"title": "Mời tham quan",
+                              "text": "Khu trưng bày mở cửa"}, headers=as_(people["province"]))
+        assert told.status_code == 200, told.text

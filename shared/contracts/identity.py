@@ -9,6 +9,7 @@ defines) — or ``campaign:<id>``. A grant on a place covers everything below it
 
 from __future__ import annotations
 
+import hashlib
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -18,6 +19,13 @@ from shared.contracts.streams import rpc_subject
 
 NATIONAL = "VN"
 CAMPAIGN_SCOPE = "campaign:"
+
+
+def contact_digest(contact: str) -> str:
+    """How a contact an account proved is named in its access tokens (the ``contacts`` claim) and
+    matched by the services that keep records under it, without the contact itself leaving the
+    identity service: SHA-256 of the normalised contact (an email in lower case, a mobile as +84…)."""
+    return hashlib.sha256(f"dxday-contact:{contact.strip().lower()}".encode()).hexdigest()
 
 
 class Role(StrEnum):

@@ -36,6 +36,13 @@ class Call:
     actor: Actor
     correlation_id: str | None = None
     claims: AccessClaims | None = None  # a signed-in account's verified access token
+    # records a signed-in account holds through a contact it proved (("business", id), ...)
+    holdings: frozenset[tuple[str, str]] = frozenset()
+
+    @classmethod
+    def of_account(cls, claims: AccessClaims, correlation_id: str | None = None,
+                   holdings: frozenset[tuple[str, str]] = frozenset()) -> Call:
+        return cls(Actor(kind="account", id=claims.account_id), correlation_id, claims, holdings)
 
     @property
     def is_organizer(self) -> bool:
@@ -60,7 +67,18 @@ class Call:
         if not self.may(role, scope_path):
             raise OutsideYourScope(_("You may not do this here"), role=role)
 
+    def holds(self, kind: str, subject_id: str) -> bool:
+        """Whether the caller is this record's own holder (its token, or a contact it proved)."""
+        return (self.actor.kind == kind and self.actor.id == subject_id) or (kind, subject_id) in self.holdings
+
     def require_self_or_organizer(self, kind: str, subject_id: str) -> None:
-        if self.is_organizer or (self.actor.kind == kind and self.actor.id == subject_id):
+        if self.is_organizer or self.holds(kind, subject_id):
+            return
+        raise NotFoundForYou()
+
+    def require_holder_or(self, kind: str, subject_id: str, role: str, scope_path: Sequence[str]) -> None:
+        """The record's holder, or someone acting in ``role`` where it lies; anyone else is told there is
+        no such record (as for a missing one)."""
+        if self.holds(kind, subject_id) or self.may(role, scope_path):
             return
         raise NotFoundForYou()

@@ -29,6 +29,7 @@ class AccessClaims:
     issued_at: int
     expires_at: int
     issuer: str
+    contacts: tuple[str, ...] = ()  # digests of the contacts the account proved (contact_digest)
 
     def may(self, role: str, scope_path: Sequence[str]) -> bool:
         """Whether a grant of this token reaches a thing whose place and the places above it are
@@ -76,7 +77,8 @@ class TokenVerifier:
         try:
             found = AccessClaims(str(claims["sub"]), claims.get("sid"),
                                  tuple((str(g["role"]), str(g["scope"])) for g in claims.get("grants", [])),
-                                 int(claims["iat"]), int(claims["exp"]), str(claims["iss"]))
+                                 int(claims["iat"]), int(claims["exp"]), str(claims["iss"]),
+                                 tuple(str(c) for c in claims.get("contacts", [])[:4]))
         except (KeyError, TypeError, ValueError):
             return None
         if found.issuer not in self.issuers or found.expires_at <= now:

@@ -24,7 +24,7 @@ from services.identity.domain.errors import SessionEnded
 from services.identity.domain.sign_in import VALID_FOR, Session, SignInChallenge, refused
 from services.identity.locale import _
 from shared.contracts.envelope import SYSTEM, Actor
-from shared.contracts.identity import Role
+from shared.contracts.identity import Role, contact_digest
 from shared.contracts.notifications import SignInMessage
 from shared.platform.clock import Clock
 from shared.platform.errors import Unavailable, Unprocessable
@@ -58,10 +58,10 @@ async def request_sign_in(deps: Deps, contact: str, *, language: str = "vi", nex
     channel, address = normalised_contact(contact)
     now = deps.clock.now()
     link_secret, code = secrets.token_urlsafe(24), f"{secrets.randbelow(10**6):06d}"
+    found = await _account_of(deps, channel, address)
     async with deps.uow() as uow:
-        found = await uow.store.account_by_contact(address)
         # the limit is decided under the account's row lock: two requests at once cannot both pass it
-        account = await uow.store.account(found.id, for_decision=True) if found is not None else None
+        account = await uow.store.account(found.id, for_decision=True)
         if account is None or not account.active:
             return
         if await uow.store.challenges_since(account.id, now - dt.timedelta(hours=1)) >= deps.sign_ins_per_hour:
@@ -78,6 +78,24 @@ async def request_sign_in(deps: Deps, contact: str, *, language: str = "vi", nex
     except MessengerUnavailable:
         raise MessageNotSent(_("The sign-in message could not be sent just now; please ask again in a minute")) \
             from None
+
+
+async def _account_of(deps: Deps, channel: str, address: str) -> Account:
+    """The account of this contact; a contact nobody invited gets one without grants, so a business or
+    a participant signs in with the contact it registered and sees its own records (and nothing else)."""
+    async with deps.uow() as uow:
+        if (found := await uow.store.account_by_contact(address)) is not None:
+            return found
+        person = Account(str(uuid.uuid4()), "", address if channel == "email" else None,
+                         address if channel == "sms" else None, deps.clock.now())
+        if await uow.store.add_account(person):
+            await uow.commit()
+            return person
+    async with deps.uow() as uow:  # made at the same moment by another request: that one
+        found = await uow.store.account_by_contact(address)
+    if found is None:
+        raise MessageNotSent(_("The sign-in message could not be sent just now; please ask again in a minute"))
+    return found
 
 
 async def redeem_link(deps: Deps, link: str) -> tuple[str, str]:
@@ -145,7 +163,8 @@ async def access_token(deps: Deps, credential: str) -> tuple[str, Account]:
         await uow.store.save_session_record(session)
         claims = {"iss": deps.issuer, "sub": account.id, "sid": session.id, "iat": int(now.timestamp()),
                   "exp": int(now.timestamp()) + ACCESS_TOKEN_SECONDS,
-                  "grants": [{"role": g.role.value, "scope": g.scope} for g in account.active_grants()]}
+                  "grants": [{"role": g.role.value, "scope": g.scope} for g in account.active_grants()],
+                  "contacts": [contact_digest(c) for c in (account.email, account.phone) if c]}
         token = await deps.signer.access_token(uow, claims, now)
         await uow.commit()
     return token, account

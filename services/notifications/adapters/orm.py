@@ -19,6 +19,7 @@ campaigns = sa.Table(
     sa.Column("timezone", sa.String(64), nullable=False),
     sa.Column("window_start", UtcDateTime(), nullable=False),
     sa.Column("window_end", UtcDateTime(), nullable=False),
+    sa.Column("scope_path", sa.JSON, nullable=False, server_default='["VN"]'),  # who reaches it
 )
 
 # The contact directory, kept from the registration service's events.

@@ -9,5 +9,5 @@ from shared.contracts.events import CampaignCreated
 
 async def on_campaign_created(uow: NotificationsUnitOfWork, _event: Envelope, payload: CampaignCreated) -> None:
     values = payload.model_dump(include={"campaign_id", "theme", "locality", "organizer", "timezone",
-                                         "window_start", "window_end"})
+                                         "window_start", "window_end", "scope_path"})
     await uow.notices.put_campaign(values)

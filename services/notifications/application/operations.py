@@ -12,6 +12,7 @@ from services.notifications.application.planning import DEFAULT_TIMEZONE, Cause
 from services.notifications.domain.notification import NotificationStatus
 from services.notifications.domain.policy import PROMO
 from services.notifications.locale import _
+from shared.contracts.identity import NATIONAL, Role
 from shared.platform.calls import Call
 from shared.platform.commands import Command
 from shared.platform.errors import Conflict, NotFound
@@ -26,9 +27,16 @@ class Announcement(Command):
     text: str = Field(min_length=3, max_length=1000)
 
 
+async def _campaign_for(repo: Any, call: Call, campaign_id: str | None) -> None:
+    """An organizer where the campaign lies; the delivery log of no campaign or of every campaign is
+    the national organizer's."""
+    campaign = await repo.campaign(campaign_id) if campaign_id else None
+    call.require(Role.ORGANIZER, campaign["scope_path"] if campaign else [NATIONAL])
+
+
 async def query_log(deps: Deps, call: Call, **filters: Any) -> list[dict[str, Any]]:
-    call.require_organizer()
     async with deps.uow() as uow:
+        await _campaign_for(uow.notices, call, filters.get("campaign"))
         rows = await uow.notices.query(**filters)
     return [{k: r[k] for k in VISIBLE} for r in rows]
 
@@ -41,13 +49,13 @@ async def campaign_timezone(deps: Deps, campaign_id: str) -> str:
 
 
 async def resend(deps: Deps, notification_id: str, call: Call) -> dict[str, Any]:
-    call.require_organizer()
     now = deps.clock.now()
     async with deps.uow() as uow:
         repo = uow.notices
         row = await repo.notification(notification_id)
         if row is None:
             raise NotFound(_("No notification {notification_id}", notification_id=notification_id))
+        await _campaign_for(repo, call, row["campaign_id"])
         if row["status"] != NotificationStatus.FAILED:
             raise Conflict(_("Only a failed notification can be re-sent"),
                            status=row["status"])
@@ -64,10 +72,10 @@ async def resend(deps: Deps, notification_id: str, call: Call) -> dict[str, Any]
 async def announce(deps: Deps, handlers: Handlers, campaign_id: str, cmd: Announcement, call: Call) -> dict[str, Any]:
     """A promotional message: only to those who consented to promotions, "[QC]", opt-out line, at most
     3 a day per person, held to 07:00-22:00 local (Decree 91/2020)."""
-    call.require_organizer()
     cause = Cause(f"announcement:{uuid.uuid4()}", "announcement", deps.clock.now(), campaign_id)
     async with deps.uow() as uow:
         repo = uow.notices
+        await _campaign_for(repo, call, campaign_id)
         people = [c["contact_id"] for c in await repo.participants_of(campaign_id)]
         planner = handlers.planner(uow)
         context = {"campaign": await handlers._campaign(repo, campaign_id), "title": cmd.title, "text": cmd.text}

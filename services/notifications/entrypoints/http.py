@@ -9,9 +9,12 @@ from pydantic import BaseModel
 from services.notifications.application import operations
 from services.notifications.application.handlers import Deps, Handlers
 from shared.contracts.envelope import Actor
-from shared.platform.auth import require_organizer_token
+from shared.platform.auth import bearer, require_organizer_token
 from shared.platform.calls import Call
+from shared.platform.errors import Unauthorized
+from shared.platform.i18n import _
 from shared.platform.service import ServiceRuntime
+from shared.platform.tokens import looks_like_access_token
 
 
 class NotificationOut(BaseModel):
@@ -45,9 +48,16 @@ class AnnouncementOut(BaseModel):
 def build_router(runtime: ServiceRuntime, deps: Deps, handlers: Handlers) -> APIRouter:
     router = APIRouter()
 
-    def organizer(request: Request) -> Call:
+    async def organizer(request: Request) -> Call:
+        """A signed-in account (what it may do is decided in the use case) or the configured organizer."""
+        token, correlation_id = bearer(request), request.headers.get("x-correlation-id")
+        if token and looks_like_access_token(token):
+            claims = await runtime.tokens.verify(token)
+            if claims is None:
+                raise Unauthorized(_("The access token is not valid"))
+            return Call.of_account(claims, correlation_id)
         require_organizer_token(request, runtime.settings.organizer_token)
-        return Call(Actor(kind="organizer"), request.headers.get("x-correlation-id"))
+        return Call(Actor(kind="organizer"), correlation_id)
 
     Organizer = Annotated[Call, Depends(organizer)]
 

@@ -20,6 +20,7 @@ campaign_windows = sa.Table(
     sa.Column("booth_confirmation", sa.String(16), nullable=False),
     sa.Column("updated_at", UtcDateTime(), nullable=False),
     sa.Column("booths_per_business", sa.Integer, nullable=True),
+    sa.Column("scope_path", sa.JSON, nullable=False, server_default='["VN"]'),  # who reaches it
 )
 
 businesses = sa.Table(
@@ -127,6 +128,17 @@ participants = sa.Table(
     sa.Column("token_hash", sa.String(64), nullable=True),
     sa.Column("created_at", UtcDateTime(), nullable=False),
     sa.Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+# Who may act on a record as its holder: the digest of each contact it was registered with
+# (shared.contracts.identity.contact_digest), matched against the contacts an access token proves.
+# An erasure removes a person's rows.
+record_contacts = sa.Table(
+    "record_contacts",
+    metadata,
+    sa.Column("kind", sa.String(16), primary_key=True),  # business | participant
+    sa.Column("record_id", sa.String(36), primary_key=True),
+    sa.Column("digest", sa.String(64), primary_key=True, index=True),
 )
 
 # A sign-up sent again with the same Idempotency-Key (a dropped connection, a double tap) gets the

@@ -17,6 +17,7 @@ from services.registration.adapters.orm import (
     businesses,
     campaign_windows,
     participants,
+    record_contacts,
     sign_up_keys,
     venues,
 )
@@ -24,6 +25,7 @@ from services.registration.domain.booth_application import BoothApplication
 from services.registration.domain.booths import OPEN, Allocation, ApplicationStatus, BoothRef
 from services.registration.domain.business import Business
 from services.registration.domain.participant import Participant
+from shared.contracts.identity import contact_digest
 from shared.platform.db import constraint_violated, serialise, upsert
 
 
@@ -88,6 +90,23 @@ class Repository:
             sa.select(businesses).where(businesses.c.campaign_id == campaign_id, businesses.c.tax_code == tax_code)
         )
 
+    async def _index_contacts(self, kind: str, record_id: str, *contacts: str | None, again: bool = False) -> None:
+        if again:
+            await self.session.execute(sa.delete(record_contacts).where(
+                record_contacts.c.kind == kind, record_contacts.c.record_id == record_id))
+        digests = {contact_digest(c) for c in contacts if c}
+        if digests:
+            await self.session.execute(sa.insert(record_contacts), [
+                {"kind": kind, "record_id": record_id, "digest": d} for d in sorted(digests)])
+
+    async def held_by(self, digests: tuple[str, ...]) -> frozenset[tuple[str, str]]:
+        """The records registered with any of these contacts: (kind, id)."""
+        if not digests:
+            return frozenset()
+        rows = await self.session.execute(sa.select(record_contacts.c.kind, record_contacts.c.record_id).where(
+            record_contacts.c.digest.in_(digests)))
+        return frozenset((kind, record_id) for kind, record_id in rows)
+
     async def business_for_decision(self, business_id: str) -> Business | None:
         """The business with its row locked (``FOR UPDATE``): two contact changes apply one after the other."""
         row = await self._one(sa.select(businesses).where(businesses.c.id == business_id).with_for_update())
@@ -102,12 +121,14 @@ class Repository:
             if constraint_violated(exc):
                 return False
             raise
+        await self._index_contacts("business", business.id, business.email, business.phone)
         return True
 
     async def save_business(self, business: Business) -> None:
         values = business.state()
         del values["id"]
         await self.session.execute(sa.update(businesses).where(businesses.c.id == business.id).values(**values))
+        await self._index_contacts("business", business.id, business.email, business.phone, again=True)
 
     async def list_businesses(
         self, campaign_id: str, *, province: str | None, sector: str | None, q: str | None, limit: int, offset: int
@@ -366,9 +387,11 @@ class Repository:
 
     async def add_participant(self, person: Participant) -> None:
         await self.session.execute(sa.insert(participants).values(**person.state()))
+        await self._index_contacts("participant", person.id, person.email, person.phone)
 
     async def save_participant(self, person: Participant) -> None:
         """One UPDATE of the row with what the aggregate now holds."""
         values = person.state()
         del values["id"]
         await self.session.execute(sa.update(participants).where(participants.c.id == person.id).values(**values))
+        await self._index_contacts("participant", person.id, person.email, person.phone, again=True)

@@ -1,4 +1,5 @@
-"""Who is calling: the organizer (configured token), a business or a participant (tokens issued here).
+"""Who is calling: the organizer (configured token), a business or a participant (tokens issued here),
+or a signed-in account and the records registered with a contact it proved.
 
 A token names its holder (``business.<id>.<secret>``) so it is checked with one lookup; only its
 SHA-256 is stored.
@@ -17,6 +18,12 @@ KINDS = ("business", "participant")
 
 def access_token(kind: str, subject_id: str) -> str:
     return f"{kind}.{subject_id}.{new_token()}"
+
+
+async def holdings(uow: RegistrationUnitOfWork, digests: tuple[str, ...]) -> frozenset[tuple[str, str]]:
+    """The businesses and participants registered with a contact a signed-in account proved."""
+    async with uow:
+        return await uow.records.held_by(digests)
 
 
 async def identify(uow: RegistrationUnitOfWork, token: str | None, organizer_token: str | None) -> Actor | None:

@@ -12,7 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from services.registration.application.commands import ApplyForBooths, DefineVenue, RejectApplication
-from services.registration.application.context import Call, Deps, known_campaign
+from services.registration.application.context import Call, Deps, campaign_for, holder_or, known_campaign
 from services.registration.application.ports import RegistrationStore
 from services.registration.application.publishing import application_events
 from services.registration.domain.booth_application import BoothApplication, Waitlisted
@@ -32,6 +32,7 @@ from services.registration.domain.errors import (
 )
 from services.registration.locale import _
 from shared.contracts.envelope import Envelope
+from shared.contracts.identity import Role
 
 NO_BOOTH_FREE = "Hết gian hàng trống cho các ngày đã chọn / No booth free on the chosen days"
 TAKEN_BY_APPROVAL = (
@@ -51,11 +52,10 @@ def _days(app: dict[str, Any]) -> list[dt.date]:
 
 # --- booth plan --------------------------------------------------------------------------------
 async def define_venue(deps: Deps, campaign_id: str, cmd: DefineVenue, call: Call) -> dict[str, Any]:
-    call.require_organizer()
     now = deps.clock.now()
     async with deps.uow() as uow:
         repo = uow.records
-        campaign = await known_campaign(repo, campaign_id)
+        campaign = await campaign_for(repo, call, campaign_id, Role.ORGANIZER)
         await repo.lock_campaign_booths(campaign_id)  # the codes in use are read under the lock
         first, last = campaign_days(campaign)
         for booth in cmd.booths:
@@ -93,7 +93,6 @@ async def booth_plan(deps: Deps, campaign_id: str) -> list[dict[str, Any]]:
 async def submit_application(
     deps: Deps, business_id: str, cmd: ApplyForBooths, call: Call, idempotency_key: str | None = None
 ) -> dict[str, Any]:
-    call.require_self_or_organizer("business", business_id)
     now = deps.clock.now()
     async with deps.uow() as uow:
         repo = uow.records
@@ -101,9 +100,10 @@ async def submit_application(
         if business is None:
             raise BusinessNotFound()
         campaign_id = business["campaign_id"]
+        await holder_or(repo, call, "business", business_id, campaign_id)
         await repo.lock_campaign_booths(campaign_id)  # what follows is read under the lock
         if idempotency_key and (earlier := await repo.application_by_key(business_id, idempotency_key)):
-            return await _view(repo, earlier)  # a retry of a request that was already accepted
+            return await view_of(repo, earlier)  # a retry of a request that was already accepted
         campaign = await known_campaign(repo, campaign_id)
         await _check_days(repo, campaign, cmd)
         await _check_limit(repo, campaign, business_id, cmd)
@@ -237,17 +237,17 @@ async def _load(repo: RegistrationStore, application_id: str) -> dict[str, Any]:
 
 
 async def approve_application(deps: Deps, application_id: str, call: Call) -> dict[str, Any]:
-    call.require_organizer()
     now = deps.clock.now()
     async with deps.uow() as uow:
         repo = uow.records
         app = await _decide(repo, application_id)
+        await campaign_for(repo, call, app.campaign_id, Role.BOOTH_REVIEWER)
         app.require_approvable()  # before any booth is looked for
         await _confirm_or_wait(repo, app, now, approved=True)
         uow.record(*application_events(app.events, call, now))
         uow.record(*await _waitlist_unservable_pending(repo, app.campaign_id, call, now))
         await uow.commit()
-        result = await _view(repo, await repo.application(application_id))
+        result = await view_of(repo, await repo.application(application_id))
     _booths_changed(deps, app.campaign_id)
     return result
 
@@ -266,7 +266,6 @@ async def _waitlist_unservable_pending(repo: RegistrationStore, campaign_id: str
 
 
 async def reject_application(deps: Deps, application_id: str, cmd: RejectApplication, call: Call) -> dict[str, Any]:
-    call.require_organizer()
     return await _close(deps, application_id, call, ApplicationStatus.REJECTED, cmd.reason)
 
 
@@ -279,10 +278,13 @@ async def _close(deps: Deps, application_id: str, call: Call, to: ApplicationSta
     async with deps.uow() as uow:
         repo = uow.records
         app = await _decide(repo, application_id)
-        call.require_self_or_organizer("business", app.business_id)
+        if to is ApplicationStatus.REJECTED:
+            await campaign_for(repo, call, app.campaign_id, Role.BOOTH_REVIEWER)
+        else:
+            await holder_or(repo, call, "business", app.business_id, app.campaign_id, Role.BOOTH_REVIEWER)
         freed = await repo.allocations_of(application_id)
         if to is ApplicationStatus.CANCELLED:
-            app.cancel(freed, by_organizer=call.is_organizer)
+            app.cancel(freed, by_organizer=not call.holds("business", app.business_id))
         else:
             app.reject(reason or "")
         await repo.free_allocations(application_id)
@@ -291,7 +293,7 @@ async def _close(deps: Deps, application_id: str, call: Call, to: ApplicationSta
         if freed:
             uow.record(*await _promote_waitlist(repo, app.campaign_id, call, now))
         await uow.commit()
-        result = await _view(repo, await repo.application(application_id))
+        result = await view_of(repo, await repo.application(application_id))
     _booths_changed(deps, app.campaign_id)
     return result
 
@@ -300,26 +302,29 @@ async def get_application(deps: Deps, application_id: str, call: Call) -> dict[s
     async with deps.uow() as uow:
         repo = uow.records
         app = await _load(repo, application_id)
-        call.require_self_or_organizer("business", app["business_id"])
-        return await _view(repo, app)
+        await holder_or(repo, call, "business", app["business_id"], app["campaign_id"], Role.BOOTH_REVIEWER)
+        return await view_of(repo, app)
 
 
 async def applications_of_business(deps: Deps, business_id: str, call: Call) -> list[dict[str, Any]]:
-    call.require_self_or_organizer("business", business_id)
     async with deps.uow() as uow:
         repo = uow.records
-        return [await _view(repo, a) for a in await repo.applications_of_business(business_id)]
+        business = await repo.business(business_id)
+        if business is None:
+            raise BusinessNotFound()
+        await holder_or(repo, call, "business", business_id, business["campaign_id"], Role.BOOTH_REVIEWER)
+        return [await view_of(repo, a) for a in await repo.applications_of_business(business_id)]
 
 
 async def list_applications(deps: Deps, campaign_id: str, call: Call, *, status: str | None, limit: int,
                             offset: int) -> list[dict[str, Any]]:
-    call.require_organizer()
     async with deps.uow() as uow:
         repo = uow.records
-        return [await _view(repo, a) for a in await repo.list_applications(campaign_id, status, limit, offset)]
+        await campaign_for(repo, call, campaign_id, Role.BOOTH_REVIEWER)
+        return [await view_of(repo, a) for a in await repo.list_applications(campaign_id, status, limit, offset)]
 
 
-async def _view(repo: RegistrationStore, app: dict[str, Any] | None) -> dict[str, Any]:
+async def view_of(repo: RegistrationStore, app: dict[str, Any] | None) -> dict[str, Any]:
     assert app is not None
     status = ApplicationStatus(app["status"])
     return _shown(app, {

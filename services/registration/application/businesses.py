@@ -7,11 +7,12 @@ from typing import Any
 
 from services.registration.application.access import access_token
 from services.registration.application.commands import RegisterBusiness, UpdateBusinessContact
-from services.registration.application.context import Call, Deps, known_campaign
+from services.registration.application.context import Call, Deps, campaign_for, holder_or, known_campaign
 from services.registration.application.publishing import business_events
 from services.registration.application.sign_ups import first_reply
 from services.registration.domain.business import Business, already_registered
 from services.registration.domain.errors import BusinessNotFound, DuplicateBusiness
+from shared.contracts.identity import Role
 from shared.platform.auth import token_hash
 from shared.web.csv_export import to_csv, to_xlsx
 
@@ -57,19 +58,19 @@ async def register_business(deps: Deps, campaign_id: str, cmd: RegisterBusiness,
 async def get_business(deps: Deps, business_id: str, call: Call) -> dict[str, Any]:
     async with deps.uow() as uow:
         row = await uow.records.business(business_id)
-    if row is None:
-        raise BusinessNotFound()
-    call.require_self_or_organizer("business", business_id)
+        if row is None:
+            raise BusinessNotFound()
+        await holder_or(uow.records, call, "business", business_id, row["campaign_id"])
     return public(row)
 
 
 async def update_contact(deps: Deps, business_id: str, cmd: UpdateBusinessContact, call: Call) -> dict[str, Any]:
-    call.require_self_or_organizer("business", business_id)
     now = deps.clock.now()
     async with deps.uow() as uow:
         business = await uow.records.business_for_decision(business_id)
         if business is None:
             raise BusinessNotFound()
+        await holder_or(uow.records, call, "business", business_id, business.campaign_id)
         business.update_contact(cmd.contact_person, cmd.email, cmd.phone, now)
         await uow.records.save_business(business)
         uow.record(*business_events(business.events, call, now))
@@ -78,21 +79,19 @@ async def update_contact(deps: Deps, business_id: str, cmd: UpdateBusinessContac
 
 
 async def list_businesses(deps: Deps, campaign_id: str, call: Call, **filters: Any) -> tuple[list[dict], int]:
-    call.require_organizer()
     async with deps.uow() as uow:
+        await campaign_for(uow.records, call, campaign_id, Role.ORGANIZER)
         rows, total = await uow.records.list_businesses(campaign_id, **filters)
     return [public(r) for r in rows], total
 
 
 async def export_businesses_csv(deps: Deps, campaign_id: str, call: Call) -> str:
-    call.require_organizer()
     rows, _total = await list_businesses(deps, campaign_id, call, province=None, sector=None, q=None,
                                     limit=1_000_000, offset=0)
     return to_csv(PUBLIC_FIELDS, rows)
 
 
 async def export_businesses_xlsx(deps: Deps, campaign_id: str, call: Call) -> bytes:
-    call.require_organizer()
     rows, _total = await list_businesses(deps, campaign_id, call, province=None, sector=None, q=None,
                                     limit=1_000_000, offset=0)
     return to_xlsx(PUBLIC_FIELDS, rows, f"businesses {campaign_id}")

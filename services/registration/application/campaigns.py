@@ -20,6 +20,7 @@ async def on_campaign_created(uow: RegistrationUnitOfWork, event: Envelope, payl
         "campaign_id": payload.campaign_id, "year": payload.year, "timezone": payload.timezone,
         "window_start": payload.window_start, "window_end": payload.window_end,
         "booth_confirmation": payload.booth_confirmation, "booths_per_business": payload.booths_per_business,
+        "scope_path": payload.scope_path,
         "updated_at": event.occurred_at,
     })
 

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 from services.registration.application.campaigns import CampaignUnknown
 from services.registration.application.ports import RegistrationStore, RegistrationUnitOfWork
 from services.registration.locale import _
+from shared.contracts.identity import Role
 from shared.platform.calls import Call  # noqa: F401  (the caller of every use case, imported from here)
 from shared.platform.clock import Clock
 
@@ -30,6 +31,23 @@ class Deps:
     # one-click unsubscribe links: the key that signs them and where they point
     unsubscribe_key: bytes = b""
     public_url: str = "http://127.0.0.1:8001"
+
+
+async def campaign_for(repo: RegistrationStore, call: Call, campaign_id: str, role: Role) -> dict[str, Any]:
+    """The campaign, when the caller acts in ``role`` where it lies (its place or above, or the campaign)."""
+    campaign = await known_campaign(repo, campaign_id)
+    call.require(role, campaign["scope_path"])
+    return campaign
+
+
+async def holder_or(repo: RegistrationStore, call: Call, kind: str, subject_id: str, campaign_id: str,
+                    role: Role = Role.ORGANIZER) -> None:
+    """The record's own holder, or someone acting in ``role`` where its campaign lies; anyone else is
+    answered as for a missing record."""
+    if call.holds(kind, subject_id):
+        return
+    campaign = await repo.campaign(campaign_id)
+    call.require_holder_or(kind, subject_id, role, campaign["scope_path"] if campaign else ["VN"])
 
 
 async def known_campaign(repo: RegistrationStore, campaign_id: str) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from typing import Any
 
 from services.registration.application.access import access_token
 from services.registration.application.commands import RegisterParticipant, UpdateParticipant
-from services.registration.application.context import Call, Deps, known_campaign
+from services.registration.application.context import Call, Deps, holder_or, known_campaign
 from services.registration.application.ports import RegistrationStore, RegistrationUnitOfWork
 from services.registration.application.publishing import participant_events
 from services.registration.application.sign_ups import first_reply
@@ -58,20 +58,21 @@ async def register_participant(deps: Deps, campaign_id: str, cmd: RegisterPartic
 
 
 async def _for_decision(repo: RegistrationStore, participant_id: str, call: Call) -> Participant:
-    """The person, row locked, when the caller is that person or the organizer (else the same 404)."""
+    """The person, row locked, when the caller is that person or an organizer where the campaign lies
+    (else the same 404)."""
     person = await repo.participant_for_decision(participant_id)
     if person is None or person.erased:
         raise ParticipantNotFound()
-    call.require_self_or_organizer("participant", participant_id)
+    await holder_or(repo, call, "participant", participant_id, person.campaign_id)
     return person
 
 
 async def get_participant(deps: Deps, participant_id: str, call: Call) -> dict[str, Any]:
     async with deps.uow() as uow:
         row = await uow.records.participant(participant_id)
-    if row is None or row["erased_at"] is not None:
-        raise ParticipantNotFound()
-    call.require_self_or_organizer("participant", participant_id)
+        if row is None or row["erased_at"] is not None:
+            raise ParticipantNotFound()
+        await holder_or(uow.records, call, "participant", participant_id, row["campaign_id"])
     return view(row)
 
 

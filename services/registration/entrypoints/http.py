@@ -10,8 +10,8 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
-from services.registration.application import booths, businesses, participants
-from services.registration.application.access import identify
+from services.registration.application import booths, businesses, holders, participants
+from services.registration.application.access import holdings, identify
 from services.registration.application.campaigns import campaign_window
 from services.registration.application.commands import (
     ApplyForBooths,
@@ -33,6 +33,7 @@ from shared.platform.calls import NotFoundForYou
 from shared.platform.errors import Unauthorized
 from shared.platform.http import attachment
 from shared.platform.service import ServiceRuntime
+from shared.platform.tokens import looks_like_access_token
 from shared.web.csv_export import XLSX
 
 
@@ -138,6 +139,14 @@ class ParticipantOut(BaseModel):
     created_at: dt.datetime
 
 
+class HeldBusinessOut(BusinessOut):
+    applications: list[ApplicationOut]
+
+
+class MyRecordsOut(BaseModel):
+    businesses: list[HeldBusinessOut]
+    participants: list[ParticipantOut]
+
 class ParticipantCreated(BaseModel):
     participant: ParticipantOut
     access_token: str
@@ -173,8 +182,14 @@ def build_router(runtime: ServiceRuntime, deps: Deps) -> APIRouter:
     router = APIRouter()
 
     async def caller(request: Request) -> Call:
-        actor = await identify(runtime.uow(), bearer(request), runtime.settings.organizer_token)
-        return Call(actor=actor or Actor(kind="system"), correlation_id=request.headers.get("x-correlation-id"))
+        token, correlation_id = bearer(request), request.headers.get("x-correlation-id")
+        if token and looks_like_access_token(token):
+            claims = await runtime.tokens.verify(token)
+            if claims is None:
+                raise Unauthorized(_("The access token is not valid"))
+            return Call.of_account(claims, correlation_id, await holdings(runtime.uow(), claims.contacts))
+        actor = await identify(runtime.uow(), token, runtime.settings.organizer_token)
+        return Call(actor=actor or Actor(kind="system"), correlation_id=correlation_id)
 
     async def signed_in(call: Annotated[Call, Depends(caller)]) -> Call:
         if call.actor.kind == "system":
@@ -185,6 +200,12 @@ def build_router(runtime: ServiceRuntime, deps: Deps) -> APIRouter:
     Someone = Annotated[Call, Depends(signed_in)]
     Limit = Annotated[int, Query(ge=1, le=500)]
     Offset = Annotated[int, Query(ge=0)]
+
+    @router.get("/me", response_model=MyRecordsOut, tags=["sign-in"],
+                summary="What the signed-in person registered: its businesses with their booth applications, "
+                        "its participant records (an identity access token; matched by the contact it proved)")
+    async def my_records(call: Someone) -> dict[str, Any]:
+        return await holders.my_records(deps, call)
 
     @router.get("/campaigns/{campaign_id}", response_model=CampaignWindowOut, tags=["campaigns"],
                 summary="The campaign window as this service knows it")
