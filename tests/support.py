@@ -40,11 +40,11 @@ class RunningService:
 
 
 @asynccontextmanager
-async def serve_in_process(app: FastAPI) -> AsyncIterator[RunningService]:
-    """Run the app (and its NATS consumers) under uvicorn on a free loopback port."""
+async def serve_in_process(app: FastAPI, port: int = 0) -> AsyncIterator[RunningService]:
+    """Run the app (and its NATS consumers) under uvicorn on a loopback port (a free one unless given)."""
     sock = socket.socket()
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
+    sock.bind(("127.0.0.1", port))
     port = sock.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(app, log_config=None, access_log=False, lifespan="on"))
     task = asyncio.create_task(server.serve(sockets=[sock]))

@@ -250,3 +250,91 @@ async def test_an_invited_commune_organizer_signs_in_from_the_email_link(setting
             await other.goto(link)  # a used link signs nobody in
             await other.get_by_role("button", name="Tiếp tục").click()
             assert "không còn hiệu lực" in await other.locator("main").inner_text()
+
+
+async def test_a_commune_organizer_signs_in_at_the_board_and_manages_its_campaign_and_no_other(
+        settings: Settings, databases, browser):
+    """The board's sign-in sends the commune organizer to the identity service with the board as the
+    way back; the email link (real SMTP) lands on the board signed in, where it approves its commune's
+    application. The sibling commune's board refuses it."""
+    from services.events.app import create_app as events_app
+    from services.identity.app import create_app as identity_app
+    from services.identity.application.sign_in import setup_sign_in_link
+    from services.notifications.app import create_app as notifications_app
+    from services.registration.app import create_app as registration_app
+    from shared.contracts.identity import Role
+    from shared.platform.clock import SystemClock
+    from tests.notification_support import smtp_server
+    from tests.registration_support import bearer, business_body
+    from tests.support import free_port, serve_in_process
+
+    ports = {name: free_port() for name in ("identity", "events", "registration", "notifications")}
+    async with smtp_server() as (mailbox, smtp_port):
+        settings = settings.model_copy(update={
+            "identity_db_url": await databases.url("identity"), "smtp_host": "127.0.0.1", "smtp_port": smtp_port,
+            "smtp_starttls": False,
+            **{f"{name}_public_url": f"http://127.0.0.1:{port}" for name, port in ports.items()}})
+        async with (serve_in_process(notifications_app(settings), ports["notifications"]),
+                    serve_in_process(identity_app(settings), ports["identity"]) as identity,
+                    serve_in_process(events_app(settings), ports["events"]) as events,
+                    serve_in_process(registration_app(settings), ports["registration"]) as registration):
+            province = await setup_sign_in_link(identity.app.state.deps.uow, SystemClock(), identity.url,
+                                                name="Sở KH&CN Quảng Ngãi", email="so@quangngai.gov.vn",
+                                                role=Role.ORGANIZER, scope="P51")
+            session = (await identity.client.post("/sessions", json={"link": province.rsplit("/", 1)[1]})).json()
+            admin = {"Authorization": f"Bearer {session['access_token']}"}
+            applications = {}
+            for cid, place in (("tinh-khe-2027", "W21211"), ("nghia-hanh-2027", "W21172")):
+                r = await events.client.post("/campaigns", headers=admin, json={
+                    "campaign_id": cid, "year": 2027, "theme": "Chuyển đổi số vì người dân", "organizer": "UBND xã",
+                    "locality": "Xã", "locality_code": place, "booth_confirmation": "approval"})
+                assert r.status_code == 201, r.text
+
+                async def known(cid: str = cid) -> bool:
+                    return (await registration.client.get(f"/campaigns/{cid}")).status_code == 200
+
+                await eventually(known, what=f"{cid} in the registration service")
+                venue = {"name": "Nhà văn hoá xã", "address": "Thôn 1",
+                         "booths": [{"code": "A01", "days": ["2027-10-05"]}]}
+                assert (await registration.client.post(f"/campaigns/{cid}/venues", json=venue, headers=admin)
+                        ).status_code == 201
+                b = (await registration.client.post(f"/campaigns/{cid}/businesses",
+                                                    json=business_body(valid_tax_codes(1)[0]))).json()
+                a = await registration.client.post(f"/businesses/{b['business']['id']}/applications",
+                                                   json={"days": ["2027-10-05"]}, headers=bearer(b["access_token"]))
+                applications[cid] = a.json()["application_id"]
+            invited = await identity.client.post("/accounts", headers=admin, json={
+                "name": "Trần Thị Bích", "email": "bich@tinhkhe.gov.vn", "role": "organizer", "scope": "W21211"})
+            assert invited.status_code == 201, invited.text
+
+            page = await new_phone(browser)
+            await page.goto(f"{registration.url}/board/tinh-khe-2027")
+            assert "/board/sign-in" in page.url
+            await page.get_by_role("link", name="Đăng nhập bằng tài khoản của bạn").click()
+            assert page.url.startswith(f"{identity.url}/sign-in")
+            await look(page, "board-account-sign-in")
+            await page.get_by_label("Email hoặc số điện thoại di động").fill("bich@tinhkhe.gov.vn")
+            await page.get_by_role("button", name="Gửi liên kết đăng nhập cho tôi").click()
+
+            async def board_link() -> str | None:
+                links = [re.search(r"http://\S+/sign-in/\S+", m.get_body(preferencelist=("plain",)).get_content())
+                         for m in mailbox.to("bich@tinhkhe.gov.vn")]
+                return links[-1].group(0) if len(links) >= 2 else None  # the invitation, then this sign-in
+
+            await page.goto(await eventually(board_link, what="the sign-in email"))
+            async with page.expect_navigation(url=f"{registration.url}/board/tinh-khe-2027"):  # back on the board
+                await page.get_by_role("button", name="Tiếp tục").click()
+            pending = page.locator(f"#a-{applications['tinh-khe-2027']}")
+            await pending.get_by_role("button", name="Duyệt").click()
+            assert await page.get_by_role("status").inner_text() == "Đã duyệt hồ sơ."
+            await look(page, "board-commune-approved")
+            stored = await registration.client.get(f"/applications/{applications['tinh-khe-2027']}", headers=admin)
+            assert stored.json()["status"] == "confirmed"
+
+            response = await page.goto(f"{registration.url}/board/nghia-hanh-2027")  # the sibling commune's
+            assert response.status == 403
+            assert "Bạn không có quyền làm việc này tại đây" in await page.locator("main").inner_text()
+            response = await page.goto(f"{events.url}/board/nghia-hanh-2027")
+            assert response.status == 403
+            response = await page.goto(f"{events.url}/board/tinh-khe-2027")  # its own: every part of the board
+            assert response.status == 200

@@ -21,7 +21,7 @@ from services.identity.entrypoints.pages import build_pages
 from shared.contracts.notifications import SIGN_IN_MESSAGE_RPC
 from shared.contracts.streams import IDENTITY
 from shared.platform.clock import Clock
-from shared.platform.config import Settings
+from shared.platform.config import SERVICE_NAMES, Settings
 from shared.platform.http import install_error_handlers
 from shared.platform.service import ServiceRuntime, ServiceSpec
 from shared.platform.tokens import TokenVerifier
@@ -47,7 +47,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
     issuer = settings.base_url_of("identity")
     deps = Deps(uow=uow_factory or runtime.uow, clock=runtime.clock, places=locality_tree,
                 messenger=messenger or NotificationsMessenger(lambda: runtime.broker.connection),
-                signer=signer, issuer=issuer, sign_ins_per_hour=settings.sign_ins_per_hour)
+                signer=signer, issuer=issuer, sign_ins_per_hour=settings.sign_ins_per_hour,
+                sites=tuple(settings.base_url_of(name) for name in SERVICE_NAMES if name != "identity"))
 
     async def own_keys() -> list[dict[str, Any]]:
         async with deps.uow() as uow:

@@ -87,6 +87,6 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
 
     app.include_router(build_pages(deps, campaign_year))
     app.include_router(build_exhibitor_pages(deps, campaign_year))
-    app.include_router(build_board_pages(deps, settings))
+    app.include_router(build_board_pages(deps, settings, runtime.sessions))
     install_stylesheet(app)
     return app

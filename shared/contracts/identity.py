@@ -90,6 +90,24 @@ class SigningKeys(_Frozen):
     issuer: str
     keys: list[dict[str, str]] = Field(description="JSON Web Keys (RFC 7517), public parts only")
 
+
+SESSION_COOKIE = "dxday_session"  # the identity session of a browser, HttpOnly, sent to every service of the site
+
+# A fresh access token for a pages session: a service's pages hold the identity session cookie (the
+# same site) and ask for the token to act with; the session is refreshed by its use.
+SESSION_TOKEN_RPC = rpc_subject("identity", "session.token")
+
+
+class SessionTokenRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    session: str = Field(min_length=10, max_length=200)
+
+
+class SessionToken(_Frozen):
+    access_token: str
+    expires_in: int
+
+
 # A place of the locality tree, for services that attach a campaign to it.
 LOCALITY_RPC = rpc_subject("identity", "locality.get")
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -19,6 +20,7 @@ from joserfc.jwk import KeySet
 
 ORGANIZER, OPERATOR = "organizer", "operator"
 KEY_REFRESH_S = 10.0  # an unknown key id asks the identity service again, at most this often
+KEPT_S = 240.0  # a pages session's access token (5 minutes) is asked for again after this
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,46 @@ def identity_verifier(issuer: str, connection: Callable[[], Any]) -> TokenVerifi
         return list((await ask(connection(), SIGNING_KEYS_RPC, {}))["keys"])
 
     return TokenVerifier(published, {issuer})
+
+
+class PagesSessions:
+    """What a service's pages know of the identity session cookie they are sent (the same site): the
+    verified claims of an access token asked for it over NATS, kept until a minute before it expires
+    (a revocation still voids it at once: every use verifies it again)."""
+
+    def __init__(self, verifier: TokenVerifier, connection: Callable[[], Any], clock: Callable[[], float] = time.time
+                 ) -> None:
+        self.verifier, self._connection, self.clock = verifier, connection, clock
+        self._tokens: dict[str, tuple[str, float]] = {}  # SHA-256 of the session -> (token, fresh until)
+
+    async def claims(self, session: str | None) -> AccessClaims | None:
+        if not session or len(session) > 200:
+            return None
+        key = hashlib.sha256(session.encode()).hexdigest()
+        token, fresh_until = self._tokens.get(key, ("", 0.0))
+        if fresh_until <= self.clock():
+            token = await self._ask(session)
+            if token is None:
+                self._tokens.pop(key, None)
+                return None
+            self._forget_stale()
+            self._tokens[key] = (token, self.clock() + KEPT_S)
+        return await self.verifier.verify(token)
+
+    async def _ask(self, session: str) -> str | None:
+        from shared.contracts.identity import SESSION_TOKEN_RPC
+        from shared.platform.rpc import RpcUnavailable, ask
+
+        try:
+            return str((await ask(self._connection(), SESSION_TOKEN_RPC, {"session": session}))["access_token"])
+        except (RpcUnavailable, KeyError, TypeError):
+            return None
+
+    def _forget_stale(self) -> None:
+        now = self.clock()
+        for key, (_token, until) in list(self._tokens.items()):
+            if until <= now:
+                del self._tokens[key]
 
 
 def looks_like_access_token(token: str) -> bool:

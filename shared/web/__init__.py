@@ -8,7 +8,7 @@ import functools
 import hmac
 import secrets
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote
@@ -21,11 +21,13 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from shared.contracts.envelope import Actor
+from shared.contracts.identity import SESSION_COOKIE
 from shared.platform.calls import Call
 from shared.platform.config import Settings
 from shared.platform.errors import AppError, field_message
 from shared.platform.http import attachment
 from shared.platform.i18n import LANGUAGE_NAMES, SHARED, Catalogue, _, render
+from shared.platform.tokens import PagesSessions
 from shared.web import qr
 
 SHARED_TEMPLATES = Path(__file__).parent / "templates"
@@ -35,9 +37,11 @@ LANGUAGES = ("vi", "en")
 PageHandler = Callable[..., Awaitable[Response]]
 
 
-def environment(*template_dirs: Path, catalogue: Catalogue = SHARED) -> jinja2.Environment:
+def environment(*template_dirs: Path, catalogue: Catalogue = SHARED, form_targets: Sequence[str] = ()
+                ) -> jinja2.Environment:
     """Pages of one service: its templates before the shared ones, its catalogue before the shared one
-    (a template writes ``{{ _("English id", name=value) }}``)."""
+    (a template writes ``{{ _("English id", name=value) }}``). ``form_targets``: other sites a form
+    sent from these pages may lead to (a sign-in going back to the page that asked for it)."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader([*map(str, template_dirs), str(SHARED_TEMPLATES)]),
                              autoescape=True, trim_blocks=True, lstrip_blocks=True,
                              undefined=jinja2.StrictUndefined)
@@ -50,6 +54,8 @@ def environment(*template_dirs: Path, catalogue: Catalogue = SHARED) -> jinja2.E
     env.globals["qr"] = qr.svg
     env.globals["catalogue"] = catalogue
     env.globals["language_names"] = LANGUAGE_NAMES
+    env.globals["csp"] = (PAGE_CSP.replace("form-action 'self'", " ".join(["form-action 'self'", *form_targets]))
+                          if form_targets else PAGE_CSP)
     return env
 
 
@@ -67,7 +73,7 @@ def page(env: jinja2.Environment, template: str, context: dict[str, Any], *, lan
     html = env.get_template(template).render(lang=lang, other=other, _=env.globals["catalogue"].translator(lang),
                                              **context)
     return HTMLResponse(html, status_code=status_code, headers={
-        "Content-Security-Policy": PAGE_CSP, "Content-Language": lang, "Cache-Control": "no-store"})
+        "Content-Security-Policy": env.globals["csp"], "Content-Language": lang, "Cache-Control": "no-store"})
 
 
 def error_page(env: jinja2.Environment, exc: AppError, *, lang: str) -> HTMLResponse:
@@ -200,25 +206,31 @@ def see_other(location: str) -> Response:
     return Response(status_code=303, headers={"Location": location})
 
 
-def local_path(raw: str | None, default: str) -> str:
-    """Where to go after signing in: a path on this site only (no open redirect)."""
+def local_path(raw: str | None, default: str, sites: Sequence[str] = ()) -> str:
+    """Where to go after signing in: a path on this site, or a page of one of ``sites`` (the other
+    services' public addresses); nowhere else (no open redirect)."""
     # browsers drop tabs and newlines from a URL, so "/\t/evil" would become "//evil": any control
     # character or space refuses the path outright
-    if not raw or any(c.isspace() or ord(c) < 0x20 or ord(c) == 0x7F for c in raw):
+    if not raw or any(c.isspace() or ord(c) < 0x20 or ord(c) == 0x7F for c in raw) or "\\" in raw:
         return default
-    if raw.startswith("/") and not raw.startswith("//") and "\\" not in raw:
+    if raw.startswith("/") and not raw.startswith("//"):
+        return raw
+    if any(raw.startswith(site.rstrip("/") + "/") for site in sites):
         return raw
     return default
 
 
-def sign_in_router(env: jinja2.Environment, organizer_token: Callable[[], str | None]) -> APIRouter:
-    """/board/sign-in and /board/sign-out, the same on every service: the organizer token is typed
-    once and kept as a derived HttpOnly, SameSite=Strict cookie."""
+def sign_in_router(env: jinja2.Environment, organizer_token: Callable[[], str | None],
+                   account_sign_in: Callable[[str, str], str]) -> APIRouter:
+    """/board/sign-in and /board/sign-out, the same on every service: a person signs in with its
+    account at the identity service (``account_sign_in(next path, language)``: the address to go to);
+    the configured organizer token, typed once, is kept as a derived HttpOnly, SameSite=Strict cookie."""
     router = APIRouter(include_in_schema=False)
 
     def form(request: Request, lang: str, next_path: str, errors: dict[str, str], status_code: int = 200) -> Response:
-        return form_page(env, request, "sign_in.html.j2", {"next": next_path, "errors": errors}, lang=lang,
-                         status_code=status_code)
+        return form_page(env, request, "sign_in.html.j2", {
+            "next": next_path, "errors": errors, "account_sign_in": account_sign_in(next_path, lang)},
+            lang=lang, status_code=status_code)
 
     @router.get("/board/sign-in", response_class=HTMLResponse)
     async def sign_in_page(request: Request, next: str | None = None, lang: str | None = None) -> Response:
@@ -250,11 +262,16 @@ def sign_in_router(env: jinja2.Environment, organizer_token: Callable[[], str | 
 BAD_FORM = _("This form expired or did not come from this page; please send it again.")
 
 
-def board_call(request: Request, organizer_token: str | None) -> Call | None:
-    """The organizer's call when this browser is signed in to the board, else None."""
+async def board_call(request: Request, organizer_token: str | None, sessions: PagesSessions | None = None
+                     ) -> Call | None:
+    """The call of the person signed in on this browser: its identity session (the cookie the identity
+    service set for this site), else the configured organizer's board cookie; None when neither."""
+    correlation_id = request.headers.get("x-correlation-id")
+    if sessions is not None and (claims := await sessions.claims(request.cookies.get(SESSION_COOKIE))):
+        return Call.of_account(claims, correlation_id)
     if not organizer_signed_in(request, organizer_token):
         return None
-    return Call(actor=Actor(kind="organizer"), correlation_id=request.headers.get("x-correlation-id"))
+    return Call(actor=Actor(kind="organizer"), correlation_id=correlation_id)
 
 
 def to_sign_in(next_path: str, lang: str) -> Response:
@@ -286,11 +303,16 @@ def error_pages(env: jinja2.Environment) -> Callable[[PageHandler], PageHandler]
 BOARD_PARTS = ("registration", "events", "notifications")
 
 
-def board_router(env: jinja2.Environment, settings: Settings) -> APIRouter:
+def board_router(env: jinja2.Environment, settings: Settings, here: str) -> APIRouter:
     """The router of one service's part of the organizer board, with the shared sign-in first (else
     ``/board/{campaign_id}`` would take "sign-in" for a campaign id)."""
     router = APIRouter(include_in_schema=False)
-    router.include_router(sign_in_router(env, lambda: settings.organizer_token))
+
+    def account_sign_in(next_path: str, lang: str) -> str:
+        back = settings.base_url_of(here) + next_path
+        return f"{settings.base_url_of('identity')}/sign-in?lang={lang}&next={quote(back, safe='')}"
+
+    router.include_router(sign_in_router(env, lambda: settings.organizer_token, account_sign_in))
     return router
 
 

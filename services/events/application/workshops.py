@@ -53,6 +53,12 @@ async def campaign_for(uow: EventsUnitOfWork, call: Call, campaign_id: str, role
     return campaign
 
 
+async def open_board(deps: Deps, campaign_id: str, call: Call) -> None:
+    """The events board of a campaign (workshops, banners, their exports): its organizers."""
+    async with deps.uow() as uow:
+        await campaign_for(uow, call, campaign_id, Role.ORGANIZER)
+
+
 async def create_room(deps: Deps, campaign_id: str, cmd: CreateRoom, call: Call) -> dict[str, Any]:
     async with deps.uow() as uow:
         await campaign_for(uow, call, campaign_id, Role.SCHEDULER)

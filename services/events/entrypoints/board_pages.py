@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from services.events.application import banners, public
+from services.events.application import workshops as uc
 from services.events.application.context import Deps
 from services.events.domain.banners import PlacementStatus
 from shared import web
@@ -22,7 +23,7 @@ PLACEMENT_COLUMNS = ("id", "site_name", "spot", "slogan", "first_day", "last_day
 
 
 def build_board(runtime: ServiceRuntime, deps: Deps, env: jinja2.Environment) -> APIRouter:
-    router = web.board_router(env, runtime.settings)
+    router = web.board_router(env, runtime.settings, "events")
     links = web.board_links(runtime.settings, "events")
 
     def organizer_token() -> str | None:
@@ -32,8 +33,10 @@ def build_board(runtime: ServiceRuntime, deps: Deps, env: jinja2.Environment) ->
     @web.error_pages(env)
     async def board(request: Request, campaign_id: str, lang: str | None = None) -> Response:
         language = web.language(request, lang)
-        if web.board_call(request, organizer_token()) is None:
+        call = await web.board_call(request, organizer_token(), runtime.sessions)
+        if call is None:
             return web.to_sign_in(f"/board/{campaign_id}", language)
+        await uc.open_board(deps, campaign_id, call)
         workshops = await public.list_workshops(deps, campaign_id, include_cancelled=True)
         placements = await banners.list_placements(deps, campaign_id, None)
         by_status = {s.value: [p for p in placements if p["status"] == s.value] for s in PlacementStatus}
@@ -42,15 +45,19 @@ def build_board(runtime: ServiceRuntime, deps: Deps, env: jinja2.Environment) ->
 
     @router.get("/board/{campaign_id}/workshops.csv")
     async def workshops_csv(request: Request, campaign_id: str) -> Response:
-        if web.board_call(request, organizer_token()) is None:
+        call = await web.board_call(request, organizer_token(), runtime.sessions)
+        if call is None:
             return web.to_sign_in(f"/board/{campaign_id}", web.language(request, None))
+        await uc.open_board(deps, campaign_id, call)
         rows = await public.list_workshops(deps, campaign_id, include_cancelled=True)
         return web.csv_download(to_csv(WORKSHOP_COLUMNS, rows), f"workshops-{campaign_id}.csv")
 
     @router.get("/board/{campaign_id}/banner-placements.csv")
     async def placements_csv(request: Request, campaign_id: str) -> Response:
-        if web.board_call(request, organizer_token()) is None:
+        call = await web.board_call(request, organizer_token(), runtime.sessions)
+        if call is None:
             return web.to_sign_in(f"/board/{campaign_id}", web.language(request, None))
+        await uc.open_board(deps, campaign_id, call)
         rows = await banners.list_placements(deps, campaign_id, None)
         return web.csv_download(to_csv(PLACEMENT_COLUMNS, rows), f"banner-placements-{campaign_id}.csv")
 

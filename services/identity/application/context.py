@@ -22,3 +22,4 @@ class Deps:
     signer: Signer
     issuer: str  # this service's public URL: the ``iss`` of every token, where links point
     sign_ins_per_hour: int = 5  # per contact
+    sites: tuple[str, ...] = ()  # the other services' public URLs: where a sign-in may lead back to

@@ -13,14 +13,12 @@ from services.identity.application.accounts import Caller
 from services.identity.application.context import ACCESS_TOKEN_SECONDS, Deps
 from services.identity.domain.accounts import Account
 from services.identity.locale import _
-from shared.contracts.identity import Role
+from shared.contracts.identity import SESSION_COOKIE, Role
 from shared.platform.auth import bearer
 from shared.platform.commands import Command
 from shared.platform.errors import Unauthorized
 from shared.platform.tokens import TokenVerifier
 from shared.web import local_path
-
-SESSION_COOKIE = "dxday_session"
 
 
 class SignInRequest(Command):
@@ -94,7 +92,8 @@ def build_router(deps: Deps) -> APIRouter:
                  summary="Send a one-time sign-in link and code to the account's email or mobile "
                          "(the same answer whether or not there is such an account)")
     async def request_link(cmd: SignInRequest) -> dict[str, Any]:
-        await sign_in.request_sign_in(deps, cmd.contact, language=cmd.language, next_path=local_path(cmd.next, "/me"))
+        await sign_in.request_sign_in(deps, cmd.contact, language=cmd.language,
+                                      next_path=local_path(cmd.next, "/me", deps.sites))
         return {"sent": True, "valid_minutes": 15}
 
     @router.post("/sessions", status_code=status.HTTP_201_CREATED, tags=["sign-in"],

@@ -34,7 +34,7 @@ class InviteForm(Command):
 
 def build_pages(deps: Deps) -> APIRouter:
     router = APIRouter(include_in_schema=False)
-    env = web.environment(TEMPLATES, catalogue=CATALOGUE)
+    env = web.environment(TEMPLATES, catalogue=CATALOGUE, form_targets=deps.sites)
     secure = deps.issuer.startswith("https://")
 
     def ask_form(request: Request, lang: str, values: dict[str, Any], errors: dict[str, str],
@@ -43,7 +43,7 @@ def build_pages(deps: Deps) -> APIRouter:
                              status_code=status_code)
 
     def signed_in(credential: str, next_path: str) -> Response:
-        response = web.see_other(web.local_path(next_path, "/me"))
+        response = web.see_other(web.local_path(next_path, "/me", deps.sites))
         set_session_cookie(response, credential, secure)
         return response
 
@@ -53,7 +53,7 @@ def build_pages(deps: Deps) -> APIRouter:
 
     @router.get("/sign-in", response_class=HTMLResponse)
     async def sign_in_page(request: Request, lang: str | None = None, next: str | None = None) -> Response:
-        return ask_form(request, web.language(request, lang), {"next": web.local_path(next, "/me")}, {})
+        return ask_form(request, web.language(request, lang), {"next": web.local_path(next, "/me", deps.sites)}, {})
 
     @router.post("/sign-in", response_class=HTMLResponse)
     async def send_link(request: Request, lang: str | None = None) -> Response:
@@ -62,7 +62,7 @@ def build_pages(deps: Deps) -> APIRouter:
         if fields is None:
             return ask_form(request, language, {}, {"form": web.BAD_FORM.render(language)}, 403)
         contact = (fields.get("contact") or [""])[0].strip()
-        next_path = web.local_path((fields.get("next") or [""])[0], "/me")
+        next_path = web.local_path((fields.get("next") or [""])[0], "/me", deps.sites)
         try:
             await sign_in.request_sign_in(deps, contact, language=language, next_path=next_path)
         except AppError as exc:

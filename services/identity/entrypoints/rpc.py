@@ -1,14 +1,24 @@
 """The identity commands over NATS request-reply (``rpc.identity.*``): the public keys every service
-verifies access tokens with."""
+verifies access tokens with, the places of the locality tree, and a pages session's access token."""
 
 from __future__ import annotations
 
 from faststream.nats import NatsBroker
 
+from services.identity.application import sign_in
 from services.identity.application.accounts import tree_of
-from services.identity.application.context import Deps
+from services.identity.application.context import ACCESS_TOKEN_SECONDS, Deps
 from shared.contracts.envelope import Actor
-from shared.contracts.identity import LOCALITY_RPC, SIGNING_KEYS_RPC, LocalityReply, LocalityRequest, SigningKeys
+from shared.contracts.identity import (
+    LOCALITY_RPC,
+    SESSION_TOKEN_RPC,
+    SIGNING_KEYS_RPC,
+    LocalityReply,
+    LocalityRequest,
+    SessionToken,
+    SessionTokenRequest,
+    SigningKeys,
+)
 from shared.platform.rpc import register_rpc
 
 
@@ -23,5 +33,10 @@ def register(broker: NatsBroker, deps: Deps) -> list[str]:
         place = tree.get(args.code)
         return LocalityReply(code=place.code, name=place.name, lineage=[p.code for p in tree.lineage(place.code)])
 
+    async def session_token(args: SessionTokenRequest, actor: Actor, cid: str | None) -> SessionToken:
+        token, _account = await sign_in.access_token(deps, args.session)
+        return SessionToken(access_token=token, expires_in=ACCESS_TOKEN_SECONDS)
+
     return [register_rpc(broker, *subject.split(".", 2)[1:], model, fn) for subject, model, fn in (
-        (SIGNING_KEYS_RPC, None, signing_keys), (LOCALITY_RPC, LocalityRequest, locality))]
+        (SIGNING_KEYS_RPC, None, signing_keys), (LOCALITY_RPC, LocalityRequest, locality),
+        (SESSION_TOKEN_RPC, SessionTokenRequest, session_token))]

@@ -54,7 +54,7 @@ NAMES = {
 
 def build_pages(runtime: ServiceRuntime, deps: Deps) -> APIRouter:
     env = web.environment(TEMPLATES, catalogue=CATALOGUE)
-    router = web.board_router(env, runtime.settings)
+    router = web.board_router(env, runtime.settings, "notifications")
     links = web.board_links(runtime.settings, "notifications")
 
     def organizer_token() -> str | None:
@@ -64,7 +64,7 @@ def build_pages(runtime: ServiceRuntime, deps: Deps) -> APIRouter:
     @web.error_pages(env)
     async def board(request: Request, campaign_id: str, lang: str | None = None) -> Response:
         language = web.language(request, lang)
-        call = web.board_call(request, organizer_token())
+        call = await web.board_call(request, organizer_token(), runtime.sessions)
         if call is None:
             return web.to_sign_in(f"/board/{campaign_id}", language)
         latest = await operations.query_log(deps, call, cause=None, recipient=None, status=None,
@@ -76,7 +76,7 @@ def build_pages(runtime: ServiceRuntime, deps: Deps) -> APIRouter:
 
     @router.get("/board/{campaign_id}/notifications.csv")
     async def export(request: Request, campaign_id: str) -> Response:
-        call = web.board_call(request, organizer_token())
+        call = await web.board_call(request, organizer_token(), runtime.sessions)
         if call is None:
             return web.to_sign_in(f"/board/{campaign_id}", web.language(request, None))
         rows = await operations.query_log(deps, call, cause=None, recipient=None, status=None, campaign=campaign_id,

@@ -20,6 +20,7 @@ from shared.platform.calls import Call
 from shared.platform.config import Settings
 from shared.platform.errors import AppError
 from shared.platform.http import attachment
+from shared.platform.tokens import PagesSessions
 from shared.web.csv_export import XLSX
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "pages"
@@ -28,18 +29,18 @@ SHOWN = 200  # per status; the CSV export has everything
 STATUSES = ("pending", "waitlisted", "confirmed", "rejected")
 
 
-def build_board_pages(deps: Deps, settings: Settings) -> APIRouter:
+def build_board_pages(deps: Deps, settings: Settings, sessions: PagesSessions | None = None) -> APIRouter:
     env = web.environment(TEMPLATES, catalogue=CATALOGUE)
-    router = web.board_router(env, settings)
+    router = web.board_router(env, settings, "registration")
     links = web.board_links(settings, "registration")
     organizer_token = settings.organizer_token
 
-    def organizer(request: Request) -> Call | None:
-        return web.board_call(request, organizer_token)
+    async def organizer(request: Request) -> Call | None:
+        return await web.board_call(request, organizer_token, sessions)
 
     async def board(request: Request, campaign_id: str, lang: str, *, done: str | None = None,
                     errors: dict[str, str] | None = None, status_code: int = 200) -> Response:
-        call = organizer(request)
+        call = await organizer(request)
         if call is None:
             return web.to_sign_in(f"/board/{campaign_id}", lang)
         by_status: dict[str, list[dict[str, Any]]] = {}
@@ -64,7 +65,7 @@ def build_board_pages(deps: Deps, settings: Settings) -> APIRouter:
     async def decide(request: Request, campaign_id: str, application_id: str, action: str,
                      lang: str | None = None) -> Response:
         language = web.language(request, lang)
-        call = organizer(request)
+        call = await organizer(request)
         fields = await web.read_form(request)
         if call is None or fields is None or action not in ("approve", "reject"):
             return await board(request, campaign_id, language, errors={"form": web.BAD_FORM.render(language)},
@@ -87,7 +88,7 @@ def build_board_pages(deps: Deps, settings: Settings) -> APIRouter:
     @router.get("/board/{campaign_id}/businesses.{kind}")
     async def export(request: Request, campaign_id: str, kind: Literal["csv", "xlsx"]) -> Response:
         """The businesses as CSV, or as a spreadsheet whose cells are text (tax codes keep their 0)."""
-        call = organizer(request)
+        call = await organizer(request)
         if call is None:
             return web.to_sign_in(f"/board/{campaign_id}", web.language(request, None))
         name = f"businesses-{campaign_id}.{kind}"
