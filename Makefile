@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-up: install  ## start NATS and the three services, load the demo campaign
+up: install  ## start NATS and every service, load the demo campaign, print the sign-in links
 	$(VENV)/bin/dxday up
 
 test: install lint rules  ## the whole suite: real nats-server, SQLite and PostgreSQL, real Prometheus

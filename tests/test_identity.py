@@ -237,7 +237,9 @@ async def test_a_business_that_lost_everything_gets_back_in_with_its_email(with_
             # ... and the token is lost. A second registration is refused, as before:
             again = await reg.post(f"/campaigns/{cid}/businesses",
                                    json=business_body(valid_tax_codes(1)[0], email="lan@songtra.vn"))
-            assert again.status_code == 409
+            assert again.status_code == 409 and again.json()["error"]["details"]["sign_in_link_sent"] is True
+            assert "lan@songtra.vn" not in again.text  # the claimant learns no contact ...
+            assert "liên kết đăng nhập" in again.json()["error"]["message"]  # ... only that a link went to it
 
             async def signed_in_as(contact: str) -> dict:
                 assert (await identity.client.post("/sign-in/requests", json={"contact": contact})).status_code == 202
@@ -259,7 +261,22 @@ async def test_a_business_that_lost_everything_gets_back_in_with_its_email(with_
             cancelled = await reg.post(f"/applications/{applied.json()['application_id']}/cancel", headers=bearer(lan))
             assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled", cancelled.text
 
+            # the page: /my with the identity session cookie this browser would send to every service here
+            page = await reg.get("/my", cookies={"dxday_session": lan["session"]})
+            assert page.status_code == 200 and "Công ty TNHH Giải pháp Số Sông Trà" in page.text
+            assert f"a-{applied.json()['application_id']}\" class=\"status-cancelled" in page.text
+            assert (await reg.get("/my")).status_code == 303  # not signed in: to the identity sign-in page
+
             stranger = await signed_in_as("khac@example.vn")
             assert (await reg.get("/me", headers=bearer(stranger))).json() == {"businesses": [], "participants": []}
             assert (await reg.get(f"/businesses/{business_id}", headers=bearer(stranger))).status_code == 404
             assert (await reg.get("/me")).status_code == 401
+
+            # the organizer moves the record to the stranger (the real owner): the old access ends
+            moved = await reg.put(f"/businesses/{business_id}/contact", headers=bearer(admin), json={
+                "contact_person": "Lê Khác", "email": "khac@example.vn", "phone": "0912 000 111"})
+            assert moved.status_code == 200, moved.text
+            assert (await reg.get(f"/businesses/{business_id}", headers=bearer(stranger))).status_code == 200
+            assert (await reg.get(f"/businesses/{business_id}", headers=bearer(lan))).status_code == 404
+            old_token = {"Authorization": f"Bearer {registered.json()['access_token']}"}
+            assert (await reg.get(f"/businesses/{business_id}", headers=old_token)).status_code in (401, 404)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import quote
 
 from fastapi import FastAPI
 
 from services.registration.adapters.metrics import RegistrationMetrics
+from services.registration.adapters.sign_in_links import IdentitySignInLinks
 from services.registration.adapters.unit_of_work import RegistrationUnitOfWork
 from services.registration.application.booths import refresh_booth_gauges
 from services.registration.application.campaigns import CampaignUnknown
@@ -18,9 +20,11 @@ from services.registration.entrypoints.board_pages import build_board_pages
 from services.registration.entrypoints.consumers import subscriptions
 from services.registration.entrypoints.exhibitor_pages import build_exhibitor_pages
 from services.registration.entrypoints.http import build_router
+from services.registration.entrypoints.my_pages import build_my_pages
 from services.registration.entrypoints.pages import build_pages
 from services.registration.locale import _
 from shared.contracts.events import CAMPAIGN_GET_RPC
+from shared.contracts.identity import SIGN_IN_REQUEST_RPC
 from shared.contracts.streams import EVENTS, REGISTRATION
 from shared.platform.campaign_check import campaign_missing_at_events, install_campaign_check
 from shared.platform.clock import Clock
@@ -39,7 +43,7 @@ SPEC = ServiceSpec(
     owned_streams=(REGISTRATION,),
     used_streams=(EVENTS,),
     unit_of_work=RegistrationUnitOfWork,
-    calls=(CAMPAIGN_GET_RPC,),
+    calls=(CAMPAIGN_GET_RPC, SIGN_IN_REQUEST_RPC),
 )
 
 
@@ -67,7 +71,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
     runtime = create_runtime(settings, clock=clock)
     deps = Deps(uow=uow_factory or runtime.uow, clock=runtime.clock, metrics=RegistrationMetrics(runtime.registry),
                 scrub=lambda: scrub(runtime.engine), unsubscribe_key=unsubscribe_key(settings),
-                public_url=settings.base_url_of("registration"))
+                public_url=settings.base_url_of("registration"),
+                sign_in_links=IdentitySignInLinks(lambda: runtime.broker.connection))
     rpc.register(runtime.broker, deps)
     runtime.before_scrape(lambda: refresh_booth_gauges(deps))
     app = runtime.http_app()
@@ -86,7 +91,11 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
                                 campaign_id=campaign_id))
 
     app.include_router(build_pages(deps, campaign_year))
-    app.include_router(build_exhibitor_pages(deps, campaign_year))
+    def sign_in_url(back: str, lang: str) -> str:  # the identity service's sign-in page, then back here
+        return f"{settings.base_url_of('identity')}/sign-in?lang={lang}&next={quote(back, safe='')}"
+
+    app.include_router(build_exhibitor_pages(deps, campaign_year, runtime.sessions, sign_in_url))
+    app.include_router(build_my_pages(deps, runtime.sessions, sign_in_url))
     app.include_router(build_board_pages(deps, settings, runtime.sessions))
     install_stylesheet(app)
     return app

@@ -108,6 +108,18 @@ class SessionToken(_Frozen):
     expires_in: int
 
 
+# A sign-in link and code sent to a contact on another service's behalf: a business whose tax code is
+# claimed a second time is sent one at the contact it registered with (never shown to the claimant).
+SIGN_IN_REQUEST_RPC = rpc_subject("identity", "sign_in.request")
+
+
+class SignInRequestArgs(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    contact: str = Field(min_length=3, max_length=320)
+    language: str = Field(default="vi", pattern="^(vi|en)$")
+    next: str = Field(default="/me", max_length=300, description="Where the link leads once used (a page of the site)")
+
+
 # A place of the locality tree, for services that attach a campaign to it.
 LOCALITY_RPC = rpc_subject("identity", "locality.get")
 

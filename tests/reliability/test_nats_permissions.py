@@ -43,7 +43,8 @@ def test_the_permissions_follow_what_the_services_declare():
     assert [owned(s) for s in ("registration", "events", "notifications")] == [
         ["REGISTRATION"], ["EVENTS"], ["NOTIFICATIONS"]]
     assert calls("notifications") == ["rpc.registration.contact_details.get", "rpc.events.seat_tickets.get"]
-    assert calls("registration") == ["rpc.events.campaign.get"] and calls("events") == ["rpc.identity.locality.get"]
+    assert calls("registration") == ["rpc.events.campaign.get", "rpc.identity.sign_in.request"]
+    assert calls("events") == ["rpc.identity.locality.get"]
 
 
 async def _violations(user: str, password: str, url: str, action) -> list[str]:  # type: ignore[no-untyped-def]

@@ -12,14 +12,17 @@ from shared.contracts.envelope import Actor
 from shared.contracts.identity import (
     LOCALITY_RPC,
     SESSION_TOKEN_RPC,
+    SIGN_IN_REQUEST_RPC,
     SIGNING_KEYS_RPC,
     LocalityReply,
     LocalityRequest,
     SessionToken,
     SessionTokenRequest,
     SigningKeys,
+    SignInRequestArgs,
 )
 from shared.platform.rpc import register_rpc
+from shared.web import local_path
 
 
 def register(broker: NatsBroker, deps: Deps) -> list[str]:
@@ -37,6 +40,12 @@ def register(broker: NatsBroker, deps: Deps) -> list[str]:
         token, _account = await sign_in.access_token(deps, args.session)
         return SessionToken(access_token=token, expires_in=ACCESS_TOKEN_SECONDS)
 
+    async def request_sign_in(args: SignInRequestArgs, actor: Actor, cid: str | None) -> dict[str, bool]:
+        await sign_in.request_sign_in(deps, args.contact, language=args.language,
+                                      next_path=local_path(args.next, "/me", deps.sites))
+        return {"sent": True}
+
     return [register_rpc(broker, *subject.split(".", 2)[1:], model, fn) for subject, model, fn in (
         (SIGNING_KEYS_RPC, None, signing_keys), (LOCALITY_RPC, LocalityRequest, locality),
-        (SESSION_TOKEN_RPC, SessionTokenRequest, session_token))]
+        (SESSION_TOKEN_RPC, SessionTokenRequest, session_token),
+        (SIGN_IN_REQUEST_RPC, SignInRequestArgs, request_sign_in))]

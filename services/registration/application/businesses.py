@@ -12,6 +12,7 @@ from services.registration.application.publishing import business_events
 from services.registration.application.sign_ups import first_reply
 from services.registration.domain.business import Business, already_registered
 from services.registration.domain.errors import BusinessNotFound, DuplicateBusiness
+from services.registration.locale import _
 from shared.contracts.identity import Role
 from shared.platform.auth import token_hash
 from shared.web.csv_export import to_csv, to_xlsx
@@ -43,9 +44,10 @@ async def register_business(deps: Deps, campaign_id: str, cmd: RegisterBusiness,
         try:
             business = Business.register(business_id, campaign_id, cmd.model_dump(), token_hash=token_hash(token),
                                          now=now, registered_as=existing["id"] if existing else None)
-        except DuplicateBusiness:
+        except DuplicateBusiness as exc:
             deps.metrics.registered("business", "duplicate")
-            raise
+            assert existing is not None
+            raise await _second_claimant(deps, exc, existing, "vi") from None
         if not await repo.add_business(business):  # the same tax code registered at the same moment
             deps.metrics.registered("business", "duplicate")
             raise already_registered(cmd.tax_code) from None
@@ -53,6 +55,18 @@ async def register_business(deps: Deps, campaign_id: str, cmd: RegisterBusiness,
         await uow.commit()
     deps.metrics.registered("business", "accepted")
     return public(business.state()), token
+
+
+async def _second_claimant(deps: Deps, refused: DuplicateBusiness, existing: dict[str, Any],
+                           language: str) -> DuplicateBusiness:
+    """The tax code is taken: a sign-in link goes to the contact the business registered with (the
+    claimant learns no contact), and the answer says so, and whom to ask if that is not them."""
+    sent = deps.sign_in_links is not None and await deps.sign_in_links.send(
+        existing["email"], language, f"{deps.public_url}/my")
+    message = (_("Tax code {tax_code} is already registered in this campaign. A sign-in link went to the email "
+                 "it was registered with; if that is not yours, ask the campaign's organizer to move the record "
+                 "to your contact.", tax_code=existing["tax_code"]) if sent else refused.message)
+    return DuplicateBusiness(message, **refused.details, sign_in_link_sent=sent)
 
 
 async def get_business(deps: Deps, business_id: str, call: Call) -> dict[str, Any]:
@@ -71,7 +85,10 @@ async def update_contact(deps: Deps, business_id: str, cmd: UpdateBusinessContac
         if business is None:
             raise BusinessNotFound()
         await holder_or(uow.records, call, "business", business_id, business.campaign_id)
-        business.update_contact(cmd.contact_person, cmd.email, cmd.phone, now)
+        if call.holds("business", business_id):
+            business.update_contact(cmd.contact_person, cmd.email, cmd.phone, now)
+        else:  # an organizer moves the record to another contact: the old holder's access ends
+            business.move_to(cmd.contact_person, cmd.email, cmd.phone, now)
         await uow.records.save_business(business)
         uow.record(*business_events(business.events, call, now))
         await uow.commit()

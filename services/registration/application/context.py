@@ -19,6 +19,12 @@ class RegistrationMetricsPort(Protocol):
     def booth_state(self, campaign_id: str, open_days: int, taken: int, waiting: int) -> None: ...
 
 
+class SignInLinks(Protocol):
+    async def send(self, contact: str, language: str, next_url: str) -> bool:
+        """A one-time sign-in link and code to this contact (False: it could not be sent now)."""
+        ...
+
+
 @dataclass
 class Deps:
     uow: Callable[[], RegistrationUnitOfWork]
@@ -31,6 +37,8 @@ class Deps:
     # one-click unsubscribe links: the key that signs them and where they point
     unsubscribe_key: bytes = b""
     public_url: str = "http://127.0.0.1:8001"
+    # a record claimed a second time: a sign-in link goes to the contact it was registered with
+    sign_in_links: SignInLinks | None = None
 
 
 async def campaign_for(repo: RegistrationStore, call: Call, campaign_id: str, role: Role) -> dict[str, Any]:

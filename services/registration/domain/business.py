@@ -64,5 +64,11 @@ class Business:
         self.contact_person, self.email, self.phone, self.updated_at = contact_person, email, phone, now
         self.events.append(ContactUpdated(self))
 
+    def move_to(self, contact_person: str, email: str, phone: str, now: dt.datetime) -> None:
+        """The organizer gives the record to the right contact (a second claimant was the real one): the
+        old access token stops working, and whoever signs in with the new contact holds the record."""
+        self.update_contact(contact_person, email, phone, now)
+        self.token_hash = ""  # no token hashes to this
+
     def state(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "events"}

@@ -4,6 +4,7 @@ validation messages as the JSON API; the business's access token is kept in an H
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,11 +16,13 @@ from services.registration.application import booths, businesses
 from services.registration.application.access import identify
 from services.registration.application.commands import ApplyForBooths, RegisterBusiness
 from services.registration.application.context import Deps
+from services.registration.entrypoints.my_pages import signed_in_person
 from services.registration.locale import CATALOGUE, _
 from shared import web
 from shared.contracts.envelope import Actor
 from shared.platform.calls import Call
 from shared.platform.errors import AppError
+from shared.platform.tokens import PagesSessions
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "pages"
 BUSINESS_COOKIE = "dxday_business"
@@ -27,24 +30,37 @@ BUSINESS_FIELDS = ("legal_name", "tax_code", "province", "sector", "contact_pers
 
 
 
-def build_exhibitor_pages(deps: Deps, campaign_year: Any) -> APIRouter:
+def build_exhibitor_pages(deps: Deps, campaign_year: Any, sessions: PagesSessions | None = None,
+                          sign_in_url: Callable[[str, str], str] | None = None) -> APIRouter:
+    """``sessions``: the identity sessions of this site's browsers; ``sign_in_url(back, lang)``: the
+    identity service's sign-in page leading back to ``back``."""
     router = APIRouter(include_in_schema=False)
     env = web.environment(TEMPLATES, catalogue=CATALOGUE)
 
     async def business_of(request: Request, campaign_id: str) -> tuple[dict[str, Any], Call] | None:
-        """The business signed in on this browser, if it belongs to this campaign."""
+        """The business signed in on this browser (its token's cookie, or the account of a contact it
+        registered with), if it belongs to this campaign."""
+        correlation_id = request.headers.get("x-correlation-id")
         actor = await identify(deps.uow(), request.cookies.get(BUSINESS_COOKIE), None)
-        if actor is None or actor.kind != "business" or actor.id is None:
-            return None
-        call = Call(actor=actor, correlation_id=request.headers.get("x-correlation-id"))
-        business = await businesses.get_business(deps, actor.id, call)
-        return (business, call) if business["campaign_id"] == campaign_id else None
+        if actor is not None and actor.kind == "business" and actor.id is not None:
+            call = Call(actor=actor, correlation_id=correlation_id)
+            business = await businesses.get_business(deps, actor.id, call)
+            return (business, call) if business["campaign_id"] == campaign_id else None
+        call = await signed_in_person(deps, sessions, request)
+        for kind, record_id in sorted(call.holdings) if call else []:
+            if kind == "business":
+                business = await businesses.get_business(deps, record_id, call)
+                if business["campaign_id"] == campaign_id:
+                    return business, call
+        return None
 
     def register_form(request: Request, campaign_id: str, lang: str, year: int, values: dict[str, str],
                       errors: dict[str, str], status_code: int = 200) -> HTMLResponse:
+        back = f"{deps.public_url}/exhibit/{campaign_id}/booths?lang={lang}"
         return web.form_page(env, request, "exhibit.html.j2", {
             "campaign_id": campaign_id, "year": year, "values": values, "errors": errors,
-            "fields": BUSINESS_FIELDS}, lang=lang, status_code=status_code)
+            "fields": BUSINESS_FIELDS, "sign_in_url": sign_in_url(back, lang) if sign_in_url else None},
+            lang=lang, status_code=status_code)
 
     @router.get("/exhibit/{campaign_id}", response_class=HTMLResponse)
     @web.error_pages(env)

@@ -1,0 +1,68 @@
+""""My applications and records" (/my): a business or a participant signed in with the contact it
+registered with — the identity session this site's browser holds — sees its businesses with their
+booth applications (cancel one, follow the waitlist) and its participant records."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from services.registration.application import booths, holders
+from services.registration.application.access import holdings
+from services.registration.application.context import Deps
+from services.registration.locale import CATALOGUE
+from shared import web
+from shared.contracts.identity import SESSION_COOKIE
+from shared.platform.calls import Call
+from shared.platform.errors import AppError
+from shared.platform.tokens import PagesSessions
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "pages"
+
+
+async def signed_in_person(deps: Deps, sessions: PagesSessions | None, request: Request) -> Call | None:
+    """The account signed in on this browser and the records it holds here, else None."""
+    if sessions is None:
+        return None
+    claims = await sessions.claims(request.cookies.get(SESSION_COOKIE))
+    if claims is None:
+        return None
+    return Call.of_account(claims, request.headers.get("x-correlation-id"), await holdings(deps.uow(), claims.contacts))
+
+
+def build_my_pages(deps: Deps, sessions: PagesSessions | None, sign_in_url: Callable[[str, str], str]) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+    env = web.environment(TEMPLATES, catalogue=CATALOGUE)
+
+    async def my_page(request: Request, lang: str, *, done: str | None = None, errors: dict[str, str] | None = None,
+                      status_code: int = 200) -> Response:
+        call = await signed_in_person(deps, sessions, request)
+        if call is None:
+            return web.see_other(sign_in_url(f"{deps.public_url}/my?lang={lang}", lang))
+        records = await holders.my_records(deps, call)
+        return web.form_page(env, request, "my.html.j2", {**records, "done": done, "errors": errors or {}},
+                             lang=lang, status_code=status_code)
+
+    @router.get("/my", response_class=HTMLResponse)
+    @web.error_pages(env)
+    async def my(request: Request, lang: str | None = None, done: str | None = None) -> Response:
+        return await my_page(request, web.language(request, lang), done="cancel" if done == "cancel" else None)
+
+    @router.post("/my/applications/{application_id}/cancel", response_class=HTMLResponse)
+    @web.error_pages(env)
+    async def cancel(request: Request, application_id: str, lang: str | None = None) -> Response:
+        language = web.language(request, lang)
+        call = await signed_in_person(deps, sessions, request)
+        if call is None or await web.read_form(request) is None:
+            return await my_page(request, language, errors={"form": web.BAD_FORM.render(language)}, status_code=403)
+        try:
+            await booths.cancel_application(deps, application_id, call)
+        except AppError as exc:
+            return await my_page(request, language, errors={application_id: exc.message_in(language)},
+                                 status_code=exc.status)
+        return web.see_other(f"/my?lang={language}&done=cancel")
+
+    return router
