@@ -320,8 +320,8 @@ async def test_commands_over_nats_request_reply(settings: Settings, nats: NatsSe
         await stack.define_venue(["A01"])
         nc = await _nc(nats.url)
         try:
-            async def call(command: str, args: dict, actor: dict | None = None) -> dict:
-                body = {"args": args, **({"actor": actor} if actor else {})}
+            async def call(command: str, args: dict, token: str | None = None) -> dict:
+                body = {"args": args, **({"access_token": token} if token else {})}
                 reply = await nc.request(f"rpc.registration.{command}", json.dumps(body).encode(), timeout=10)
                 return json.loads(reply.data)
 
@@ -330,11 +330,21 @@ async def test_commands_over_nats_request_reply(settings: Settings, nats: NatsSe
             good = await call("business.register", {"campaign_id": CAMPAIGN_ID, **business_body(TAX[0])})
             assert good["ok"] is True
             business_id = good["result"]["business"]["id"]
+            other = await call("business.register", {"campaign_id": CAMPAIGN_ID, **business_body(TAX[1])})
             stranger = await call("booth_application.submit", {"business_id": business_id, "days": [DAY]},
-                                  {"kind": "business", "id": "someone-else"})
+                                  other["result"]["access_token"])
             assert stranger["ok"] is False and stranger["error"]["code"] == "not_found"
+            nobody = await call("booth_application.submit", {"business_id": business_id, "days": [DAY]})
+            assert nobody["ok"] is False and nobody["error"]["code"] == "not_found"
+            named = await nc.request("rpc.registration.booth_application.submit", json.dumps({
+                "args": {"business_id": business_id, "days": [DAY]},
+                "actor": {"kind": "business", "id": business_id}}).encode(), timeout=10)
+            assert json.loads(named.data)["error"]["code"] == "validation_failed"  # the body never names its actor
+            forged = await call("booth_application.submit", {"business_id": business_id, "days": [DAY]},
+                                "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln")
+            assert forged["ok"] is False and forged["error"]["code"] == "unauthorized"
             applied = await call("booth_application.submit", {"business_id": business_id, "days": [DAY]},
-                                 {"kind": "business", "id": business_id})
+                                 good["result"]["access_token"])
             assert applied["ok"] and applied["result"]["status"] == "confirmed"
             garbage = await nc.request("rpc.registration.booth_application.get", b"{nope", timeout=10)
             assert json.loads(garbage.data)["error"]["code"] == "validation_failed"

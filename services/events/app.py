@@ -15,6 +15,7 @@ from services.events.application import campaigns, workshops
 from services.events.application.context import Deps
 from services.events.application.ports import EventsUnitOfWork as EventsUnitOfWorkPort
 from services.events.entrypoints import rpc
+from services.events.entrypoints.access import callers_of
 from services.events.entrypoints.consumers import subscriptions
 from services.events.entrypoints.http import build_router
 from services.events.entrypoints.pages import build_pages
@@ -71,7 +72,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
             await workshops.report_workshops(deps, campaign.id)
 
     runtime.every(10.0, "events-gauges", refresh_gauges)
-    rpc.register(runtime.broker, deps)
+    rpc.register(runtime.broker, deps, callers_of(runtime))
     app = runtime.http_app()
     install_error_handlers(app)
     app.include_router(build_router(runtime, deps))

@@ -17,6 +17,7 @@ from services.registration.application.context import Deps
 from services.registration.application.ports import RegistrationUnitOfWork as RegistrationUnitOfWorkPort
 from services.registration.entrypoints import rpc
 from services.registration.entrypoints.board_pages import build_board_pages
+from services.registration.entrypoints.callers import callers_of
 from services.registration.entrypoints.consumers import subscriptions
 from services.registration.entrypoints.exhibitor_pages import build_exhibitor_pages
 from services.registration.entrypoints.http import build_router
@@ -73,7 +74,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
                 scrub=lambda: scrub(runtime.engine), unsubscribe_key=unsubscribe_key(settings),
                 public_url=settings.base_url_of("registration"),
                 sign_in_links=IdentitySignInLinks(lambda: runtime.broker.connection))
-    rpc.register(runtime.broker, deps)
+    rpc.register(runtime.broker, deps, callers_of(runtime))
     runtime.before_scrape(lambda: refresh_booth_gauges(deps))
     app = runtime.http_app()
     install_error_handlers(app)

@@ -1,8 +1,10 @@
 """Commands over NATS request-reply, beside HTTP, over the same use cases.
 
-Request: ``{"actor": {"kind": ..., "id": ...}, "correlation_id": ..., "args": {...}}`` on
-``rpc.<service>.<command>`` (outside every stream). Reply: ``{"ok": true, "result": ...}`` or
-``{"ok": false, "error": {"code", "message", "message_en", ...}}`` — a typed error, never silence.
+Request: ``{"access_token": ..., "correlation_id": ..., "args": {...}}`` on ``rpc.<service>.<command>``
+(outside every stream). The caller is who the access token says (verified by the service, as on
+HTTP); without one, a trusted internal service. The body never names its actor.
+Reply: ``{"ok": true, "result": ...}`` or ``{"ok": false, "error": {"code", "message", "message_en", ...}}``
+— a typed error, never silence.
 Who may publish on ``rpc.<service>.>`` is decided by NATS permissions (trusted internal callers).
 """
 
@@ -19,19 +21,27 @@ from pydantic_core import to_jsonable_python
 
 from shared.contracts.envelope import Actor
 from shared.contracts.streams import rpc_subject
+from shared.platform.calls import Call
 from shared.platform.db import constraint_violated, database_unavailable
 from shared.platform.errors import AppError, ConcurrentChange, error_body, field_problems
 from shared.platform.i18n import Text, _
 
 log = logging.getLogger("dxday.rpc")
 
-RpcFunction = Callable[[Any, Actor, str | None], Awaitable[Any]]
+RpcFunction = Callable[[Any, Call], Awaitable[Any]]
+# who the request's access token stands for (else a trusted internal caller); raises Unauthorized
+Callers = Callable[[str | None, str | None], Awaitable[Call]]
+
+
+async def internal_caller(token: str | None, correlation_id: str | None) -> Call:
+    """A service whose commands are only for the other services: a token adds nothing."""
+    return Call(Actor(kind="system"), correlation_id)
 
 
 class RpcRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    actor: Actor = Field(default_factory=lambda: Actor(kind="system"))
-    correlation_id: str | None = None
+    access_token: str | None = Field(default=None, max_length=4096)
+    correlation_id: str | None = Field(default=None, max_length=200)
     args: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -69,7 +79,7 @@ CATALOGUE: dict[str, type[BaseModel] | None] = {}
 
 
 def register_rpc(broker: NatsBroker, service: str, command: str, args_model: type[BaseModel] | None,
-                 fn: RpcFunction) -> str:
+                 fn: RpcFunction, callers: Callers = internal_caller) -> str:
     subject = rpc_subject(service, command)
     CATALOGUE[subject] = args_model
 
@@ -77,19 +87,20 @@ def register_rpc(broker: NatsBroker, service: str, command: str, args_model: typ
     # (20,000 levels deep) would fail before any reply could be sent
     @broker.subscriber(subject, queue=f"{service}-rpc", title=f"rpc:{subject}", decoder=_undecoded)
     async def handle(msg: NatsMessage) -> dict[str, Any]:
-        return await dispatch(msg.raw_message.data, args_model, fn)
+        return await dispatch(msg.raw_message.data, args_model, fn, callers)
 
     return subject
 
 
-async def dispatch(data: bytes, args_model: type[BaseModel] | None, fn: RpcFunction) -> dict[str, Any]:
+async def dispatch(data: bytes, args_model: type[BaseModel] | None, fn: RpcFunction,
+                   callers: Callers = internal_caller) -> dict[str, Any]:
     try:
         request = RpcRequest.model_validate_json(data)
         args = args_model.model_validate(request.args) if args_model else request.args
     except ValidationError as exc:
         return error_reply("validation_failed", _("The request is not valid"), fields=field_problems(exc.errors()))
     try:
-        result = await fn(args, request.actor, request.correlation_id)
+        result = await fn(args, await callers(request.access_token, request.correlation_id))
     except AppError as exc:
         return {"ok": False, "error": exc.body()["error"]}
     except Exception as exc:  # the caller gets an answer; the detail stays in our log

@@ -52,8 +52,9 @@ class Schedule:
         self.answers: Counter[str] = Counter()
         self.server_errors: list[str] = []
 
-    async def rpc(self, subject: str, args: dict[str, Any], actor: dict[str, Any]) -> dict[str, Any]:
-        reply = await self.nc.request(subject, json.dumps({"args": args, "actor": actor}).encode(), timeout=30)
+    async def rpc(self, subject: str, args: dict[str, Any], token: str) -> dict[str, Any]:
+        """The caller is who its access token says, as on HTTP."""
+        reply = await self.nc.request(subject, json.dumps({"args": args, "access_token": token}).encode(), timeout=30)
         return json.loads(reply.data)
 
     def _http(self, name: str, r: Any) -> Any:
@@ -78,7 +79,7 @@ class Schedule:
                 headers=bearer(token)))
         else:
             found = self._nats("submit", await self.rpc("rpc.registration.booth_application.submit", {
-                "business_id": business, "days": [DAY], "quantity": quantity}, {"kind": "business", "id": business}))
+                "business_id": business, "days": [DAY], "quantity": quantity}, token))
         if found:
             self.applications.append((found["application_id"], token))
 
@@ -88,9 +89,8 @@ class Schedule:
         application, token = self.rng.choice(self.applications)
         action = self.rng.choice(["approve", "approve", "reject", "cancel", "cancel_rpc"])
         if action == "cancel_rpc":
-            business = token.split(".")[1]
             self._nats("cancel", await self.rpc("rpc.registration.booth_application.cancel",
-                                                {"application_id": application}, {"kind": "business", "id": business}))
+                                                {"application_id": application}, token))
             return
         body = {"reason": "Không phù hợp chủ đề"} if action == "reject" else None
         self._http(action, await self.rs.reg().post(f"/applications/{application}/{action}", json=body,
@@ -103,8 +103,7 @@ class Schedule:
             found = self._http("reserve", await self.rs.ev().post(f"/workshops/{workshop}/seats",
                                                                    headers=bearer(token)))
         else:
-            found = self._nats("reserve", await self.rpc("rpc.events.seat.reserve", {"workshop_id": workshop},
-                                                         {"kind": "participant", "id": person}))
+            found = self._nats("reserve", await self.rpc("rpc.events.seat.reserve", {"workshop_id": workshop}, token))
         if found:
             self.seats.append((found["seat_id"], token))
 
@@ -115,9 +114,7 @@ class Schedule:
         if self.rng.random() < 0.5:
             self._http("cancel_seat", await self.rs.ev().post(f"/seats/{seat}/cancel", headers=bearer(token)))
         else:
-            person = token.split(".")[1]
-            self._nats("cancel_seat", await self.rpc("rpc.events.seat.cancel", {"seat_id": seat},
-                                                     {"kind": "participant", "id": person}))
+            self._nats("cancel_seat", await self.rpc("rpc.events.seat.cancel", {"seat_id": seat}, token))
 
     async def organise(self) -> None:
         workshop = self.rng.choice(self.workshops)

@@ -1,12 +1,17 @@
-"""Who is calling the events service: the organizer (shared token) or a participant (the token the
-registration service issued; its hash arrives with the participant.registered event)."""
+"""Who is calling the events service: a signed-in account (an identity access token), the organizer
+(shared token) or a participant (the token the registration service issued; its hash arrives with
+the participant.registered event)."""
 
 from __future__ import annotations
 
 import hmac
 
+from services.events.locale import _
 from shared.contracts.envelope import Actor
 from shared.platform.auth import token_hash
+from shared.platform.calls import Call
+from shared.platform.errors import Unauthorized, Unavailable
+from shared.platform.rpc import Callers
 from shared.platform.service import ServiceRuntime
 from shared.platform.tokens import AccessClaims, looks_like_access_token
 
@@ -26,6 +31,26 @@ async def who(runtime: ServiceRuntime, token: str | None) -> tuple[Actor, Access
         return (Actor(kind="account", id=claims.account_id), claims) if claims else None
     actor = await _record_holder(runtime, token)
     return (actor, None) if actor else None
+
+
+def callers_of(runtime: ServiceRuntime) -> Callers:
+    """Who calls, over HTTP and NATS alike: anyone without a token is nobody in particular; a token that
+    stands for nobody is refused (401), or asked to retry when its sign-up has not reached us yet."""
+
+    async def call_of(token: str | None, correlation_id: str | None) -> Call:
+        found = await who(runtime, token)
+        if found is not None:
+            return Call(found[0], correlation_id, found[1])
+        if token:
+            pid = participant_id_of(token)
+            if pid is not None and not await participant_known(runtime, pid):
+                # issued by registration a moment ago; its sign-up event is on its way here
+                raise Unavailable(_("Your sign-up is on its way to this service; retry in a few seconds"),
+                                  retry_after=5)
+            raise Unauthorized(_("The access token is not valid"))
+        return Call(Actor(kind="system"), correlation_id)
+
+    return call_of
 
 
 async def _record_holder(runtime: ServiceRuntime, token: str) -> Actor | None:

@@ -23,12 +23,11 @@ from services.events.application.commands import (
 from services.events.application.context import Deps
 from services.events.domain.banners import PlacementStatus
 from services.events.domain.campaign import Campaign
-from services.events.entrypoints.access import participant_id_of, participant_known, who
+from services.events.entrypoints.access import callers_of
 from services.events.locale import _
-from shared.contracts.envelope import Actor
 from shared.platform.auth import bearer
 from shared.platform.calls import Call
-from shared.platform.errors import Unauthorized, Unavailable
+from shared.platform.errors import Unauthorized
 from shared.platform.http import attachment
 from shared.platform.service import ServiceRuntime
 
@@ -151,18 +150,10 @@ ICS = "text/calendar; charset=utf-8"
 def build_router(runtime: ServiceRuntime, deps: Deps) -> APIRouter:
     router = APIRouter()
 
+    call_of = callers_of(runtime)
+
     async def caller(request: Request) -> Call:
-        token = bearer(request)
-        found = await who(runtime, token)
-        actor, claims = found if found else (None, None)
-        if token and actor is None:
-            pid = participant_id_of(token)
-            if pid is not None and not await participant_known(runtime, pid):
-                # issued by registration a moment ago; its sign-up event is on its way here
-                raise Unavailable(_("Your sign-up is on its way to this service; retry in a few seconds"),
-                                  retry_after=5)
-            raise Unauthorized(_("The access token is not valid"))
-        return Call(actor or Actor(kind="system"), request.headers.get("x-correlation-id"), claims)
+        return await call_of(bearer(request), request.headers.get("x-correlation-id"))
 
     async def signed_in(call: Annotated[Call, Depends(caller)]) -> Call:
         if call.actor.kind == "system":

@@ -8,7 +8,6 @@ from faststream.nats import NatsBroker
 from services.identity.application import sign_in
 from services.identity.application.accounts import tree_of
 from services.identity.application.context import ACCESS_TOKEN_SECONDS, Deps
-from shared.contracts.envelope import Actor
 from shared.contracts.identity import (
     LOCALITY_RPC,
     SESSION_TOKEN_RPC,
@@ -21,26 +20,27 @@ from shared.contracts.identity import (
     SigningKeys,
     SignInRequestArgs,
 )
+from shared.platform.calls import Call
 from shared.platform.rpc import register_rpc
 from shared.web import local_path
 
 
 def register(broker: NatsBroker, deps: Deps) -> list[str]:
-    async def signing_keys(_args: None, actor: Actor, cid: str | None) -> SigningKeys:
+    async def signing_keys(_args: None, call: Call) -> SigningKeys:
         async with deps.uow() as uow:
             return SigningKeys(issuer=deps.issuer, keys=await deps.signer.public_keys(uow))
 
-    async def locality(args: LocalityRequest, actor: Actor, cid: str | None) -> LocalityReply:
+    async def locality(args: LocalityRequest, call: Call) -> LocalityReply:
         async with deps.uow() as uow:
             tree = await tree_of(deps, uow)
         place = tree.get(args.code)
         return LocalityReply(code=place.code, name=place.name, lineage=[p.code for p in tree.lineage(place.code)])
 
-    async def session_token(args: SessionTokenRequest, actor: Actor, cid: str | None) -> SessionToken:
+    async def session_token(args: SessionTokenRequest, call: Call) -> SessionToken:
         token, _account = await sign_in.access_token(deps, args.session)
         return SessionToken(access_token=token, expires_in=ACCESS_TOKEN_SECONDS)
 
-    async def request_sign_in(args: SignInRequestArgs, actor: Actor, cid: str | None) -> dict[str, bool]:
+    async def request_sign_in(args: SignInRequestArgs, call: Call) -> dict[str, bool]:
         await sign_in.request_sign_in(deps, args.contact, language=args.language,
                                       next_path=local_path(args.next, "/me", deps.sites))
         return {"sent": True}

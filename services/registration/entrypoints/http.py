@@ -11,7 +11,6 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
 from services.registration.application import booths, businesses, holders, participants
-from services.registration.application.access import holdings, identify
 from services.registration.application.campaigns import campaign_window
 from services.registration.application.commands import (
     ApplyForBooths,
@@ -24,6 +23,7 @@ from services.registration.application.commands import (
 )
 from services.registration.application.context import Call, Deps
 from services.registration.domain.validation import mobile_phone
+from services.registration.entrypoints.callers import callers_of
 from services.registration.entrypoints.pages import TEMPLATES
 from services.registration.locale import CATALOGUE, _
 from shared import web
@@ -33,7 +33,6 @@ from shared.platform.calls import NotFoundForYou
 from shared.platform.errors import Unauthorized
 from shared.platform.http import attachment
 from shared.platform.service import ServiceRuntime
-from shared.platform.tokens import looks_like_access_token
 from shared.web.csv_export import XLSX
 
 
@@ -181,15 +180,10 @@ def build_router(runtime: ServiceRuntime, deps: Deps) -> APIRouter:
     pages = web.environment(TEMPLATES, catalogue=CATALOGUE)
     router = APIRouter()
 
+    call_of = callers_of(runtime)
+
     async def caller(request: Request) -> Call:
-        token, correlation_id = bearer(request), request.headers.get("x-correlation-id")
-        if token and looks_like_access_token(token):
-            claims = await runtime.tokens.verify(token)
-            if claims is None:
-                raise Unauthorized(_("The access token is not valid"))
-            return Call.of_account(claims, correlation_id, await holdings(runtime.uow(), claims.contacts))
-        actor = await identify(runtime.uow(), token, runtime.settings.organizer_token)
-        return Call(actor=actor or Actor(kind="system"), correlation_id=correlation_id)
+        return await call_of(bearer(request), request.headers.get("x-correlation-id"))
 
     async def signed_in(call: Annotated[Call, Depends(caller)]) -> Call:
         if call.actor.kind == "system":

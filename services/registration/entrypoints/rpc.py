@@ -10,10 +10,9 @@ from pydantic import Field
 from services.registration.application import booths, businesses, participants
 from services.registration.application.commands import ApplyForBooths, RegisterBusiness, RegisterParticipant
 from services.registration.application.context import Call, Deps
-from shared.contracts.envelope import Actor
 from shared.contracts.registration import ContactDetailsReply, ContactDetailsRequest
 from shared.platform.commands import Command
-from shared.platform.rpc import register_rpc
+from shared.platform.rpc import Callers, register_rpc
 
 
 class _InCampaign(Command):
@@ -38,41 +37,38 @@ class ApplicationRef(Command):
     application_id: str
 
 
-def _call(actor: Actor, correlation_id: str | None) -> Call:
-    return Call(actor=actor, correlation_id=correlation_id)
-
-
-def register(broker: NatsBroker, deps: Deps) -> list[str]:
-    async def register_business(a: RegisterBusinessArgs, actor: Actor, cid: str | None) -> dict[str, Any]:
+def register(broker: NatsBroker, deps: Deps, callers: Callers) -> list[str]:
+    async def register_business(a: RegisterBusinessArgs, call: Call) -> dict[str, Any]:
         cmd = RegisterBusiness.model_validate(a.model_dump(exclude={"campaign_id", "idempotency_key"}))
-        business, token = await businesses.register_business(deps, a.campaign_id, cmd, _call(actor, cid),
+        business, token = await businesses.register_business(deps, a.campaign_id, cmd, call,
                                                              a.idempotency_key)
         return {"business": business, "access_token": token}
 
-    async def apply(a: ApplyArgs, actor: Actor, cid: str | None) -> dict[str, Any]:
+    async def apply(a: ApplyArgs, call: Call) -> dict[str, Any]:
         cmd = ApplyForBooths.model_validate(a.model_dump(exclude={"business_id", "idempotency_key"}))
-        return await booths.submit_application(deps, a.business_id, cmd, _call(actor, cid), a.idempotency_key)
+        return await booths.submit_application(deps, a.business_id, cmd, call, a.idempotency_key)
 
-    async def cancel(a: ApplicationRef, actor: Actor, cid: str | None) -> dict[str, Any]:
-        return await booths.cancel_application(deps, a.application_id, _call(actor, cid))
+    async def cancel(a: ApplicationRef, call: Call) -> dict[str, Any]:
+        return await booths.cancel_application(deps, a.application_id, call)
 
-    async def get(a: ApplicationRef, actor: Actor, cid: str | None) -> dict[str, Any]:
-        return await booths.get_application(deps, a.application_id, _call(actor, cid))
+    async def get(a: ApplicationRef, call: Call) -> dict[str, Any]:
+        return await booths.get_application(deps, a.application_id, call)
 
-    async def register_participant(a: RegisterParticipantArgs, actor: Actor, cid: str | None) -> dict[str, Any]:
+    async def register_participant(a: RegisterParticipantArgs, call: Call) -> dict[str, Any]:
         cmd = RegisterParticipant.model_validate(a.model_dump(exclude={"campaign_id", "idempotency_key"}))
-        participant, token = await participants.register_participant(deps, a.campaign_id, cmd, _call(actor, cid),
+        participant, token = await participants.register_participant(deps, a.campaign_id, cmd, call,
                                                                      a.idempotency_key)
         return {"participant": participant, "access_token": token}
 
-    async def contact_details(a: ContactDetailsRequest, actor: Actor, cid: str | None) -> ContactDetailsReply:
+    async def contact_details(a: ContactDetailsRequest, call: Call) -> ContactDetailsReply:
         return await participants.contact_details(deps, a.ids)
 
     return [
         register_rpc(broker, "registration", "contact_details.get", ContactDetailsRequest, contact_details),
-        register_rpc(broker, "registration", "business.register", RegisterBusinessArgs, register_business),
-        register_rpc(broker, "registration", "booth_application.submit", ApplyArgs, apply),
-        register_rpc(broker, "registration", "booth_application.cancel", ApplicationRef, cancel),
-        register_rpc(broker, "registration", "booth_application.get", ApplicationRef, get),
-        register_rpc(broker, "registration", "participant.register", RegisterParticipantArgs, register_participant),
+        register_rpc(broker, "registration", "business.register", RegisterBusinessArgs, register_business, callers),
+        register_rpc(broker, "registration", "booth_application.submit", ApplyArgs, apply, callers),
+        register_rpc(broker, "registration", "booth_application.cancel", ApplicationRef, cancel, callers),
+        register_rpc(broker, "registration", "booth_application.get", ApplicationRef, get, callers),
+        register_rpc(broker, "registration", "participant.register", RegisterParticipantArgs, register_participant,
+                     callers),
     ]
