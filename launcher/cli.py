@@ -301,7 +301,9 @@ def _announce(demo: dict[str, str]) -> None:
     _say(f"demo campaign ready: {demo['page']} (JSON: {demo['schedule']})")
     _say(f"  apply for a booth:   {demo['exhibit']}")
     _say(f"  participant sign-up: {demo['join']}")
-    _say(f"  organizer board:     {demo['board']} (sign in with the organizer token)")
+    _say(f"  province board:      {demo['board']} (the Quảng Ngãi organizer's link below)")
+    _say(f"  commune board:       {demo['commune_board']} (Tịnh Khê's organizer: its link below; "
+         "the province board refuses it)")
 
 
 def cmd_service(args: argparse.Namespace) -> int:

@@ -86,11 +86,12 @@ class Demo:
         people = self._businesses_and_participants(cid, year, workshops)
         summary = (f"{booths} booths, {len(workshops)} workshops, {placements} banner placements, {people}")
         self.say(summary)
+        commune = self._commune_campaign(year)
         return {"campaign_id": cid, "year": year, "created": created, "summary": summary,
                 "schedule": f"{self.events}/campaigns/{cid}/schedule?day={year}-10-10",
                 "page": f"{self.events}/schedule/{cid}?day={year}-10-10",
                 "exhibit": f"{self.registration}/exhibit/{cid}", "join": f"{self.registration}/join/{cid}",
-                "board": f"{self.registration}/board/{cid}"}
+                "board": f"{self.registration}/board/{cid}", "commune_board": f"{self.registration}/board/{commune}"}
 
     def _campaign(self, cid: str, year: int) -> bool:
         r = self._call("POST", f"{self.events}/campaigns", headers=self.org, json={
@@ -99,6 +100,32 @@ class Demo:
             "booths_per_business": 3})
         self._ok(r, 409)
         return r.status_code == 201
+
+    def _commune_campaign(self, year: int) -> str:
+        """Xã Tịnh Khê's own campaign (its organizer approves the booth applications), beside the
+        province's: each commune organizer manages its own and no other."""
+        cid = f"demo-tinh-khe-{year}"
+        r = self._call("POST", f"{self.events}/campaigns", headers=self.org, json={
+            "campaign_id": cid, "year": year, "theme": THEME, "organizer": "UBND xã Tịnh Khê",
+            "locality": "Xã Tịnh Khê", "locality_code": "W21211", "booth_confirmation": "approval"})
+        self._ok(r, 409)
+        if r.status_code == 409:
+            return cid
+        self._eventually(lambda: self._call("GET", f"{self.registration}/campaigns/{cid}").status_code == 200,
+                         "the registration service to learn of the commune campaign")
+        self._ok(self._call("POST", f"{self.registration}/campaigns/{cid}/venues", headers=self.org, json={
+            "name": "Nhà văn hoá xã Tịnh Khê", "address": "Thôn Khê Thuận, xã Tịnh Khê",
+            "booths": [{"code": f"TK{i}", "size": "3x3 m", "days": [f"{year}-10-10"]} for i in (1, 2)]}))
+        name, sector, contact, phone = BUSINESSES[0]
+        code = _tax_codes(len(BUSINESSES) + 1)[-1]
+        b = self._ok(self._call("POST", f"{self.registration}/campaigns/{cid}/businesses", json={
+            "legal_name": name, "tax_code": code, "province": "Quảng Ngãi", "sector": sector,
+            "contact_person": contact, "email": f"lienhe-{code}@example.vn", "phone": phone}))
+        self._ok(self._call("POST", f"{self.registration}/businesses/{b['business']['id']}/applications",  # type: ignore[index]
+                            headers={"Authorization": f"Bearer {b['access_token']}"},  # type: ignore[index]
+                            json={"days": [f"{year}-10-10"]}))
+        self.say(f"commune campaign {cid}: 2 booths on 10 October, 1 application waiting for the commune's approval")
+        return cid
 
     def _booths(self, cid: str, year: int) -> int:
         plan = self._ok(self._call("GET", f"{self.registration}/campaigns/{cid}/venues"))

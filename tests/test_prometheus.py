@@ -83,7 +83,7 @@ def test_prometheus_scrapes_every_service_and_sees_a_registration(tmp_path: Path
     base = f"http://127.0.0.1:{prom_port}"
     try:
         _wait_ready(urls, stack)
-        _until(lambda: "demo campaign" in (tmp_path / "up.log").read_text(), 60, "demo loaded")
+        _until(lambda: "demo campaign ready" in (tmp_path / "up.log").read_text(), 90, "demo loaded")
 
         def all_up() -> bool:
             targets = httpx.get(f"{base}/api/v1/targets", timeout=5).json()["data"]["activeTargets"]
@@ -91,7 +91,15 @@ def test_prometheus_scrapes_every_service_and_sees_a_registration(tmp_path: Path
 
         _until(all_up, 60, "every target up")
         counter = 'sum(dxday_registrations_total{kind="business",outcome="accepted"})'
-        before = _until(lambda: _query(base, counter) or None, 30, "the demo's registrations scraped")
+        def exposed() -> float:  # what the registration service counts now, read from its own /metrics
+            text = httpx.get(f"{urls[0]}/metrics", timeout=5).text
+            return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+                       if line.startswith("dxday_registrations_total{") and 'kind="business"' in line
+                       and 'outcome="accepted"' in line)
+
+        before = exposed()
+        assert before > 0  # the demo's businesses
+        _until(lambda: _query(base, counter) == before or None, 30, "the demo's registrations scraped")
         r = httpx.post(f"{urls[0]}/campaigns/{DEMO}/businesses", json=business_body(valid_tax_codes(1, 77_000)[0]))
         assert r.status_code == 201, r.text
         _until(lambda: _query(base, counter) == before + 1, 30, "the registration counted in Prometheus")

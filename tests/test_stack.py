@@ -155,7 +155,7 @@ def test_state_under_the_data_dir_survives_a_restart(tmp_path: Path):
                 proc.send_signal(signal.SIGINT)
                 proc.wait(60)
         outputs.append(log_path.read_text())
-        assert [c["campaign_id"] for c in campaigns] == [DEMO]
+        assert [c["campaign_id"] for c in campaigns] == [DEMO, DEMO.replace("quang-ngai", "tinh-khe")]
     assert f"campaign {DEMO}: created" in outputs[0]
     assert f"campaign {DEMO}: already there" in outputs[1]
     assert "4 workshops" in outputs[1] and "3 businesses (already there)" in outputs[1]
