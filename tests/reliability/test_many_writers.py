@@ -225,3 +225,32 @@ async def test_five_unsubscribes_at_once_are_one_change(postgres_settings: Setti
         updated = [e for e in await outbox_events(postgres_settings, "registration", "registration.participant.updated")
                    if e["participant_id"] == pid]
         assert len(updated) == 1 and updated[0]["consent_purposes"] == ["service_notices"]
+
+
+async def test_first_sign_ins_of_one_contact_at_once_make_one_account_and_keep_the_hourly_limit(
+        postgres_settings: Settings, postgres_databases):
+    """Twelve sign-in requests for a contact nobody invited, at once, across two identity replicas on
+    PostgreSQL: one account is made for it, and no more challenges than the hourly limit."""
+    from services.identity.app import create_app as identity_app
+    from services.notifications.app import create_app as notifications_app
+    from tests.support import serve_in_process
+
+    settings = postgres_settings.model_copy(update={"identity_db_url": await postgres_databases.url("identity"),
+                                                    "sign_ins_per_hour": 5})
+    async with (serve_in_process(notifications_app(settings)), serve_in_process(identity_app(settings)) as one,
+                serve_in_process(identity_app(settings)) as two):
+        answers = await asyncio.gather(*[
+            (one if i % 2 else two).client.post("/sign-in/requests", json={"contact": "Lan@SongTra.vn"})
+            for i in range(12)])
+        assert statuses(answers) == Counter({202: 12}), [a.text for a in answers if a.status_code != 202]
+        engine = create_engine(settings.identity_db_url)
+        try:
+            async with engine.connect() as conn:
+                accounts = (await conn.execute(sa.text(
+                    "SELECT id FROM accounts WHERE email = 'lan@songtra.vn'"))).scalars().all()
+                challenges = (await conn.execute(sa.text(
+                    "SELECT count(*) FROM sign_in_challenges"))).scalar_one()
+        finally:
+            await engine.dispose()
+        assert len(accounts) == 1
+        assert challenges == 5
