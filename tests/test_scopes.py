@@ -7,9 +7,11 @@ token. Sign-out reaches the events service within 5 seconds. Real nats-server, S
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from joserfc import jwt
 from joserfc.jwk import ECKey
 
@@ -21,6 +23,7 @@ from services.registration.app import create_app as registration_app
 from shared.contracts.identity import Role
 from shared.platform.clock import SystemClock
 from shared.platform.config import Settings
+from shared.platform.db import create_engine, outbox_table
 from tests.conftest import Databases
 from tests.registration_support import business_body, valid_tax_codes
 from tests.support import eventually, serve_in_process
@@ -50,6 +53,18 @@ async def sign_in_everyone(identity: Any, settings: Settings) -> dict[str, dict[
         assert r.status_code == 201, r.text
         sessions[who] = r.json()
     return sessions
+
+
+async def committed(settings: Settings, service: str, subject: str) -> list[dict[str, Any]]:
+    """The envelopes of this subject the service committed to its outbox, in order."""
+    engine = create_engine(settings.db_url_of(service))
+    try:
+        async with engine.connect() as conn:
+            rows = await conn.execute(sa.select(outbox_table.c.body).where(outbox_table.c.subject == subject)
+                                      .order_by(outbox_table.c.position))
+            return [json.loads(body) for (body,) in rows]
+    finally:
+        await engine.dispose()
 
 
 def as_(session: dict[str, Any]) -> dict[str, str]:
@@ -229,6 +244,12 @@ async def test_each_registration_and_notifications_route_is_allowed_in_its_scope
             await refused(reg, "GET", f"/campaigns/{cid}/businesses", who)
             await refused(reg, "GET", f"/campaigns/{cid}/businesses.csv", who)
         assert (await reg.get(f"/campaigns/{cid}/businesses", headers=as_(people["commune"]))).json()["total"] == 2
+        assert (await reg.get(f"/campaigns/{cid}/businesses.csv", headers=as_(people["province"]))).status_code == 200
+        # seeing the contact details is itself recorded: who (the account), which list, how many rows
+        viewed = await committed(settings, "registration", "registration.contacts.viewed")
+        assert [(e["actor"], e["payload"]["listing"], e["payload"]["rows"]) for e in viewed] == [
+            ({"kind": "account", "id": people["commune"]["account"]["id"]}, "businesses", 2),
+            ({"kind": "account", "id": people["province"]["account"]["id"]}, "businesses.csv", 2)]
         business_id = listed.json()[0]["business_id"]
         assert (await reg.get(f"/businesses/{business_id}", headers=as_(people["sibling"]))).status_code == 404
         assert (await reg.get(f"/businesses/{business_id}", headers=as_(people["commune"]))).status_code == 200

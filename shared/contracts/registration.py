@@ -139,6 +139,15 @@ class ParticipantErased(_Frozen):
     campaign_id: str
 
 
+class ContactsViewed(_Frozen):
+    """Someone saw a list of people's contact details (personal data law 91/2025/QH15): who (the
+    envelope's actor), which list, how many rows — never the rows."""
+
+    campaign_id: str
+    listing: Literal["businesses", "businesses.csv", "businesses.xlsx"]
+    rows: int
+
+
 BUSINESS_REGISTERED = event_contract(
     "registration.business.registered", 2, BusinessRegistered, "A business registered for a campaign"
 )
@@ -178,6 +187,9 @@ PARTICIPANT_OPTED_OUT = event_contract(
 )
 PARTICIPANT_ERASED = event_contract(
     "registration.participant.erased", 1, ParticipantErased, "A participant's personal data must be erased"
+)
+CONTACTS_VIEWED = event_contract(
+    "registration.contacts.viewed", 1, ContactsViewed, "Someone viewed or exported a list of contact details"
 )
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from services.registration.application.access import access_token
 from services.registration.application.commands import RegisterBusiness, UpdateBusinessContact
 from services.registration.application.context import Call, Deps, campaign_for, holder_or, known_campaign
-from services.registration.application.publishing import business_events
+from services.registration.application.publishing import business_events, contacts_viewed
 from services.registration.application.sign_ups import first_reply
 from services.registration.domain.business import Business, already_registered
 from services.registration.domain.errors import BusinessNotFound, DuplicateBusiness
@@ -95,20 +95,27 @@ async def update_contact(deps: Deps, business_id: str, cmd: UpdateBusinessContac
     return public(business.state())
 
 
-async def list_businesses(deps: Deps, campaign_id: str, call: Call, **filters: Any) -> tuple[list[dict], int]:
+async def list_businesses(deps: Deps, campaign_id: str, call: Call, *, listing: str | None = "businesses",
+                          **filters: Any) -> tuple[list[dict], int]:
+    """The businesses with their contact details, for an organizer where the campaign lies; the
+    viewing is recorded (``registration.contacts.viewed``: who, which list, how many) unless only the
+    names are shown (``listing=None``)."""
     async with deps.uow() as uow:
         await campaign_for(uow.records, call, campaign_id, Role.ORGANIZER)
         rows, total = await uow.records.list_businesses(campaign_id, **filters)
+        if listing is not None:
+            uow.record(contacts_viewed(call, deps.clock.now(), campaign_id, listing, len(rows)))
+            await uow.commit()
     return [public(r) for r in rows], total
 
 
 async def export_businesses_csv(deps: Deps, campaign_id: str, call: Call) -> str:
-    rows, _total = await list_businesses(deps, campaign_id, call, province=None, sector=None, q=None,
-                                    limit=1_000_000, offset=0)
+    rows, _total = await list_businesses(deps, campaign_id, call, listing="businesses.csv", province=None,
+                                         sector=None, q=None, limit=1_000_000, offset=0)
     return to_csv(PUBLIC_FIELDS, rows)
 
 
 async def export_businesses_xlsx(deps: Deps, campaign_id: str, call: Call) -> bytes:
-    rows, _total = await list_businesses(deps, campaign_id, call, province=None, sector=None, q=None,
-                                    limit=1_000_000, offset=0)
+    rows, _total = await list_businesses(deps, campaign_id, call, listing="businesses.xlsx", province=None,
+                                         sector=None, q=None, limit=1_000_000, offset=0)
     return to_xlsx(PUBLIC_FIELDS, rows, f"businesses {campaign_id}")

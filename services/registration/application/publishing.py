@@ -107,3 +107,9 @@ def business_events(recorded: list[firms.BusinessEvent], call: Call, now: dateti
                     business_id=b.id, campaign_id=b.campaign_id), call, now, b.campaign_id)
         out.append(envelope)
     return out
+
+
+def contacts_viewed(call: Call, now: datetime, campaign_id: str, listing: str, rows: int) -> Envelope:
+    """Viewing a list of contact details is itself recorded: who, which list, how many rows."""
+    return event(contracts.CONTACTS_VIEWED, contracts.ContactsViewed(campaign_id=campaign_id, listing=listing,
+                                                                     rows=rows), call, now, campaign_id)

@@ -101,6 +101,6 @@ def build_board_pages(deps: Deps, settings: Settings, sessions: PagesSessions | 
 
 
 async def _business_names(deps: Deps, campaign_id: str, call: Call) -> dict[str, str]:
-    rows, _total = await businesses.list_businesses(deps, campaign_id, call, province=None, sector=None, q=None,
-                                                  limit=500, offset=0)
+    rows, _total = await businesses.list_businesses(deps, campaign_id, call, listing=None, province=None,
+                                                    sector=None, q=None, limit=500, offset=0)
     return {b["id"]: b["legal_name"] for b in rows}
