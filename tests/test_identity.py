@@ -280,3 +280,48 @@ async def test_a_business_that_lost_everything_gets_back_in_with_its_email(with_
             assert (await reg.get(f"/businesses/{business_id}", headers=bearer(lan))).status_code == 404
             old_token = {"Authorization": f"Bearer {registered.json()['access_token']}"}
             assert (await reg.get(f"/businesses/{business_id}", headers=old_token)).status_code in (401, 404)
+
+
+async def test_an_api_key_acts_in_its_scope_only_shown_once_and_revoked_everywhere(with_identity: Settings):
+    from tests.test_scopes import committed
+
+    settings = with_identity
+    async with serve_in_process(identity_app(settings)) as identity, serve_in_process(events_app(settings)) as events:
+        link = await setup_sign_in_link(identity.app.state.deps.uow, SystemClock(), settings.base_url_of("identity"),
+                                        name="Nguyễn Văn An", email="an@quangngai.gov.vn", role=Role.ORGANIZER,
+                                        scope="P51")
+        an = (await identity.client.post("/sessions", json={"link": link.rsplit("/", 1)[1]})).json()
+        outside = await identity.client.post("/api-keys", headers=bearer(an), json={
+            "name": "Cổng thông tin Hà Nội", "role": "organizer", "scope": "P01"})
+        assert outside.status_code == 403, outside.text
+        made = await identity.client.post("/api-keys", headers=bearer(an), json={
+            "name": "Cổng thông tin xã Tịnh Khê", "role": "organizer", "scope": "W21211"})
+        assert made.status_code == 201, made.text
+        key, key_id = made.json()["key"], made.json()["id"]
+        listed = await identity.client.get("/api-keys", headers=bearer(an))
+        assert [k["id"] for k in listed.json()] == [key_id] and key.split(".", 1)[1] not in listed.text  # shown once
+        assert (await identity.client.post("/token", json={"api_key": key + "x"})).status_code == 401
+
+        token = (await identity.client.post("/token", json={"api_key": key})).json()["access_token"]
+        as_key = {"Authorization": f"Bearer {token}"}
+        mine = {"campaign_id": "tinh-khe-2027", "year": 2027, "theme": "Chuyển đổi số", "organizer": "UBND xã",
+                "locality": "Xã Tịnh Khê", "locality_code": "W21211"}
+        assert (await events.client.post("/campaigns", json=mine, headers=as_key)).status_code == 201
+        province = {**mine, "campaign_id": "quang-ngai-2027", "locality_code": "P51"}
+        assert (await events.client.post("/campaigns", json=province, headers=as_key)).status_code == 403
+        [created] = await committed(settings, "events", "events.campaign.created")
+        assert created["actor"] == {"kind": "account", "id": an["account"]["id"], "api_key": key_id}
+        # a key's token is not a session: it cannot act at the identity service as its issuer
+        assert (await identity.client.post("/api-keys", headers=as_key, json={
+            "name": "Khóa khác", "role": "organizer", "scope": "W21211"})).status_code == 401
+
+        assert (await identity.client.delete(f"/api-keys/{key_id}", headers=bearer(an))).status_code == 204
+        assert (await identity.client.post("/token", json={"api_key": key})).status_code == 401
+        room = {"name": "Nhà văn hoá", "seats": 20}
+
+        async def refused() -> bool:
+            r = await events.client.post("/campaigns/tinh-khe-2027/rooms", json=room, headers=as_key)
+            assert r.status_code in (201, 409, 401), r.text
+            return r.status_code == 401
+
+        await eventually(refused, timeout=5, what="the revoked key's token refused by the events service")

@@ -12,7 +12,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, Literal, TypeVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+)
 
 from shared.contracts.streams import STREAMS, StreamSpec
 
@@ -23,6 +31,14 @@ class Actor(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     kind: Literal["organizer", "account", "business", "participant", "operator", "system"]
     id: str | None = None
+    api_key: str | None = Field(default=None, description="The API key an account's integration acted with")
+
+    @model_serializer(mode="wrap")
+    def _without_absent_key(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)
+        if isinstance(data, dict) and data.get("api_key") is None:
+            data.pop("api_key", None)  # most actors act without one: their envelopes stay as they were
+        return data
 
 
 SYSTEM = Actor(kind="system")

@@ -42,7 +42,8 @@ class Call:
     @classmethod
     def of_account(cls, claims: AccessClaims, correlation_id: str | None = None,
                    holdings: frozenset[tuple[str, str]] = frozenset()) -> Call:
-        return cls(Actor(kind="account", id=claims.account_id), correlation_id, claims, holdings)
+        return cls(Actor(kind="account", id=claims.account_id, api_key=claims.api_key), correlation_id, claims,
+                   holdings)
 
     @property
     def is_organizer(self) -> bool:

@@ -32,6 +32,7 @@ class AccessClaims:
     expires_at: int
     issuer: str
     contacts: tuple[str, ...] = ()  # digests of the contacts the account proved (contact_digest)
+    api_key: str | None = None  # the API key the token was exchanged for (an integration)
 
     def may(self, role: str, scope_path: Sequence[str]) -> bool:
         """Whether a grant of this token reaches a thing whose place and the places above it are
@@ -80,7 +81,8 @@ class TokenVerifier:
             found = AccessClaims(str(claims["sub"]), claims.get("sid"),
                                  tuple((str(g["role"]), str(g["scope"])) for g in claims.get("grants", [])),
                                  int(claims["iat"]), int(claims["exp"]), str(claims["iss"]),
-                                 tuple(str(c) for c in claims.get("contacts", [])[:4]))
+                                 tuple(str(c) for c in claims.get("contacts", [])[:4]),
+                                 str(claims["key"]) if claims.get("key") else None)
         except (KeyError, TypeError, ValueError):
             return None
         if found.issuer not in self.issuers or found.expires_at <= now:

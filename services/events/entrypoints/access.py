@@ -28,7 +28,7 @@ async def who(runtime: ServiceRuntime, token: str | None) -> tuple[Actor, Access
         return None
     if looks_like_access_token(token):
         claims = await runtime.tokens.verify(token)
-        return (Actor(kind="account", id=claims.account_id), claims) if claims else None
+        return (Actor(kind="account", id=claims.account_id, api_key=claims.api_key), claims) if claims else None
     actor = await _record_holder(runtime, token)
     return (actor, None) if actor else None
 

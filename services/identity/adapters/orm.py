@@ -69,6 +69,20 @@ sessions = sa.Table(
     sa.Column("secret_hash", sa.String(64), nullable=False),  # the cookie's secret, hashed
 )
 
+# API keys for integrations: a role in a scope, the secret kept as a hash, revocable.
+api_keys = sa.Table(
+    "api_keys",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("account_id", sa.String(36), sa.ForeignKey("accounts.id"), nullable=False, index=True),
+    sa.Column("name", sa.String(120), nullable=False),
+    sa.Column("role", sa.String(32), nullable=False),
+    sa.Column("scope", sa.String(120), nullable=False),
+    sa.Column("secret_hash", sa.String(64), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("revoked_at", UtcDateTime(), nullable=True),
+)
+
 # The keys access tokens are signed with, shared by every replica: the newest signs, the older ones
 # still verify until the tokens they signed have expired, then they are dropped.
 signing_keys = sa.Table(

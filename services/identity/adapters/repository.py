@@ -1,4 +1,4 @@
-"""Storage of accounts, grants, villages, sign-in challenges and sessions on the unit of work's
+"""Storage of accounts, grants, villages, sign-in challenges, sessions and API keys on the unit of work's
 session; one mapping function per entity."""
 
 from __future__ import annotations
@@ -9,8 +9,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.identity.adapters.orm import accounts, grants, sessions, sign_in_challenges, villages
+from services.identity.adapters.orm import accounts, api_keys, grants, sessions, sign_in_challenges, villages
 from services.identity.domain.accounts import Account, Grant
+from services.identity.domain.api_keys import ApiKey
 from services.identity.domain.sign_in import Session, SignInChallenge
 from shared.contracts.identity import NATIONAL, Role
 from shared.platform.db import constraint_violated
@@ -28,6 +29,11 @@ def account_of_row(row: dict[str, Any], held: list[Grant]) -> Account:
 
 def challenge_of_row(row: dict[str, Any]) -> SignInChallenge:
     return SignInChallenge(**{c.name: row[c.name] for c in sign_in_challenges.columns})
+
+
+def api_key_of_row(row: dict[str, Any]) -> ApiKey:
+    return ApiKey(row["id"], row["account_id"], row["name"], Role(row["role"]), row["scope"], row["secret_hash"],
+                  row["created_at"], row["revoked_at"])
 
 
 def session_of_row(row: dict[str, Any]) -> Session:
@@ -154,3 +160,22 @@ class IdentityRepository:
     async def save_session_record(self, session: Session) -> None:
         await self.session.execute(sa.update(sessions).where(sessions.c.id == session.id).values(
             expires_at=session.expires_at, ended_at=session.ended_at))
+
+    # --- api keys ------------------------------------------------------------------------------
+    async def add_api_key(self, key: ApiKey) -> None:
+        await self.session.execute(sa.insert(api_keys).values(
+            id=key.id, account_id=key.account_id, name=key.name, role=key.role.value, scope=key.scope,
+            secret_hash=key.secret_hash, created_at=key.created_at, revoked_at=key.revoked_at))
+
+    async def api_key(self, key_id: str, *, for_decision: bool = False) -> ApiKey | None:
+        query = sa.select(api_keys).where(api_keys.c.id == key_id)
+        row = await self._one(query.with_for_update() if for_decision else query)
+        return api_key_of_row(row) if row else None
+
+    async def api_keys_of(self, account_id: str) -> list[ApiKey]:
+        rows = await self.session.execute(sa.select(api_keys).where(api_keys.c.account_id == account_id)
+                                          .order_by(api_keys.c.created_at))
+        return [api_key_of_row(dict(r._mapping)) for r in rows]
+
+    async def save_api_key(self, key: ApiKey) -> None:
+        await self.session.execute(sa.update(api_keys).where(api_keys.c.id == key.id).values(revoked_at=key.revoked_at))

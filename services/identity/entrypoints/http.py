@@ -8,10 +8,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request, Response, status
 from pydantic import EmailStr, Field
 
-from services.identity.application import accounts, sign_in
+from services.identity.application import accounts, api_keys, sign_in
 from services.identity.application.accounts import Caller
 from services.identity.application.context import ACCESS_TOKEN_SECONDS, Deps
 from services.identity.domain.accounts import Account
+from services.identity.domain.api_keys import ApiKey
 from services.identity.locale import _
 from shared.contracts.identity import SESSION_COOKIE, Role
 from shared.platform.auth import bearer
@@ -35,6 +36,21 @@ class Redeem(Command):
 
 class SessionCredential(Command):
     session: str | None = Field(default=None, max_length=200, description="The session (else its cookie)")
+
+
+class TokenRequest(SessionCredential):
+    api_key: str | None = Field(default=None, max_length=200, description="An integration's API key instead")
+
+
+class NewApiKey(Command):
+    name: str = Field(min_length=2, max_length=120, examples=["Cổng thông tin tỉnh"])
+    role: Role
+    scope: str = Field(min_length=2, max_length=120, examples=["P51"])
+
+
+def api_key_view(key: ApiKey) -> dict[str, Any]:
+    return {"id": key.id, "name": key.name, "role": key.role.value, "scope": key.scope,
+            "created_at": key.created_at, "revoked": key.revoked_at is not None}
 
 
 class Invite(Command):
@@ -110,10 +126,30 @@ def build_router(deps: Deps) -> APIRouter:
         return {"session": credential, "access_token": token, "token_type": "Bearer",
                 "expires_in": ACCESS_TOKEN_SECONDS, "next": next_path, "account": account_view(account)}
 
-    @router.post("/token", tags=["sign-in"], summary="A fresh access token for the session (cookie or body)")
-    async def token(request: Request, cmd: SessionCredential | None = None) -> dict[str, Any]:
-        access, _account = await sign_in.access_token(deps, credential_of(request, cmd))
+    @router.post("/token", tags=["sign-in"],
+                 summary="A fresh access token for the session (cookie or body), or for an integration's API key")
+    async def token(request: Request, cmd: TokenRequest | None = None) -> dict[str, Any]:
+        if cmd is not None and cmd.api_key:
+            access = await api_keys.access_token_for_key(deps, cmd.api_key)
+        else:
+            access, _account = await sign_in.access_token(deps, credential_of(request, cmd))
         return {"access_token": access, "token_type": "Bearer", "expires_in": ACCESS_TOKEN_SECONDS}
+
+    @router.post("/api-keys", status_code=status.HTTP_201_CREATED, tags=["api keys"],
+                 summary="An API key for an integration: a role in a scope of your subtree; the key is shown once")
+    async def issue_key(cmd: NewApiKey, call: Signed) -> dict[str, Any]:
+        key, secret = await api_keys.issue_api_key(deps, call, name=cmd.name, role=cmd.role, scope=cmd.scope)
+        return {**api_key_view(key), "key": secret}
+
+    @router.get("/api-keys", tags=["api keys"], summary="The API keys you issued (never their secrets)")
+    async def list_keys(call: Signed) -> list[dict[str, Any]]:
+        return [api_key_view(k) for k in await api_keys.api_keys_of(deps, call)]
+
+    @router.delete("/api-keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT, tags=["api keys"],
+                   summary="Revoke an API key: every service refuses its tokens within seconds")
+    async def revoke_key(key_id: str, call: Signed) -> Response:
+        await api_keys.revoke_api_key(deps, call, key_id)
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
 
     @router.post("/sign-out", status_code=status.HTTP_204_NO_CONTENT, tags=["sign-in"],
                  summary="End the session: every service refuses its access tokens within seconds")
