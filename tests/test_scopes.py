@@ -275,3 +275,47 @@ async def test_each_registration_and_notifications_route_is_allowed_in_its_scope
         told = await log.post(f"/campaigns/{cid}/announcements", json={"title": "Mời tham quan",
                               "text": "Khu trưng bày mở cửa"}, headers=as_(people["province"]))
         assert told.status_code == 200, told.text
+
+
+async def test_an_external_issuers_tokens_act_by_their_mapped_grants(with_identity: Settings):
+    """A province's SSO, configured by issuer URL: its discovery document and keys served on loopback,
+    its tokens accepted with grants from its ``dxday_grants`` claim; the wrong audience, another key
+    and an expired token are refused."""
+    from fastapi import FastAPI
+
+    from tests.support import free_port
+
+    key = ECKey.generate_key("P-256", parameters={"kid": "sso-1"})
+    port = free_port()
+    issuer = f"http://127.0.0.1:{port}"
+    sso = FastAPI()
+
+    @sso.get("/.well-known/openid-configuration")
+    async def discovery() -> dict[str, str]:
+        return {"issuer": issuer, "jwks_uri": f"{issuer}/jwks"}
+
+    @sso.get("/jwks")
+    async def jwks() -> dict[str, Any]:
+        return {"keys": [key.as_dict(private=False)]}
+
+    now = int(dt.datetime.now(dt.UTC).timestamp())
+
+    def token(signer: ECKey = key, **over: Any) -> dict[str, str]:
+        claims = {"iss": issuer, "sub": "can-bo-42", "aud": "dxday", "iat": now, "exp": now + 300,
+                  "dxday_grants": ["organizer@W21211"], **over}
+        return {"Authorization": f"Bearer {jwt.encode({'alg': 'ES256', 'kid': signer.kid}, claims, signer)}"}
+
+    configured = with_identity.model_copy(update={"oidc_issuer": issuer})
+    async with (serve_in_process(sso, port), serve_in_process(identity_app(configured)),  # the locality tree
+                serve_in_process(events_app(configured)) as events):
+        http = events.client
+        assert (await http.post("/campaigns", json=CAMPAIGN, headers=token())).status_code == 201
+        elsewhere = {**CAMPAIGN, "campaign_id": "nghia-hanh-2027", "locality_code": SIBLING}
+        assert (await http.post("/campaigns", json=elsewhere, headers=token())).status_code == 403
+        stranger = ECKey.generate_key("P-256", parameters={"kid": "sso-1"})
+        for refused in (token(aud="other"), token(stranger), token(exp=now - 10),
+                        token(iss="http://127.0.0.1:1")):
+            r = await http.post("/campaigns", json=elsewhere, headers=refused)
+            assert r.status_code == 401, r.text
+        [created] = await committed(configured, "events", "events.campaign.created")
+        assert created["actor"] == {"kind": "account", "id": "oidc:can-bo-42"}

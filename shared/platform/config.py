@@ -146,6 +146,11 @@ class Settings(BaseSettings):
     organizer_token: str | None = Field(
         default=None, description="Bearer token for organizer endpoints (required outside `dxday up`)"
     )
+    oidc_issuer: str | None = Field(
+        default=None, description="An external OpenID Connect issuer (a province's SSO) whose tokens are accepted")
+    oidc_audience: str = Field(default="dxday", description="The audience (`aud`) its tokens must name")
+    oidc_grants_claim: str = Field(
+        default="dxday_grants", description="Its claim holding grants, each `role@scope` (organizer@P51)")
 
     @field_validator("quiet_hours")
     @classmethod

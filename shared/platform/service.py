@@ -38,7 +38,7 @@ from shared.platform.migrations import upgrade
 from shared.platform.observability import MessagingMetrics
 from shared.platform.outbox import MAX_EVENT_BYTES, OutboxRelay
 from shared.platform.protection import install_protection
-from shared.platform.tokens import PagesSessions, identity_verifier
+from shared.platform.tokens import PagesSessions, Verifiers, external_verifier, identity_verifier
 from shared.platform.uow import UnitOfWork
 
 log = logging.getLogger("dxday.service")
@@ -98,7 +98,9 @@ class ServiceRuntime:
         self.waiting_for_nats = asyncio.Event()
         self.every(10.0, "readiness", self._refresh_readiness)
         # access tokens of the identity service, verified here; what it revokes is heard by every replica
-        self.tokens = identity_verifier(settings.base_url_of("identity"), lambda: self.broker.connection)
+        own = identity_verifier(settings.base_url_of("identity"), lambda: self.broker.connection)
+        self.tokens = Verifiers(own, *([external_verifier(settings.oidc_issuer, settings.oidc_audience,
+                                                          settings.oidc_grants_claim)] if settings.oidc_issuer else []))
         self.sessions = PagesSessions(self.tokens, lambda: self.broker.connection)
         for subject in REVOCATIONS:
             self.broker.subscriber(subject, title=f"revocations:{subject}", decoder=_raw)(self._revocation_handler())

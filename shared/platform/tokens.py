@@ -43,11 +43,17 @@ class AccessClaims:
 
 
 class TokenVerifier:
+    """``grants_claim``: where the grants are (the identity service's ``grants``: ``[{role, scope}]``;
+    an external issuer's: ``role@scope`` strings); ``audience``: the ``aud`` a token must name, if any."""
+
     def __init__(self, keys: Callable[[], Awaitable[list[dict[str, Any]]]], issuers: set[str],
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time, *, algorithms: tuple[str, ...] = ("ES256",),
+                 grants_claim: str = "grants", audience: str | None = None, subject_prefix: str = "") -> None:
         self._fetch = keys
         self.issuers = issuers
         self.clock = clock
+        self.algorithms, self.grants_claim, self.audience = list(algorithms), grants_claim, audience
+        self.subject_prefix = subject_prefix  # an external account's id: the issuer's subject, marked
         self._keys: KeySet | None = None
         self._kids: set[str] = set()
         self._fetched_at = -KEY_REFRESH_S
@@ -73,13 +79,17 @@ class TokenVerifier:
             keys = await self._keyset(header.get("kid"))
             if keys is None:
                 return None
-            claims = jwt.decode(token, keys, algorithms=["ES256"]).claims
+            claims = jwt.decode(token, keys, algorithms=self.algorithms).claims
         except (JoseError, ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError):
             return None
         now = self.clock()
+        if self.audience is not None:
+            aud = claims.get("aud")
+            if self.audience not in (aud if isinstance(aud, list) else [aud]):
+                return None
         try:
-            found = AccessClaims(str(claims["sub"]), claims.get("sid"),
-                                 tuple((str(g["role"]), str(g["scope"])) for g in claims.get("grants", [])),
+            found = AccessClaims(self.subject_prefix + str(claims["sub"]), claims.get("sid"),
+                                 tuple(_grant(g) for g in claims.get(self.grants_claim, [])),
                                  int(claims["iat"]), int(claims["exp"]), str(claims["iss"]),
                                  tuple(str(c) for c in claims.get("contacts", [])[:4]),
                                  str(claims["key"]) if claims.get("key") else None)
@@ -110,6 +120,63 @@ class TokenVerifier:
                 del self.ended_sessions[sid]
 
 
+def _grant(found: Any) -> tuple[str, str]:
+    """``{"role": r, "scope": s}`` or ``"r@s"``."""
+    if isinstance(found, str):
+        role, _at, scope = found.partition("@")
+        if not role or not scope:
+            raise ValueError(found)
+        return role, scope
+    return str(found["role"]), str(found["scope"])
+
+
+class Verifiers:
+    """The identity service's verifier, and an external issuer's when one is configured: a token goes
+    to the verifier of the issuer it names (read unverified, then verified by that one alone)."""
+
+    def __init__(self, own: TokenVerifier, *others: TokenVerifier) -> None:
+        self.own, self.all = own, (own, *others)
+
+    async def verify(self, token: str) -> AccessClaims | None:
+        try:
+            issuer = _payload(token).get("iss")
+        except (ValueError, binascii.Error, UnicodeDecodeError, IndexError):
+            return None
+        for verifier in self.all:
+            if issuer in verifier.issuers:
+                return await verifier.verify(token)
+        return None
+
+    def session_ended(self, session_id: str) -> None:
+        for verifier in self.all:
+            verifier.session_ended(session_id)
+
+    def account_changed(self, account_id: str, at: float | None = None) -> None:
+        for verifier in self.all:
+            verifier.account_changed(account_id, at)
+
+
+def _payload(token: str) -> dict[str, Any]:
+    middle = token.split(".")[1]
+    found = json.loads(base64.urlsafe_b64decode(middle + "=" * (-len(middle) % 4)))
+    if not isinstance(found, dict):
+        raise ValueError("not a JWT payload")
+    return found
+
+
+def external_verifier(issuer: str, audience: str, grants_claim: str) -> TokenVerifier:
+    """An OpenID Connect issuer's tokens (RS256 or ES256), its keys from its discovery document."""
+    import httpx
+
+    async def published() -> list[dict[str, Any]]:
+        async with httpx.AsyncClient(timeout=5) as http:
+            found = (await http.get(f"{issuer.rstrip('/')}/.well-known/openid-configuration")).json()
+            return list((await http.get(found["jwks_uri"])).json()["keys"])
+
+    return TokenVerifier(published, {issuer}, algorithms=("RS256", "ES256"), grants_claim=grants_claim,
+                         audience=audience, subject_prefix="oidc:")
+
+
 def _header(token: str) -> dict[str, Any]:
     first = token.split(".", 1)[0]
     found = json.loads(base64.urlsafe_b64decode(first + "=" * (-len(first) % 4)))
@@ -134,8 +201,8 @@ class PagesSessions:
     verified claims of an access token asked for it over NATS, kept until a minute before it expires
     (a revocation still voids it at once: every use verifies it again)."""
 
-    def __init__(self, verifier: TokenVerifier, connection: Callable[[], Any], clock: Callable[[], float] = time.time
-                 ) -> None:
+    def __init__(self, verifier: TokenVerifier | Verifiers, connection: Callable[[], Any],
+                 clock: Callable[[], float] = time.time) -> None:
         self.verifier, self._connection, self.clock = verifier, connection, clock
         self._tokens: dict[str, tuple[str, float]] = {}  # SHA-256 of the session -> (token, fresh until)
 
