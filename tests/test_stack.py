@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import os
 import signal
@@ -103,6 +104,16 @@ def test_dxday_up_serves_three_ready_services_and_leaves_nothing_after_sigterm(t
         assert trail.returncode == 0, trail.stderr
         assert "registration.business.registered" in trail.stdout  # the audit trail shows the demo's businesses
         assert "registration.booth_application.confirmed" in trail.stdout
+        audit_csv = tmp_path / "audit.csv"
+        audit = subprocess.run([sys.executable, "-m", "launcher.cli", "audit", DEMO, "--csv", str(audit_csv)],
+                               env={**env, "DXDAY_NATS_URL": f"nats://127.0.0.1:{env['DXDAY_NATS_PORT']}"},
+                               capture_output=True, text=True, timeout=60)
+        assert audit.returncode == 0, audit.stderr
+        rows = list(csv.DictReader(audit_csv.read_text(encoding="utf-8-sig").splitlines()))
+        assert rows[0]["event"] == "events.campaign.created" and rows[0]["actor_kind"] == "organizer"
+        assert {"registration.business.registered", "registration.booth_application.confirmed"} <= {
+            r["event"] for r in rows}
+        assert all(r["occurred_at"] <= s["occurred_at"] for r, s in zip(rows, rows[1:], strict=False))  # in order
     finally:
         proc.send_signal(signal.SIGTERM)
         code = proc.wait(60)
