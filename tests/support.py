@@ -46,7 +46,9 @@ async def serve_in_process(app: FastAPI, port: int = 0) -> AsyncIterator[Running
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", port))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_config=None, access_log=False, lifespan="on"))
+    # a browser's open connection is given 10 s to finish at shutdown, as a replica is on a rolling update
+    server = uvicorn.Server(uvicorn.Config(app, log_config=None, access_log=False, lifespan="on",
+                                           timeout_graceful_shutdown=10))
     task = asyncio.create_task(server.serve(sockets=[sock]))
     deadline = time.monotonic() + 30
     while not server.started:
@@ -62,8 +64,13 @@ async def serve_in_process(app: FastAPI, port: int = 0) -> AsyncIterator[Running
             yield RunningService(app, url, client)
     finally:
         server.should_exit = True
-        await task
-        sock.close()
+        try:
+            await asyncio.wait_for(asyncio.shield(task), 60)
+        except TimeoutError:
+            task.cancel()
+            raise RuntimeError(f"the service on {url} did not stop within 60 s") from None
+        finally:
+            sock.close()
 
 
 async def eventually(

@@ -338,3 +338,4 @@ async def test_a_commune_organizer_signs_in_at_the_board_and_manages_its_campaig
             assert response.status == 403
             response = await page.goto(f"{events.url}/board/tinh-khe-2027")  # its own: every part of the board
             assert response.status == 200
+            await page.context.close()  # before the services stop: no connection of this browser left open
