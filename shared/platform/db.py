@@ -24,6 +24,10 @@ PG_CONNECT_TIMEOUT_S = 5.0  # asyncpg waits 60 s by default: a cut network would
 # A replica that stalls inside a transaction (paused, swapped out, partitioned) would hold its row
 # locks and block every other replica; the server ends such a session after this long.
 PG_IDLE_IN_TRANSACTION_MS = 10_000
+# A request waits this long for one of the pool's connections: a burst on one workshop queues behind
+# its row lock while holding every connection, which is contention, not an outage (a database that is
+# down fails at connect, after PG_CONNECT_TIMEOUT_S).
+PG_POOL_WAIT_S = 30.0
 
 
 def database_unavailable(exc: BaseException) -> bool:
@@ -116,7 +120,7 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     if is_sqlite(url):
         return _sqlite_engine(url, echo)
     return create_async_engine(url, echo=echo, hide_parameters=True, pool_pre_ping=True, pool_size=10, max_overflow=20,
-                               pool_timeout=PG_CONNECT_TIMEOUT_S,
+                               pool_timeout=PG_POOL_WAIT_S,
                                connect_args={"timeout": PG_CONNECT_TIMEOUT_S, "command_timeout": 30,
                                              "server_settings": {"idle_in_transaction_session_timeout":
                                                                  str(PG_IDLE_IN_TRANSACTION_MS)}})
