@@ -26,7 +26,8 @@ def administrator(settings: Settings) -> tuple[str, str, Role, str]:
     return ("Quản trị viên quốc gia", settings.admin_email or "admin@dxday.local", Role.ORGANIZER, NATIONAL)
 
 
-async def _links(settings: Settings, people: list[tuple[str, str, Role, str]]) -> list[tuple[str, str, str]]:
+async def _links(settings: Settings, people: list[tuple[str, str, Role, str]],
+                 valid_for: dt.timedelta = FIRST_LINK_VALID) -> list[tuple[str, str, str]]:
     engine = create_engine(settings.db_url_of("identity"))
     try:
         sessions = sessionmaker_for(engine)
@@ -34,11 +35,17 @@ async def _links(settings: Settings, people: list[tuple[str, str, Role, str]]) -
         for name, email, role, scope in people:
             link = await setup_sign_in_link(lambda: IdentityUnitOfWork(sessions, None), SystemClock(),
                                             settings.base_url_of("identity"), name=name, email=email, role=role,
-                                            scope=scope, valid_for=FIRST_LINK_VALID)
+                                            scope=scope, valid_for=valid_for)
             found.append((name, f"{role.value} {scope}", link))
         return found
     finally:
         await engine.dispose()
+
+
+def administrator_link(settings: Settings, valid_for: dt.timedelta = FIRST_LINK_VALID) -> str:
+    """A new one-time sign-in link for the national administrator (``dxday sign-in-link``; the demo
+    loader signs in with one, valid minutes)."""
+    return asyncio.run(_links(settings, [administrator(settings)], valid_for))[0][2]
 
 
 def sign_in_links(settings: Settings, *, demo: bool) -> list[tuple[str, str, str]]:

@@ -74,10 +74,6 @@ def _ready(url: str) -> bool:
         return False
 
 
-def _organizer_token(settings: Settings) -> str:
-    return settings.organizer_token or secret_from_file(settings.data_dir / "organizer-token")
-
-
 class Stack:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -107,7 +103,6 @@ class Stack:
         env = dict(os.environ)
         env.setdefault("DXDAY_LOG_FORMAT", "text")
         env["DXDAY_DATA_DIR"] = str(s.data_dir.resolve())
-        env["DXDAY_ORGANIZER_TOKEN"] = _organizer_token(s)
         env["DXDAY_CHECKIN_SECRET"] = s.checkin_secret or secret_from_file(s.data_dir / "checkin-secret")
         per_stream, budget = stream_budget(s)
         if not s.nats_url:
@@ -181,7 +176,7 @@ class Stack:
 
         try:
             links = accounts.sign_in_links(self.settings, demo=demo)
-        except Exception as exc:  # the stack stays up; `dxday sign-in-links` makes them again
+        except Exception as exc:  # the stack stays up; `dxday sign-in-link` makes the administrator's again
             _say(f"sign-in links not made: {exc}")
             return
         _say("sign in (one-time links, valid 24 h; later: the sign-in page sends a new one):")
@@ -266,8 +261,6 @@ def cmd_up(args: argparse.Namespace) -> int:
         if demo:
             stack.load_demo()
         stack.announce_sign_in_links(demo=demo)
-        token_file = settings.data_dir / "organizer-token"
-        _say(f"organizer token: {token_file} (header 'Authorization: Bearer <token>')")
         _say(f"start here: {settings.base_url_of('registration')}/docs (businesses, booths, participants); "
              f"audit trail: dxday events — Ctrl-C to stop")
         return stack.watch()
@@ -283,7 +276,7 @@ def _run_demo(settings: Settings) -> dict:
 
     from launcher import demo  # the launcher stands above the services and may import them
 
-    return demo.run(settings, _organizer_token(settings), dt.date.today(), say=lambda line: _say(f"demo: {line}"))
+    return demo.run(settings, dt.date.today(), say=lambda line: _say(f"demo: {line}"))
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -453,6 +446,20 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sign_in_link(args: argparse.Namespace) -> int:
+    """A new one-time sign-in link for the national administrator, made on the identity database
+    (the first sign-in of a deployment; a lost link): valid a day, single use."""
+    from launcher import accounts  # the launcher stands above the services and may import them
+
+    try:
+        link = accounts.administrator_link(load_settings())
+    except Exception as exc:
+        print(f"dxday: no sign-in link made: {exc}", file=sys.stderr)
+        return 1
+    print(f"national administrator (one-time, valid 24 h): {link}")
+    return 0
+
+
 def cmd_events(args: argparse.Namespace) -> int:
     """Print the latest events of the streams (the audit trail), from the running NATS."""
     import asyncio
@@ -486,6 +493,8 @@ def main(argv: list[str] | None = None) -> int:
     audit.add_argument("campaign", help="the campaign id")
     audit.add_argument("--csv", metavar="FILE", help="write it as CSV (UTF-8 with BOM, for spreadsheets)")
     audit.set_defaults(func=cmd_audit)
+    link = sub.add_parser("sign-in-link", help="a new one-time sign-in link for the national administrator")
+    link.set_defaults(func=cmd_sign_in_link)
     nats = sub.add_parser("nats", help="run only the embedded NATS server")
     nats.set_defaults(func=cmd_nats)
     args = parser.parse_args(argv)

@@ -1,5 +1,6 @@
 """`dxday demo`: a campaign modelled on Quảng Ngãi's plan no. 148 (2022), created through the public
-HTTP APIs like any organizer would, and idempotently (running it twice changes nothing).
+HTTP APIs like any organizer would, and idempotently (running it twice changes nothing). It acts as the
+national administrator, signed in with a one-time link valid minutes and signed out at the end.
 
 The campaign is the next one ahead (this year's if 10 October is still to come, else next year's),
 so seats can be reserved and reminders lie in the future.
@@ -49,13 +50,13 @@ def _tax_codes(n: int) -> list[str]:
 class Demo:
     registration: str
     events: str
-    organizer_token: str
+    access_token: str  # the national administrator's
     say: Callable[[str], None] = print
     timeout: float = 30.0
 
     def __post_init__(self) -> None:
         self.http = httpx.Client(timeout=self.timeout)
-        self.org = {"Authorization": f"Bearer {self.organizer_token}"}
+        self.org = {"Authorization": f"Bearer {self.access_token}"}
 
     def _call(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         return self.http.request(method, url, **kwargs)
@@ -211,6 +212,19 @@ class Demo:
         return f"{len(BUSINESSES)} businesses, {len(PARTICIPANTS)} participants"
 
 
-def run(settings: Settings, organizer_token: str, today: dt.date, say: Callable[[str], None] = print) -> dict:
-    demo = Demo(settings.base_url_of("registration"), settings.base_url_of("events"), organizer_token, say)
-    return demo.run(today)
+def run(settings: Settings, today: dt.date, say: Callable[[str], None] = print) -> dict:
+    from launcher import accounts  # the launcher stands above the services and may import them
+
+    identity = settings.base_url_of("identity")
+    link = accounts.administrator_link(settings, dt.timedelta(minutes=5))
+    with httpx.Client(timeout=30) as http:
+        signed = http.post(f"{identity}/sessions", json={"link": link.rsplit("/sign-in/", 1)[1]})
+        if signed.status_code != 201:
+            raise RuntimeError(f"the administrator could not sign in: {signed.status_code} {signed.text[:300]}")
+        session = signed.json()
+        try:
+            demo = Demo(settings.base_url_of("registration"), settings.base_url_of("events"),
+                        session["access_token"], say)
+            return demo.run(today)
+        finally:
+            http.post(f"{identity}/sign-out", json={"session": session["session"]})

@@ -24,7 +24,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from shared.contracts.identity import REVOCATIONS, SESSION_TOKEN_RPC, SIGNING_KEYS_RPC
+from shared.contracts.identity import REVOCATIONS, SESSION_END_RPC, SESSION_TOKEN_RPC, SIGNING_KEYS_RPC
 from shared.contracts.streams import DEAD_LETTERS, RPC_ROOT
 from shared.platform.messaging import inbox_prefix
 
@@ -74,7 +74,8 @@ def permissions(service: str) -> dict[str, object]:
         publish += [f"dlq.{durable}", f"{api}.CREATE.{stream}.{durable}", f"{api}.CREATE.{stream}.{durable}.>",
                     f"{api}.DURABLE.CREATE.{stream}.{durable}", f"{api}.INFO.{stream}.{durable}",
                     f"{api}.MSG.NEXT.{stream}.{durable}", f"$JS.ACK.{stream}.{durable}.>"]
-    publish += [*calls(service), SIGNING_KEYS_RPC, SESSION_TOKEN_RPC]  # every service verifies access tokens
+    # every service verifies access tokens, and signs a pages session out
+    publish += [*calls(service), SIGNING_KEYS_RPC, SESSION_TOKEN_RPC, SESSION_END_RPC]
     subscribe = [f"{inbox_prefix(service)}.>", f"{RPC_ROOT}.{service}.>", *REVOCATIONS]
     return {"publish": {"allow": publish}, "subscribe": {"allow": subscribe}, "allow_responses": True}
 

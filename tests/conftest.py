@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 
 from launcher.natsserver import NatsServer
 from shared.platform.config import Settings
-from tests.support import TEST_ORGANIZER_TOKEN
+from tests.support import TEST_ISSUER
 
 POSTGRES_URL = os.environ.get("DXDAY_TEST_POSTGRES_URL", "")
 REQUIRE_POSTGRES = os.environ.get("DXDAY_REQUIRE_POSTGRES") == "1"
@@ -121,7 +121,7 @@ async def settings_for(nats: NatsServer, databases: Databases, tmp_path: Path) -
         registration_db_url=await databases.url("registration"),
         events_db_url=await databases.url("events"),
         notifications_db_url=await databases.url("notifications"),
-        organizer_token=TEST_ORGANIZER_TOKEN,
+        oidc_issuer=TEST_ISSUER.url,  # the national organizer's tokens (tests.support.ORGANIZER)
         checkin_secret="test-checkin-secret",  # shared by every replica a test starts
         outbox_sweep_seconds=0.5,
         log_format="text",

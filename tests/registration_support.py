@@ -117,3 +117,28 @@ async def registration_stack(settings: Settings, *, booth_confirmation: str = "a
 
 def day(s: str) -> dt.date:
     return dt.date.fromisoformat(s)
+
+
+async def one_time_link(identity: RunningService, settings: Settings, *, role: str = "organizer", scope: str = "VN",
+                        email: str = "ban.to.chuc@dxday.test") -> str:
+    """A person with ``role`` at ``scope`` and a one-time sign-in link for it (as ``dxday up`` prints)."""
+    from services.identity.application.sign_in import setup_sign_in_link
+    from shared.contracts.identity import Role
+    from shared.platform.clock import SystemClock
+
+    return await setup_sign_in_link(identity.app.state.deps.uow, SystemClock(), settings.base_url_of("identity"),
+                                    name="Ban tổ chức", email=email, role=Role(role), scope=scope)
+
+
+@asynccontextmanager
+async def board_session(settings: Settings, *, role: str = "organizer", scope: str = "VN",
+                        email: str = "ban.to.chuc@dxday.test") -> AsyncIterator[tuple[RunningService, str]]:
+    """The identity service running beside the others and a person with ``role`` at ``scope`` signed in
+    with a one-time link: (identity, the session credential its cookie holds on the board pages)."""
+    from services.identity.app import create_app as identity_app
+
+    async with serve_in_process(identity_app(settings)) as identity:
+        link = await one_time_link(identity, settings, role=role, scope=scope, email=email)
+        signed = await identity.client.post("/sessions", json={"link": link.rsplit("/sign-in/", 1)[1]})
+        assert signed.status_code == 201, signed.text
+        yield identity, signed.json()["session"]

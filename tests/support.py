@@ -17,9 +17,64 @@ import uvicorn
 from fastapi import FastAPI
 from nats.js.api import ConsumerConfig, DeliverPolicy
 
-TEST_ORGANIZER_TOKEN = "test-organizer-token"
-ORGANIZER = {"Authorization": f"Bearer {TEST_ORGANIZER_TOKEN}"}
 T = TypeVar("T")
+
+
+class TestIssuer:
+    """An OpenID Connect issuer on loopback (the ministry's single sign-on, as a province's would be
+    configured with ``DXDAY_OIDC_ISSUER``): its discovery document and key served over real HTTP from a
+    thread for the whole test run, so that every service verifies its tokens as it would in production.
+    The tests that are about the identity service's own accounts sign in through it instead."""
+
+    __test__ = False  # not a test class
+
+    def __init__(self) -> None:
+        import http.server
+        import json
+        import threading
+
+        from joserfc.jwk import ECKey
+
+        self.key = ECKey.generate_key("P-256", parameters={"kid": "test-sso-1"})
+        issuer_of = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
+                documents = {"/.well-known/openid-configuration": {"issuer": issuer_of.url,
+                                                                   "jwks_uri": f"{issuer_of.url}/jwks"},
+                             "/jwks": {"keys": [issuer_of.key.as_dict(private=False)]}}
+                found = documents.get(self.path)
+                body = json.dumps(found or {"error": "not found"}).encode()
+                self.send_response(200 if found else 404)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *_args: Any) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, name="test-issuer", daemon=True).start()
+
+    def token(self, subject: str, *grants: str, valid_s: int = 12 * 3600, **claims: Any) -> str:
+        """An access token for ``oidc:<subject>`` with grants ``role@scope``."""
+        from joserfc import jwt
+
+        now = int(time.time())
+        body = {"iss": self.url, "sub": subject, "aud": "dxday", "iat": now - 5, "exp": now + valid_s,
+                "dxday_grants": list(grants), **claims}
+        return jwt.encode({"alg": "ES256", "kid": self.key.kid}, body, self.key)
+
+    def bearer(self, subject: str, *grants: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(subject, *grants)}"}
+
+
+TEST_ISSUER = TestIssuer()
+# the national organizer, signed in through the ministry's single sign-on
+ORGANIZER_ID = "oidc:ban-to-chuc-quoc-gia"
+ORGANIZER = TEST_ISSUER.bearer("ban-to-chuc-quoc-gia", "organizer@VN")
 
 
 def free_port() -> int:
@@ -147,7 +202,8 @@ def start_service_process(name: str, settings: Any, port: int, log: Any, **env_e
     import sys
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("DXDAY_")}
-    env.update(DXDAY_NATS_URL=settings.nats_url or "", DXDAY_ORGANIZER_TOKEN=TEST_ORGANIZER_TOKEN,
+    env.update(DXDAY_NATS_URL=settings.nats_url or "",
+               **({"DXDAY_OIDC_ISSUER": settings.oidc_issuer} if settings.oidc_issuer else {}),
                DXDAY_CHECKIN_SECRET=settings.checkin_secret or "test-checkin-secret",
                DXDAY_DATA_DIR=str(settings.data_dir), DXDAY_LOG_LEVEL="WARNING", DXDAY_OUTBOX_SWEEP_SECONDS="0.5",
                **{f"DXDAY_{name.upper()}_DB_URL": settings.db_url_of(name), f"DXDAY_{name.upper()}_PORT": str(port)},
@@ -189,3 +245,30 @@ def qr_in(png: bytes) -> str:
         if text:
             return text
     raise AssertionError("no QR code found in the image")
+
+
+class AdministratorSession:
+    """The national administrator of a stack started with ``dxday up``, signed in as a person would be:
+    ``dxday sign-in-link`` (the installation's one-time link), then the link redeemed at the identity
+    service; ``header()`` gives a fresh access token (each lives 5 minutes) from the session."""
+
+    def __init__(self, env: dict[str, str], identity_url: str) -> None:
+        import subprocess
+        import sys
+
+        made = subprocess.run([sys.executable, "-m", "launcher.cli", "sign-in-link"], env=env, capture_output=True,
+                              text=True, timeout=60)
+        assert made.returncode == 0, made.stderr
+        link = made.stdout.strip().rsplit(" ", 1)[1]
+        self.identity_url = identity_url
+        signed = httpx.post(f"{identity_url}/sessions", json={"link": link.rsplit("/sign-in/", 1)[1]}, timeout=30)
+        assert signed.status_code == 201, signed.text
+        self.session, self.token, self.fresh_until = signed.json()["session"], signed.json()["access_token"], 0.0
+        self.fresh_until = time.monotonic() + 200
+
+    def header(self) -> dict[str, str]:
+        if time.monotonic() >= self.fresh_until:
+            renewed = httpx.post(f"{self.identity_url}/token", json={"session": self.session}, timeout=30)
+            assert renewed.status_code == 200, renewed.text
+            self.token, self.fresh_until = renewed.json()["access_token"], time.monotonic() + 200
+        return {"Authorization": f"Bearer {self.token}"}

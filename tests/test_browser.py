@@ -15,7 +15,7 @@ import pytest
 
 from shared.platform.config import Settings
 from tests.registration_support import CAMPAIGN_ID, DAY, registration_stack, valid_tax_codes
-from tests.support import ORGANIZER, TEST_ORGANIZER_TOKEN, eventually, qr_in
+from tests.support import ORGANIZER, eventually, qr_in
 
 CHROMIUM = os.environ.get("DXDAY_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 REQUIRE_BROWSER = os.environ.get("DXDAY_REQUIRE_BROWSER") == "1"
@@ -165,7 +165,12 @@ async def test_participants_reserve_the_last_seat_and_the_next_one_waits(setting
 
 
 async def test_the_organizer_signs_in_and_approves_an_application(settings: Settings, browser):
-    async with registration_stack(settings, booth_confirmation="approval") as stack:
+    from services.identity.app import create_app as identity_app
+    from tests.registration_support import one_time_link
+    from tests.support import serve_in_process
+
+    async with (registration_stack(settings, booth_confirmation="approval") as stack,
+                serve_in_process(identity_app(settings)) as identity):
         await stack.define_venue(["B01"])
         business_id, token = await stack.register_business(valid_tax_codes(1)[0])
         applied = (await stack.apply(business_id, token)).json()
@@ -173,13 +178,15 @@ async def test_the_organizer_signs_in_and_approves_an_application(settings: Sett
 
         page = await new_phone(browser)
         await page.goto(f"{stack.registration.url}/board/{CAMPAIGN_ID}")
-        assert "/board/sign-in" in page.url  # not signed in: the sign-in form first
+        assert "/board/sign-in" in page.url  # not signed in: the sign-in page first
         await look(page, "board-sign-in")
-        await page.get_by_label("Mã ban tổ chức").fill("not the token")
-        await page.get_by_role("button", name="Đăng nhập").click()
-        assert await page.locator("#organizer_token-error").inner_text() == "Mã không đúng"
-        await page.get_by_label("Mã ban tổ chức").fill(TEST_ORGANIZER_TOKEN)
-        await page.get_by_role("button", name="Đăng nhập").click()
+        account = page.get_by_role("link", name="Đăng nhập bằng tài khoản")
+        public = settings.base_url_of("identity")  # the configured public address, served here on a free port
+        assert (await account.get_attribute("href") or "").startswith(f"{public}/sign-in?")
+        await page.goto((await one_time_link(identity, settings)).replace(public, identity.url))  # as printed
+        await page.get_by_role("button", name="Tiếp tục").click()
+        assert page.url.startswith(f"{identity.url}/me")
+        await page.goto(f"{stack.registration.url}/board/{CAMPAIGN_ID}")
         assert page.url.endswith(f"/board/{CAMPAIGN_ID}")
         pending = page.locator(f"#a-{applied['application_id']}")
         assert "Công ty" in await pending.inner_text()

@@ -43,7 +43,7 @@ def test_envelope_round_trips_and_keeps_utc():
         window_end=datetime(2026, 10, 10, 23, 59, 59, tzinfo=timezone(timedelta(hours=7))),
     )
     local = datetime(2026, 10, 1, 8, 0, tzinfo=timezone(timedelta(hours=7)))
-    env = make_envelope(CAMPAIGN_CREATED, payload, producer="events", actor=Actor(kind="organizer"),
+    env = make_envelope(CAMPAIGN_CREATED, payload, producer="events", actor=Actor(kind="account", id="a-1"),
                         occurred_at=local, campaign_id="c-2026")
     again = Envelope.model_validate_json(env.model_dump_json())
     assert again == env

@@ -622,14 +622,12 @@ async def test_planning_holds_the_contacts_it_read_so_an_erasure_waits_for_it(po
 
 
 async def test_the_board_lists_the_last_notifications_with_their_status(settings: Settings):
-    async with booth_notice_sent(settings) as (_settings, notifier):
+    from tests.registration_support import board_session
+
+    async with booth_notice_sent(settings) as (running, notifier), board_session(running) as (_identity, session):
         board = notifier.client
         assert (await board.get(f"/board/{CAMPAIGN_ID}")).status_code == 303  # sign in first
-        form = (await board.get("/board/sign-in")).text
-        form_token = form.split('name="form_token" value="')[1].split('"')[0]
-        signed = await board.post("/board/sign-in", data={"form_token": form_token, "organizer_token":
-                                                          ORGANIZER["Authorization"].removeprefix("Bearer ")})
-        assert signed.status_code == 303
+        board.cookies.set("dxday_session", session, domain="127.0.0.1")  # what the identity service set
         page = await board.get(f"/board/{CAMPAIGN_ID}?lang=en")
         assert page.status_code == 200 and "Booth confirmed" in page.text and "sent" in page.text
         vi = await board.get(f"/board/{CAMPAIGN_ID}?lang=vi")  # names in the reader's language, not keys

@@ -18,7 +18,7 @@ import pytest
 from launcher.demo import demo_campaign_id, demo_year
 from shared.contracts.streams import STREAMS
 from shared.platform.config import SERVICE_NAMES
-from tests.support import free_port, metric_value
+from tests.support import AdministratorSession, free_port, metric_value
 
 pytestmark = pytest.mark.slow
 DEMO = demo_campaign_id(demo_year(dt.date.today()))
@@ -110,9 +110,10 @@ def test_dxday_up_serves_three_ready_services_and_leaves_nothing_after_sigterm(t
                                capture_output=True, text=True, timeout=60)
         assert audit.returncode == 0, audit.stderr
         rows = list(csv.DictReader(audit_csv.read_text(encoding="utf-8-sig").splitlines()))
-        assert rows[0]["event"] == "events.campaign.created" and rows[0]["actor_kind"] == "organizer"
+        assert rows[0]["event"] == "events.campaign.created" and rows[0]["actor_kind"] == "account"
         assert {"registration.business.registered", "registration.booth_application.confirmed"} <= {
             r["event"] for r in rows}
+        assert rows[0]["actor_id"]  # the national administrator's account: the demo signs in as it
         assert all(r["occurred_at"] <= s["occurred_at"] for r, s in zip(rows, rows[1:], strict=False))  # in order
     finally:
         proc.send_signal(signal.SIGTERM)
@@ -204,8 +205,8 @@ def test_dxday_up_restarts_a_killed_service_and_a_killed_nats_server(tmp_path: P
             while "nats-server started again" not in log_path.read_text() and time.monotonic() < deadline:
                 time.sleep(0.2)
             _wait_ready(urls, proc, timeout=60)  # every service reconnected to the restarted server
-            r = httpx.post(f"{urls[1]}/campaigns", headers={"Authorization": "Bearer " + (
-                tmp_path / "var" / "organizer-token").read_text().strip()}, json={
+            administrator = AdministratorSession(env, f"http://127.0.0.1:{env['DXDAY_IDENTITY_PORT']}")
+            r = httpx.post(f"{urls[1]}/campaigns", headers=administrator.header(), json={
                 "campaign_id": "sau-su-co-2027", "year": 2027, "theme": "Chuyển đổi số", "organizer": "Sở KH&CN",
                 "locality": "Quảng Ngãi"})
             assert r.status_code == 201, r.text
@@ -245,7 +246,7 @@ def _service_waiting_for_nats(tmp_path: Path, name: str, **env_extra: str) -> tu
     """One service started as its own process with a NATS URL nobody listens on (yet)."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("DXDAY_")}
-    env.update(DXDAY_DATA_DIR=str(tmp_path / "var"), DXDAY_ORGANIZER_TOKEN="t", DXDAY_CHECKIN_SECRET="s",
+    env.update(DXDAY_DATA_DIR=str(tmp_path / "var"), DXDAY_CHECKIN_SECRET="s",
                DXDAY_LOG_FORMAT="text",
                **{f"DXDAY_{name.upper()}_PORT": str(port)}, **env_extra)
     env.setdefault("DXDAY_NATS_URL", f"nats://127.0.0.1:{free_port()}")

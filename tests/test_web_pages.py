@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from html.parser import HTMLParser
+from urllib.parse import quote
 
 from shared.platform.config import Settings
-from tests.registration_support import CAMPAIGN_ID, registration_stack, valid_tax_codes
-from tests.support import ORGANIZER, TEST_ORGANIZER_TOKEN
+from tests.registration_support import CAMPAIGN_ID, board_session, registration_stack, valid_tax_codes
+from tests.support import ORGANIZER
 
 
 class Page(HTMLParser):
@@ -193,7 +193,8 @@ async def test_my_data_page_stops_messages_and_erases_with_the_participants_own_
 
 
 async def test_board_needs_the_organizer_sign_in_and_refuses_foreign_posts(settings: Settings):
-    async with registration_stack(settings, booth_confirmation="approval") as stack:
+    async with (registration_stack(settings, booth_confirmation="approval") as stack,
+                board_session(settings) as (_identity, session)):
         reg = stack.reg
         await stack.define_venue(["C01"])
         business_id, token = await stack.register_business(valid_tax_codes(1)[0])
@@ -204,20 +205,20 @@ async def test_board_needs_the_organizer_sign_in_and_refuses_foreign_posts(setti
         location = anonymous.headers["location"]
         assert location.startswith("/board/sign-in?") and f"next=/board/{CAMPAIGN_ID}" in location
         form = await reg.get("/board/sign-in?next=//evil.example/steal")
-        form_token = _hidden_token(form.text)
-        assert 'name="next" value="/"' in form.text  # only a path on this site is kept
-        wrong = await reg.post("/board/sign-in", data={"form_token": form_token, "organizer_token": "guess"})
-        assert wrong.status_code == 401 and "Mã không đúng" in Page(wrong.text).words
-        right = await reg.post("/board/sign-in", data={"form_token": form_token, "next": f"/board/{CAMPAIGN_ID}",
-                                                       "organizer_token": TEST_ORGANIZER_TOKEN})
-        assert right.status_code == 303 and right.headers["location"] == f"/board/{CAMPAIGN_ID}"
-        session = reg.cookies.get("dxday_board")
-        assert session and TEST_ORGANIZER_TOKEN not in session  # derived, never the token itself
-        assert (await reg.get(f"/campaigns/{CAMPAIGN_ID}/applications",
-                              headers={"Authorization": f"Bearer {session}"})).status_code == 401
+        here = quote(settings.base_url_of("registration") + "/", safe="")
+        # the sign-in happens at the identity service, and leads back only to a path on this site
+        assert f"{settings.base_url_of('identity')}/sign-in?lang=vi&amp;next={here}" in form.text
+        assert "evil.example" not in form.text
+        assert 'name="organizer_token"' not in form.text  # no installation-wide token any more
+        forged = await reg.get(f"/board/{CAMPAIGN_ID}", cookies={"dxday_session": "x" * 43})
+        assert forged.status_code == 303
 
+        reg.cookies.set("dxday_session", session, domain="127.0.0.1")  # what the identity service set
         board = await reg.get(f"/board/{CAMPAIGN_ID}")
         assert board.status_code == 200 and f"a-{application['application_id']}" in board.text
+        form_token = _hidden_token(board.text)
+        assert (await reg.get(f"/campaigns/{CAMPAIGN_ID}/applications",
+                              headers={"Authorization": f"Bearer {session}"})).status_code == 401
         approve = f"/board/{CAMPAIGN_ID}/applications/{application['application_id']}/approve"
         foreign = await reg.post(approve, data={"form_token": "from-another-site"})
         assert foreign.status_code == 403
@@ -233,25 +234,11 @@ async def test_board_needs_the_organizer_sign_in_and_refuses_foreign_posts(setti
         csv = await reg.get(f"/board/{CAMPAIGN_ID}/businesses.csv")
         assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
         signed_out = await reg.post("/board/sign-out", data={"form_token": form_token})
-        assert signed_out.status_code == 303 and not reg.cookies.get("dxday_board")
+        assert signed_out.status_code == 303 and not reg.cookies.get("dxday_session")
         assert (await reg.get(f"/board/{CAMPAIGN_ID}/businesses.csv")).status_code == 303
-        # the old cookie, replayed after sign-out, opens nothing; a new sign-in gives a new value
-        replayed = await reg.get(f"/board/{CAMPAIGN_ID}", cookies={"dxday_board": session})
+        # the session ended at the identity service: its cookie, replayed, opens nothing here
+        replayed = await reg.get(f"/board/{CAMPAIGN_ID}", cookies={"dxday_session": session})
         assert replayed.status_code == 303
-        again = await reg.post("/board/sign-in", data={"form_token": form_token,
-                                                       "organizer_token": TEST_ORGANIZER_TOKEN})
-        assert again.status_code == 303 and reg.cookies.get("dxday_board") not in (None, session)
-
-
-def test_a_board_session_expires():
-    from shared import web
-
-    old = web.organizer_session(TEST_ORGANIZER_TOKEN, now=0)
-    fresh = web.organizer_session(TEST_ORGANIZER_TOKEN)
-    assert web._session_nonce(old, TEST_ORGANIZER_TOKEN, now=web.SESSION_SECONDS + 1) is None  # a day later
-    now = time.time()
-    assert web._session_nonce(fresh, TEST_ORGANIZER_TOKEN, now=now) is not None
-    assert web._session_nonce(fresh, "another-token", now=now) is None
 
 
 async def test_exhibit_pages_keep_a_business_signed_in_only_with_its_own_token(settings: Settings):
@@ -292,15 +279,15 @@ async def test_wrong_tokens_on_the_pages_count_towards_the_failed_token_limit(se
         attempts = [
             reg.post("/my-data", data={"form_token": form_token, "access_token": "participant.x.y",
                                        "action": "opt_out"}),
-            reg.post("/board/sign-in", data={"form_token": form_token, "organizer_token": "guess"}),
             reg.post(f"/exhibit/{CAMPAIGN_ID}", data={"form_token": form_token, "access_token": "business.x.y"}),
+            reg.get(f"/campaigns/{CAMPAIGN_ID}/applications", headers={"Authorization": "Bearer eyJx.eyJ.sig"}),
         ]
         assert [(await a).status_code for a in attempts] == [401, 401, 401]
-        blocked = await reg.post("/board/sign-in", data={"form_token": form_token, "organizer_token": "guess2"})
+        blocked = await reg.post(f"/exhibit/{CAMPAIGN_ID}", data={"form_token": form_token,
+                                                                  "access_token": "business.x.z"})
         assert blocked.status_code == 429 and int(blocked.headers["retry-after"]) > 0
-        right = await reg.post("/board/sign-in", data={"form_token": form_token,
-                                                        "organizer_token": TEST_ORGANIZER_TOKEN})
-        assert right.status_code == 303  # the organizer behind the same address is not locked out
+        right = await reg.get(f"/campaigns/{CAMPAIGN_ID}/applications", headers=ORGANIZER)
+        assert right.status_code == 200  # the organizer behind the same address is not locked out
 
 
 async def test_pages_explain_unknown_things_as_pages_in_the_readers_language(settings: Settings):

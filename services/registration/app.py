@@ -56,12 +56,12 @@ def create_runtime(settings: Settings, *, clock: Clock | None = None) -> Service
 
 
 def unsubscribe_key(settings: Settings) -> bytes:
-    """Signs one-click unsubscribe links; derived from the organizer token every replica shares."""
+    """Signs one-click unsubscribe links; derived from the installation's key every replica shares."""
     import hashlib
     import hmac
     import secrets
 
-    secret = settings.organizer_token or secrets.token_urlsafe(32)  # no token: links valid until a restart
+    secret = settings.checkin_secret or secrets.token_urlsafe(32)  # no token: links valid until a restart
     return hmac.new(secret.encode(), b"dxday unsubscribe links", hashlib.sha256).digest()
 
 

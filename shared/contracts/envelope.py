@@ -29,7 +29,7 @@ P = TypeVar("P", bound=BaseModel)
 
 class Actor(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
-    kind: Literal["organizer", "account", "business", "participant", "operator", "system"]
+    kind: Literal["account", "business", "participant", "operator", "system"]
     id: str | None = None
     api_key: str | None = Field(default=None, description="The API key an account's integration acted with")
 

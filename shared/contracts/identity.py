@@ -96,6 +96,9 @@ SESSION_COOKIE = "dxday_session"  # the identity session of a browser, HttpOnly,
 # A fresh access token for a pages session: a service's pages hold the identity session cookie (the
 # same site) and ask for the token to act with; the session is refreshed by its use.
 SESSION_TOKEN_RPC = rpc_subject("identity", "session.token")
+# A page's sign-out (an organizer board on another service): the session behind its cookie ends, and
+# every service refuses its tokens once ``identity.session.ended`` reaches it.
+SESSION_END_RPC = rpc_subject("identity", "session.end")
 
 
 class SessionTokenRequest(BaseModel):

@@ -1,4 +1,4 @@
-"""Bearer tokens: the organizer's (configured) and per-subject tokens issued by services."""
+"""Bearer tokens, per-subject tokens issued by services, signed values, secrets kept under the data dir."""
 
 from __future__ import annotations
 
@@ -12,22 +12,12 @@ from pathlib import Path
 from fastapi import Request
 
 from shared.platform.config import Settings
-from shared.platform.errors import Unauthorized
-from shared.platform.i18n import _
 
 
 def bearer(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     scheme, _sep, token = header.partition(" ")
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
-
-
-def require_organizer_token(request: Request, expected: str | None) -> None:
-    token = bearer(request)
-    if token is None:
-        raise Unauthorized(_("An organizer token is required"))
-    if not expected or not hmac.compare_digest(token.encode(), expected.encode()):  # 401: counted as a failure
-        raise Unauthorized(_("The organizer token is not valid"))
 
 
 def new_token() -> str:

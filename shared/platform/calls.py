@@ -45,24 +45,16 @@ class Call:
         return cls(Actor(kind="account", id=claims.account_id, api_key=claims.api_key), correlation_id, claims,
                    holdings)
 
-    @property
-    def is_organizer(self) -> bool:
-        return self.actor.kind == "organizer"
-
     def signing_up(self, kind: str, subject_id: str) -> Call:
         """Someone anonymous creating their own record acts as that record from now on."""
         if self.actor.kind != "system":
             return self
         return Call(actor=Actor(kind=kind, id=subject_id), correlation_id=self.correlation_id)  # type: ignore[arg-type]
 
-    def require_organizer(self) -> None:
-        if not self.is_organizer and not self.may("organizer", NATIONAL):
-            raise NotYours(_("Only the organizer may do this"))
-
     def may(self, role: str, scope_path: Sequence[str]) -> bool:
-        """The configured organizer may everything; an account what its grants reach (``scope_path``:
-        the place of what is acted on and every place above it)."""
-        return self.is_organizer or (self.claims is not None and self.claims.may(role, scope_path))
+        """What a signed-in account's grants reach (``scope_path``: the place of what is acted on and every
+        place above it); nobody else may act in a role."""
+        return self.claims is not None and self.claims.may(role, scope_path)
 
     def require(self, role: str, scope_path: Sequence[str]) -> None:
         if not self.may(role, scope_path):
@@ -71,11 +63,6 @@ class Call:
     def holds(self, kind: str, subject_id: str) -> bool:
         """Whether the caller is this record's own holder (its token, or a contact it proved)."""
         return (self.actor.kind == kind and self.actor.id == subject_id) or (kind, subject_id) in self.holdings
-
-    def require_self_or_organizer(self, kind: str, subject_id: str) -> None:
-        if self.is_organizer or self.holds(kind, subject_id):
-            return
-        raise NotFoundForYou()
 
     def require_holder_or(self, kind: str, subject_id: str, role: str, scope_path: Sequence[str]) -> None:
         """The record's holder, or someone acting in ``role`` where it lies; anyone else is told there is

@@ -137,15 +137,13 @@ class Settings(BaseSettings):
     )
     demo: bool = Field(default=True, description="`dxday up` loads the demo campaign (0 = start empty)")
     checkin_secret: str | None = Field(
-        default=None, description="Key that signs seat check-in (QR) tokens; default: generated under the data dir"
+        default=None, description="Key that signs seat check-in (QR) tokens and unsubscribe links, shared by "
+                    "every replica; default: generated under the data dir"
     )
     sign_ins_per_hour: int = Field(
         default=5, ge=1, le=100, description="Sign-in links sent to one email or mobile number an hour at most")
     admin_email: str | None = Field(
         default=None, description="`dxday up`: the national administrator's email (default admin@dxday.local)")
-    organizer_token: str | None = Field(
-        default=None, description="Bearer token for organizer endpoints (required outside `dxday up`)"
-    )
     oidc_issuer: str | None = Field(
         default=None, description="An external OpenID Connect issuer (a province's SSO) whose tokens are accepted")
     oidc_audience: str = Field(default="dxday", description="The audience (`aud`) its tokens must name")

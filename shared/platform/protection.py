@@ -118,10 +118,12 @@ SIGN_UPS = re.compile(r"^/(campaigns/[^/]+/(participants|businesses)|join/[^/]+|
 
 
 def credential_of(request: Request) -> str | None:
-    """A fingerprint of the credential a request carries (bearer token or board cookie), if any."""
+    """A fingerprint of the credential a request carries (bearer token or session cookie), if any."""
     import hashlib
 
-    raw = request.headers.get("authorization") or request.cookies.get("dxday_board")
+    from shared.contracts.identity import SESSION_COOKIE
+
+    raw = request.headers.get("authorization") or request.cookies.get(SESSION_COOKIE)
     return hashlib.sha256(raw.encode()).hexdigest()[:32] if raw else None
 
 

@@ -414,7 +414,8 @@ def install_api_docs(app: FastAPI, service: str) -> None:
             schemas.pop("ValidationError", None)
             components["securitySchemes"] = {"bearer": {
                 "type": "http", "scheme": "bearer",
-                "description": "The organizer token, or a business's or participant's access token"}}
+                "description": "A signed-in account's access token (identity service: a session, an API key or "
+                               "the configured external issuer), or a business's or participant's token"}}
             schema["security"] = [{"bearer": []}, {}]  # public routes need none
             app.openapi_schema = schema
         return app.openapi_schema

@@ -229,6 +229,21 @@ class PagesSessions:
         except (RpcUnavailable, KeyError, TypeError):
             return None
 
+    async def end(self, session: str | None) -> bool:
+        """Sign-out from a page here: the identity service ends the session (every service then refuses
+        its tokens); False when it could not be reached."""
+        from shared.contracts.identity import SESSION_END_RPC
+        from shared.platform.rpc import RpcUnavailable, ask
+
+        if not session or len(session) > 200:
+            return True
+        self._tokens.pop(hashlib.sha256(session.encode()).hexdigest(), None)
+        try:
+            await ask(self._connection(), SESSION_END_RPC, {"session": session})
+        except RpcUnavailable:
+            return False
+        return True
+
     def _forget_stale(self) -> None:
         now = self.clock()
         for key, (_token, until) in list(self._tokens.items()):

@@ -7,7 +7,6 @@ from __future__ import annotations
 import functools
 import hmac
 import secrets
-import time
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,6 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
-from shared.contracts.envelope import Actor
 from shared.contracts.identity import SESSION_COOKIE
 from shared.platform.calls import Call
 from shared.platform.config import Settings
@@ -139,66 +137,6 @@ def install_stylesheet(app: FastAPI) -> None:
 
 
 # --- organizer board sign-in ----------------------------------------------------------------------------
-ORGANIZER_COOKIE = "dxday_board"
-
-
-SESSION_SECONDS = 8 * 3600  # a working day at the board; then sign in again
-ENDED_SESSIONS: dict[str, float] = {}  # signed out here: nonce -> when it would have expired
-
-
-def _session_mac(organizer_token: str, expires: int, nonce: str) -> str:
-    return hmac.new(organizer_token.encode(), f"dxday organizer board|{expires}|{nonce}".encode(),
-                    "sha256").hexdigest()
-
-
-def organizer_session(organizer_token: str, now: float | None = None) -> str:
-    """What the board's cookie holds: a new value at every sign-in, with its expiry, signed with the
-    organizer token (never the token itself), so every service that knows the token can check it and
-    a stolen cookie neither opens the API nor outlives its day."""
-    expires = int((now if now is not None else time.time()) + SESSION_SECONDS)
-    nonce = secrets.token_urlsafe(12)
-    return f"{expires}.{nonce}.{_session_mac(organizer_token, expires, nonce)}"
-
-
-def _session_nonce(cookie: str, organizer_token: str, now: float) -> str | None:
-    """The session's nonce when the cookie is one this token signed and it has not expired."""
-    expires, _sep, rest = cookie.partition(".")
-    nonce, _sep, mac = rest.partition(".")
-    if not expires.isdigit() or not nonce or int(expires) <= now:
-        return None
-    if not hmac.compare_digest(mac, _session_mac(organizer_token, int(expires), nonce)):
-        return None
-    return nonce
-
-
-def organizer_signed_in(request: Request, organizer_token: str | None) -> bool:
-    cookie = request.cookies.get(ORGANIZER_COOKIE, "")
-    if not organizer_token or not cookie:
-        return False
-    nonce = _session_nonce(cookie, organizer_token, time.time())
-    return nonce is not None and nonce not in ENDED_SESSIONS
-
-
-def end_session(request: Request, organizer_token: str | None) -> None:
-    """Sign-out: this session no longer opens the board here, even if its cookie is replayed."""
-    now = time.time()
-    for nonce, expires in list(ENDED_SESSIONS.items()):
-        if expires <= now:
-            del ENDED_SESSIONS[nonce]
-    cookie = request.cookies.get(ORGANIZER_COOKIE, "")
-    nonce = _session_nonce(cookie, organizer_token or "", now) if organizer_token and cookie else None
-    if nonce is not None:
-        ENDED_SESSIONS[nonce] = float(cookie.partition(".")[0])
-
-
-def is_organizer_token(given: str, organizer_token: str | None) -> bool:
-    return bool(organizer_token and given) and hmac.compare_digest(given.encode(), (organizer_token or "").encode())
-
-
-def sign_in_cookie(response: Response, organizer_token: str) -> Response:
-    response.set_cookie(ORGANIZER_COOKIE, organizer_session(organizer_token), httponly=True, samesite="strict",
-                        max_age=SESSION_SECONDS, path="/")
-    return response
 
 
 def see_other(location: str) -> Response:
@@ -220,40 +158,27 @@ def local_path(raw: str | None, default: str, sites: Sequence[str] = ()) -> str:
     return default
 
 
-def sign_in_router(env: jinja2.Environment, organizer_token: Callable[[], str | None],
+def sign_in_router(env: jinja2.Environment, sessions: Callable[[], PagesSessions | None],
                    account_sign_in: Callable[[str, str], str]) -> APIRouter:
     """/board/sign-in and /board/sign-out, the same on every service: a person signs in with its
-    account at the identity service (``account_sign_in(next path, language)``: the address to go to);
-    the configured organizer token, typed once, is kept as a derived HttpOnly, SameSite=Strict cookie."""
+    account at the identity service (``account_sign_in(next path, language)``: the address to go to),
+    which sets its HttpOnly session cookie; signing out here ends that session everywhere."""
     router = APIRouter(include_in_schema=False)
-
-    def form(request: Request, lang: str, next_path: str, errors: dict[str, str], status_code: int = 200) -> Response:
-        return form_page(env, request, "sign_in.html.j2", {
-            "next": next_path, "errors": errors, "account_sign_in": account_sign_in(next_path, lang)},
-            lang=lang, status_code=status_code)
 
     @router.get("/board/sign-in", response_class=HTMLResponse)
     async def sign_in_page(request: Request, next: str | None = None, lang: str | None = None) -> Response:
-        return form(request, language(request, lang), local_path(next, "/"), {})
-
-    @router.post("/board/sign-in", response_class=HTMLResponse)
-    async def sign_in(request: Request, lang: str | None = None) -> Response:
-        lang = language(request, lang)
-        fields = await read_form(request)
-        if fields is None:
-            return form(request, lang, "/", {"form": BAD_FORM.render(lang)}, 403)
-        next_path = local_path((fields.get("next") or [""])[0], "/")
-        if not is_organizer_token((fields.get("organizer_token") or [""])[0].strip(), organizer_token()):
-            # a 401 counts towards the failed-token limit, as on the API
-            return form(request, lang, next_path, {"organizer_token": _("Wrong token").render(lang)}, 401)
-        return sign_in_cookie(see_other(next_path), organizer_token() or "")
+        lang, next_path = language(request, lang), local_path(next, "/")
+        return page(env, "sign_in.html.j2", {"next": next_path, "account_sign_in": account_sign_in(next_path, lang)},
+                    lang=lang)
 
     @router.post("/board/sign-out")
     async def sign_out(request: Request) -> Response:
         response = see_other("/board/sign-in")
         if await read_form(request) is not None:
-            end_session(request, organizer_token())
-            response.delete_cookie(ORGANIZER_COOKIE, path="/")
+            found = sessions()
+            if found is not None:
+                await found.end(request.cookies.get(SESSION_COOKIE))
+            response.delete_cookie(SESSION_COOKIE, path="/")
         return response
 
     return router
@@ -262,16 +187,12 @@ def sign_in_router(env: jinja2.Environment, organizer_token: Callable[[], str | 
 BAD_FORM = _("This form expired or did not come from this page; please send it again.")
 
 
-async def board_call(request: Request, organizer_token: str | None, sessions: PagesSessions | None = None
-                     ) -> Call | None:
-    """The call of the person signed in on this browser: its identity session (the cookie the identity
-    service set for this site), else the configured organizer's board cookie; None when neither."""
-    correlation_id = request.headers.get("x-correlation-id")
+async def board_call(request: Request, sessions: PagesSessions | None) -> Call | None:
+    """The call of the person signed in on this browser (the identity session cookie the identity service
+    set for this site), or None."""
     if sessions is not None and (claims := await sessions.claims(request.cookies.get(SESSION_COOKIE))):
-        return Call.of_account(claims, correlation_id)
-    if not organizer_signed_in(request, organizer_token):
-        return None
-    return Call(actor=Actor(kind="organizer"), correlation_id=correlation_id)
+        return Call.of_account(claims, request.headers.get("x-correlation-id"))
+    return None
 
 
 def to_sign_in(next_path: str, lang: str) -> Response:
@@ -303,7 +224,8 @@ def error_pages(env: jinja2.Environment) -> Callable[[PageHandler], PageHandler]
 BOARD_PARTS = ("registration", "events", "notifications")
 
 
-def board_router(env: jinja2.Environment, settings: Settings, here: str) -> APIRouter:
+def board_router(env: jinja2.Environment, settings: Settings, here: str,
+                 sessions: Callable[[], PagesSessions | None] = lambda: None) -> APIRouter:
     """The router of one service's part of the organizer board, with the shared sign-in first (else
     ``/board/{campaign_id}`` would take "sign-in" for a campaign id)."""
     router = APIRouter(include_in_schema=False)
@@ -312,7 +234,7 @@ def board_router(env: jinja2.Environment, settings: Settings, here: str) -> APIR
         back = settings.base_url_of(here) + next_path
         return f"{settings.base_url_of('identity')}/sign-in?lang={lang}&next={quote(back, safe='')}"
 
-    router.include_router(sign_in_router(env, lambda: settings.organizer_token, account_sign_in))
+    router.include_router(sign_in_router(env, sessions, account_sign_in))
     return router
 
 

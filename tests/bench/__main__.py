@@ -36,9 +36,8 @@ from tests.bench import CAMPAIGN, YEAR
 from tests.bench.fanout import consumption, fan_out
 from tests.bench.load import run_in_process
 from tests.registration_support import valid_tax_codes
-from tests.support import free_port
+from tests.support import AdministratorSession, free_port
 
-TOKEN = "bench-organizer-token"
 DAYS = [f"{YEAR}-10-{d:02d}" for d in range(1, 11)]
 
 
@@ -59,9 +58,10 @@ class Stack:
     def __init__(self, data_dir: Path, db_urls: dict[str, str] | None = None) -> None:
         self.data_dir = data_dir
         self.db_urls = db_urls or {}
-        self.ports = {name: free_port() for name in ("registration", "events", "notifications", "nats", "monitor")}
+        self.ports = {name: free_port() for name in ("registration", "events", "notifications", "identity", "nats",
+                                                     "monitor")}
         self.env = {**{k: v for k, v in os.environ.items() if not k.startswith("DXDAY_")},
-                    "DXDAY_DATA_DIR": str(data_dir), "DXDAY_DEMO": "0", "DXDAY_ORGANIZER_TOKEN": TOKEN,
+                    "DXDAY_DATA_DIR": str(data_dir), "DXDAY_DEMO": "0",
                     "DXDAY_LOG_LEVEL": "WARNING", "DXDAY_NATS_PORT": str(self.ports["nats"]),
                     "DXDAY_NATS_MONITOR_PORT": str(self.ports["monitor"]),
                     "DXDAY_FORM_RATE_PER_MINUTE": "100000000", "DXDAY_FAILED_TOKEN_LIMIT_PER_MINUTE": "100000000",
@@ -69,8 +69,15 @@ class Stack:
                     "DXDAY_UNCONFIGURED_CHANNELS": "discard",
                     **{f"DXDAY_{n.upper()}_DB_URL": u for n, u in self.db_urls.items()},
                     **{f"DXDAY_{n.upper()}_PORT": str(self.ports[n]) for n in ("registration", "events",
-                                                                              "notifications")}}
+                                                                              "notifications", "identity")}}
         self.proc: subprocess.Popen[bytes] | None = None
+        self.administrator: AdministratorSession | None = None
+
+    def organizer(self) -> dict[str, str]:
+        """The national administrator's header, signed in once with the installation's one-time link."""
+        if self.administrator is None:
+            self.administrator = AdministratorSession(self.env, self.url("identity"))
+        return self.administrator.header()
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
@@ -120,7 +127,7 @@ class Stack:
 
 
 def prepare_campaign(stack: Stack, booths: int) -> None:
-    org = {"Authorization": f"Bearer {TOKEN}"}
+    org = stack.organizer()
     r = httpx.post(f"{stack.url('events')}/campaigns", headers=org, timeout=30, json={
         "campaign_id": CAMPAIGN, "year": YEAR, "theme": "Chuyển đổi số", "organizer": "Sở KH&CN",
         "locality": "Quảng Ngãi"})
@@ -264,7 +271,7 @@ def _aware(value: Any) -> dt.datetime:
 def contention(stack: Stack, pool: ProcessPoolExecutor, workshops: int, seats: int, people: int,
                workers: int) -> dict[str, Any]:
     """``people`` reservations spread over ``workshops`` of ``seats`` seats, all at once."""
-    org = {"Authorization": f"Bearer {TOKEN}"}
+    org = stack.organizer()
     events = stack.url("events")
     ids = []
     for i in range(workshops):
@@ -456,15 +463,15 @@ def main(argv: list[str]) -> int:
                                                    campaign=CAMPAIGN, days=DAYS, tax_codes=codes[:split],
                                                    workers=args.workers, seconds=args.seconds))
             results["contention"] = contention(stack, pool, workshops, 40, people, args.workers)
-            organizer = {"Authorization": f"Bearer {TOKEN}"}
             results["fan_out"] = []
             with Profile(args.profile, stack, "notifications", run_dir / "profile-notifications-fan-out.txt",
                          60) as fan_out_profile:
                 for channel, n in (("email", args.holders), ("file", max(args.holders // 5, 1))):
-                    results["fan_out"].append(asyncio.run(fan_out(stack, organizer, CAMPAIGN, n, channel, say)))
+                    results["fan_out"].append(asyncio.run(fan_out(stack, stack.organizer(), CAMPAIGN, n, channel, say)))
             with Profile(args.profile, stack, "notifications", run_dir / "profile-notifications-consumption.txt",
                          30) as consumption_profile:
-                results["consumption"] = asyncio.run(consumption(stack, organizer, CAMPAIGN, args.consumed, say))
+                results["consumption"] = asyncio.run(consumption(stack, stack.organizer(), CAMPAIGN, args.consumed,
+                                                                 say))
             time.sleep(2)
             results["e2e_rate"] = 200.0
             since = dt.datetime.now(dt.UTC)

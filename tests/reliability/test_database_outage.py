@@ -21,7 +21,7 @@ from shared.contracts.streams import DEAD_LETTERS
 from shared.platform.config import Settings
 from tests.conftest import Databases
 from tests.registration_support import registration_stack, valid_tax_codes
-from tests.support import TEST_ORGANIZER_TOKEN, eventually, metric_value, serve_in_process
+from tests.support import TEST_ISSUER, eventually, metric_value, serve_in_process
 from tests.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.slow
@@ -46,7 +46,7 @@ async def test_ten_seconds_without_the_database_lose_nothing(
             registration_db_url=through(reg_proxy, registration_url),
             events_db_url=await postgres_databases.url("events"),
             notifications_db_url=through(notif_proxy, notifications_url),
-            organizer_token=TEST_ORGANIZER_TOKEN, checkin_secret="test-checkin-secret", outbox_sweep_seconds=0.5,
+            oidc_issuer=TEST_ISSUER.url, checkin_secret="test-checkin-secret", outbox_sweep_seconds=0.5,
             log_format="text",
             form_rate_per_minute=100_000, failed_token_limit_per_minute=100_000,
             notify_tick_seconds=0.2, coalesce_seconds=0.0)

@@ -17,7 +17,7 @@ from launcher.natsserver import NatsServer
 from shared.platform.config import Settings
 from tests.conftest import Databases
 from tests.registration_support import CAMPAIGN_ID, business_body, participant_body, registration_stack
-from tests.support import ORGANIZER, TEST_ORGANIZER_TOKEN, metric_value
+from tests.support import ORGANIZER, TEST_ISSUER, metric_value
 from tests.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.slow
@@ -70,7 +70,7 @@ async def test_a_burst_during_a_database_outage_gets_503_every_time(
                 hide_password=False),
             events_db_url=await postgres_databases.url("events"),
             notifications_db_url=await postgres_databases.url("notifications"),
-            organizer_token=TEST_ORGANIZER_TOKEN, checkin_secret="test-checkin-secret", log_format="text",
+            oidc_issuer=TEST_ISSUER.url, checkin_secret="test-checkin-secret", log_format="text",
             form_rate_per_minute=100_000, failed_token_limit_per_minute=100_000)
         async with registration_stack(settings) as stack:
             proxy.cut()

@@ -29,7 +29,7 @@ from shared.contracts.envelope import Envelope
 from shared.contracts.events import SeatTicket, SeatTicketsReply
 from shared.contracts.identity import Role
 from shared.platform.auth import signed_token, verify_signed
-from shared.platform.calls import Call
+from shared.platform.calls import Call, NotYours
 from shared.platform.errors import NoSuchRecord, Unavailable, Unprocessable
 
 
@@ -49,17 +49,32 @@ async def _seat_list(repo: ScheduleStore, workshop_id: str) -> SeatList:
     return found
 
 
+async def _holder_or_organizer(uow: EventsUnitOfWork, call: Call, participant_id: str, campaign_id: str) -> None:
+    """The seat's own participant, or an organizer of the campaign's place; anyone else is told there is
+    no such seat."""
+    if call.holds("participant", participant_id):
+        return
+    campaign = await uow.campaigns.get(campaign_id) if call.claims is not None else None
+    if campaign is None or not call.may(Role.ORGANIZER, campaign.scope_path):
+        raise SeatNotFound()
+
+
 async def reserve_seat(deps: Deps, workshop_id: str, cmd: ReserveSeat, call: Call) -> dict[str, Any]:
-    participant_id = cmd.participant_id if call.is_organizer and cmd.participant_id else call.actor.id
+    """A participant reserves its own seat; an organizer of the campaign's place, one for a participant
+    it names."""
+    naming = cmd.participant_id is not None and call.claims is not None
+    participant_id = cmd.participant_id if naming else call.actor.id if call.actor.kind == "participant" else None
     if not participant_id:
-        call.require_organizer()  # neither a participant nor an organizer naming one
+        if call.claims is None:
+            raise NotYours(_("Only the participant or an organizer may reserve a seat"))
         raise Unprocessable(_("An organizer reserving a seat must name the participant (participant_id)"),
                             field="participant_id")
-    call.require_self_or_organizer("participant", participant_id)
     now = deps.clock.now()
     async with deps.uow() as uow:
         repo = uow.schedule
         seats = await _seat_list(repo, workshop_id)
+        if naming:
+            await campaign_for(uow, call, seats.campaign_id, Role.ORGANIZER)
         person = await repo.participant(participant_id)
         if person is None or person["campaign_id"] != seats.campaign_id:
             raise ParticipantUnknown(
@@ -85,7 +100,7 @@ async def cancel_seat(deps: Deps, seat_id: str, call: Call) -> dict[str, Any]:
         seat = await repo.seat_for_decision(seat_id)
         if seat is None:
             raise SeatNotFound()
-        call.require_self_or_organizer("participant", seat.participant_id)
+        await _holder_or_organizer(uow, call, seat.participant_id, seat.campaign_id)
         await _give_up(repo, seat, "Người tham dự hủy chỗ / Cancelled by the participant", call, now, uow)
         await uow.commit()
         return await seat_view(repo, seat_id, deps.checkin_secret)
@@ -154,7 +169,7 @@ async def get_seat(deps: Deps, seat_id: str, call: Call) -> dict[str, Any]:
     async with deps.uow() as uow:
         repo = uow.schedule
         seat = await _load_seat(repo, seat_id)
-        call.require_self_or_organizer("participant", seat["participant_id"])
+        await _holder_or_organizer(uow, call, seat["participant_id"], seat["campaign_id"])
         return await seat_view(repo, seat_id, deps.checkin_secret)
 
 
@@ -213,16 +228,15 @@ async def _seat_of_ticket(repo: ScheduleStore, secret: str, ticket: str) -> str:
 async def check_in(deps: Deps, cmd: CheckIn, call: Call) -> dict[str, Any]:
     """Staff at the door scan the QR code or type the check-in code; attendance is marked once. Only check-in
     staff (or an organizer) of the campaign's place: a ticket of another commune's workshop is refused."""
-    if not call.is_organizer and call.claims is None:
-        call.require_organizer()
+    if call.claims is None:
+        raise NotYours(_("Only check-in staff may check seats in"))
     now = deps.clock.now()
     async with deps.uow() as uow:
         repo = uow.schedule
         seat = await repo.seat_for_decision(await _seat_of_ticket(repo, deps.checkin_secret, cmd.token))
         if seat is None:
             raise SeatNotFound()
-        campaign = (await campaign_for(uow, call, seat.campaign_id, Role.CHECKIN_STAFF) if not call.is_organizer
-                    else await uow.campaigns.get(seat.campaign_id) if seat.attended_at is not None else None)
+        campaign = await campaign_for(uow, call, seat.campaign_id, Role.CHECKIN_STAFF)
         local = campaign.local(seat.attended_at) if campaign and seat.attended_at is not None else None
         SeatList.check_in(seat, now, local)
         await repo.save_seats([seat], now)

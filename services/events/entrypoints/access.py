@@ -1,6 +1,5 @@
-"""Who is calling the events service: a signed-in account (an identity access token), the organizer
-(shared token) or a participant (the token the registration service issued; its hash arrives with
-the participant.registered event)."""
+"""Who is calling the events service: a signed-in account (an identity access token) or a participant
+(the token the registration service issued; its hash arrives with the participant.registered event)."""
 
 from __future__ import annotations
 
@@ -54,9 +53,6 @@ def callers_of(runtime: ServiceRuntime) -> Callers:
 
 
 async def _record_holder(runtime: ServiceRuntime, token: str) -> Actor | None:
-    organizer = runtime.settings.organizer_token
-    if organizer and hmac.compare_digest(token.encode(), organizer.encode()):
-        return Actor(kind="organizer")
     participant_id = participant_id_of(token)
     if participant_id is None:
         return None

@@ -23,17 +23,14 @@ PLACEMENT_COLUMNS = ("id", "site_name", "spot", "slogan", "first_day", "last_day
 
 
 def build_board(runtime: ServiceRuntime, deps: Deps, env: jinja2.Environment) -> APIRouter:
-    router = web.board_router(env, runtime.settings, "events")
+    router = web.board_router(env, runtime.settings, "events", lambda: runtime.sessions)
     links = web.board_links(runtime.settings, "events")
-
-    def organizer_token() -> str | None:
-        return runtime.settings.organizer_token
 
     @router.get("/board/{campaign_id}", response_class=HTMLResponse)
     @web.error_pages(env)
     async def board(request: Request, campaign_id: str, lang: str | None = None) -> Response:
         language = web.language(request, lang)
-        call = await web.board_call(request, organizer_token(), runtime.sessions)
+        call = await web.board_call(request, runtime.sessions)
         if call is None:
             return web.to_sign_in(f"/board/{campaign_id}", language)
         await uc.open_board(deps, campaign_id, call)
@@ -45,7 +42,7 @@ def build_board(runtime: ServiceRuntime, deps: Deps, env: jinja2.Environment) ->
 
     @router.get("/board/{campaign_id}/workshops.csv")
     async def workshops_csv(request: Request, campaign_id: str) -> Response:
-        call = await web.board_call(request, organizer_token(), runtime.sessions)
+        call = await web.board_call(request, runtime.sessions)
         if call is None:
             return web.to_sign_in(f"/board/{campaign_id}", web.language(request, None))
         await uc.open_board(deps, campaign_id, call)
@@ -54,7 +51,7 @@ def build_board(runtime: ServiceRuntime, deps: Deps, env: jinja2.Environment) ->
 
     @router.get("/board/{campaign_id}/banner-placements.csv")
     async def placements_csv(request: Request, campaign_id: str) -> Response:
-        call = await web.board_call(request, organizer_token(), runtime.sessions)
+        call = await web.board_call(request, runtime.sessions)
         if call is None:
             return web.to_sign_in(f"/board/{campaign_id}", web.language(request, None))
         await uc.open_board(deps, campaign_id, call)

@@ -1,5 +1,6 @@
 """The identity commands over NATS request-reply (``rpc.identity.*``): the public keys every service
-verifies access tokens with, the places of the locality tree, and a pages session's access token."""
+verifies access tokens with, the places of the locality tree, a pages session's access token and its
+end (sign-out from another service's page)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from services.identity.application.accounts import tree_of
 from services.identity.application.context import ACCESS_TOKEN_SECONDS, Deps
 from shared.contracts.identity import (
     LOCALITY_RPC,
+    SESSION_END_RPC,
     SESSION_TOKEN_RPC,
     SIGN_IN_REQUEST_RPC,
     SIGNING_KEYS_RPC,
@@ -40,6 +42,10 @@ def register(broker: NatsBroker, deps: Deps) -> list[str]:
         token, _account = await sign_in.access_token(deps, args.session)
         return SessionToken(access_token=token, expires_in=ACCESS_TOKEN_SECONDS)
 
+    async def end_session(args: SessionTokenRequest, call: Call) -> dict[str, bool]:
+        await sign_in.sign_out(deps, args.session)
+        return {"ended": True}
+
     async def request_sign_in(args: SignInRequestArgs, call: Call) -> dict[str, bool]:
         await sign_in.request_sign_in(deps, args.contact, language=args.language,
                                       next_path=local_path(args.next, "/me", deps.sites))
@@ -47,5 +53,5 @@ def register(broker: NatsBroker, deps: Deps) -> list[str]:
 
     return [register_rpc(broker, *subject.split(".", 2)[1:], model, fn) for subject, model, fn in (
         (SIGNING_KEYS_RPC, None, signing_keys), (LOCALITY_RPC, LocalityRequest, locality),
-        (SESSION_TOKEN_RPC, SessionTokenRequest, session_token),
+        (SESSION_TOKEN_RPC, SessionTokenRequest, session_token), (SESSION_END_RPC, SessionTokenRequest, end_session),
         (SIGN_IN_REQUEST_RPC, SignInRequestArgs, request_sign_in))]

@@ -8,8 +8,7 @@ from pydantic import BaseModel
 
 from services.notifications.application import operations
 from services.notifications.application.handlers import Deps, Handlers
-from shared.contracts.envelope import Actor
-from shared.platform.auth import bearer, require_organizer_token
+from shared.platform.auth import bearer
 from shared.platform.calls import Call
 from shared.platform.errors import Unauthorized
 from shared.platform.i18n import _
@@ -49,15 +48,14 @@ def build_router(runtime: ServiceRuntime, deps: Deps, handlers: Handlers) -> API
     router = APIRouter()
 
     async def organizer(request: Request) -> Call:
-        """A signed-in account (what it may do is decided in the use case) or the configured organizer."""
+        """A signed-in account (what it may do is decided in the use case)."""
         token, correlation_id = bearer(request), request.headers.get("x-correlation-id")
-        if token and looks_like_access_token(token):
-            claims = await runtime.tokens.verify(token)
-            if claims is None:
-                raise Unauthorized(_("The access token is not valid"))
-            return Call.of_account(claims, correlation_id)
-        require_organizer_token(request, runtime.settings.organizer_token)
-        return Call(Actor(kind="organizer"), correlation_id)
+        if not token:
+            raise Unauthorized(_("Sign in first: an access token is required"))
+        claims = await runtime.tokens.verify(token) if looks_like_access_token(token) else None
+        if claims is None:
+            raise Unauthorized(_("The access token is not valid"))
+        return Call.of_account(claims, correlation_id)
 
     Organizer = Annotated[Call, Depends(organizer)]
 

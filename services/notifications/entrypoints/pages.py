@@ -54,17 +54,14 @@ NAMES = {
 
 def build_pages(runtime: ServiceRuntime, deps: Deps) -> APIRouter:
     env = web.environment(TEMPLATES, catalogue=CATALOGUE)
-    router = web.board_router(env, runtime.settings, "notifications")
+    router = web.board_router(env, runtime.settings, "notifications", lambda: runtime.sessions)
     links = web.board_links(runtime.settings, "notifications")
-
-    def organizer_token() -> str | None:
-        return runtime.settings.organizer_token
 
     @router.get("/board/{campaign_id}", response_class=HTMLResponse)
     @web.error_pages(env)
     async def board(request: Request, campaign_id: str, lang: str | None = None) -> Response:
         language = web.language(request, lang)
-        call = await web.board_call(request, organizer_token(), runtime.sessions)
+        call = await web.board_call(request, runtime.sessions)
         if call is None:
             return web.to_sign_in(f"/board/{campaign_id}", language)
         latest = await operations.query_log(deps, call, cause=None, recipient=None, status=None,
@@ -76,7 +73,7 @@ def build_pages(runtime: ServiceRuntime, deps: Deps) -> APIRouter:
 
     @router.get("/board/{campaign_id}/notifications.csv")
     async def export(request: Request, campaign_id: str) -> Response:
-        call = await web.board_call(request, organizer_token(), runtime.sessions)
+        call = await web.board_call(request, runtime.sessions)
         if call is None:
             return web.to_sign_in(f"/board/{campaign_id}", web.language(request, None))
         rows = await operations.query_log(deps, call, cause=None, recipient=None, status=None, campaign=campaign_id,

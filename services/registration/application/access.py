@@ -1,5 +1,5 @@
-"""Who is calling: the organizer (configured token), a business or a participant (tokens issued here),
-or a signed-in account and the records registered with a contact it proved.
+"""Who is calling: a business or a participant (tokens issued here), or a signed-in account and the
+records registered with a contact it proved.
 
 A token names its holder (``business.<id>.<secret>``) so it is checked with one lookup; only its
 SHA-256 is stored.
@@ -26,11 +26,9 @@ async def holdings(uow: RegistrationUnitOfWork, digests: tuple[str, ...]) -> fro
         return await uow.records.held_by(digests)
 
 
-async def identify(uow: RegistrationUnitOfWork, token: str | None, organizer_token: str | None) -> Actor | None:
+async def identify(uow: RegistrationUnitOfWork, token: str | None) -> Actor | None:
     if not token:
         return None
-    if organizer_token and hmac.compare_digest(token.encode(), organizer_token.encode()):
-        return Actor(kind="organizer")
     kind, _, rest = token.partition(".")
     subject_id, _, _secret = rest.partition(".")
     if kind not in KINDS or not subject_id:

@@ -31,12 +31,11 @@ STATUSES = ("pending", "waitlisted", "confirmed", "rejected")
 
 def build_board_pages(deps: Deps, settings: Settings, sessions: PagesSessions | None = None) -> APIRouter:
     env = web.environment(TEMPLATES, catalogue=CATALOGUE)
-    router = web.board_router(env, settings, "registration")
+    router = web.board_router(env, settings, "registration", lambda: sessions)
     links = web.board_links(settings, "registration")
-    organizer_token = settings.organizer_token
 
     async def organizer(request: Request) -> Call | None:
-        return await web.board_call(request, organizer_token, sessions)
+        return await web.board_call(request, sessions)
 
     async def board(request: Request, campaign_id: str, lang: str, *, done: str | None = None,
                     errors: dict[str, str] | None = None, status_code: int = 200) -> Response:

@@ -1,6 +1,6 @@
 """Who calls the registration service, over HTTP and NATS alike: a signed-in account (an identity
 access token, verified here with the published keys) with the records registered with a contact it
-proved; the configured organizer; a business or a participant by the token issued to it; else
+proved; a business or a participant by the token issued to it; else
 nobody in particular."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ def callers_of(runtime: ServiceRuntime) -> Callers:
             if claims is None:
                 raise Unauthorized(_("The access token is not valid"))
             return Call.of_account(claims, correlation_id, await holdings(runtime.uow(), claims.contacts))
-        actor = await identify(runtime.uow(), token, runtime.settings.organizer_token)
+        actor = await identify(runtime.uow(), token)
         return Call(actor=actor or Actor(kind="system"), correlation_id=correlation_id)
 
     return call_of

@@ -41,7 +41,7 @@ def build_exhibitor_pages(deps: Deps, campaign_year: Any, sessions: PagesSession
         """The business signed in on this browser (its token's cookie, or the account of a contact it
         registered with), if it belongs to this campaign."""
         correlation_id = request.headers.get("x-correlation-id")
-        actor = await identify(deps.uow(), request.cookies.get(BUSINESS_COOKIE), None)
+        actor = await identify(deps.uow(), request.cookies.get(BUSINESS_COOKIE))
         if actor is not None and actor.kind == "business" and actor.id is not None:
             call = Call(actor=actor, correlation_id=correlation_id)
             business = await businesses.get_business(deps, actor.id, call)
@@ -78,7 +78,7 @@ def build_exhibitor_pages(deps: Deps, campaign_year: Any, sessions: PagesSession
             return register_form(request, campaign_id, language, year, {}, {"form": web.BAD_FORM.render(language)}, 403)
         values = {k: (fields.get(k) or [""])[0].strip() for k in (*BUSINESS_FIELDS, "access_token")}
         if values["access_token"]:  # a registered business coming back
-            actor = await identify(deps.uow(), values["access_token"], None)
+            actor = await identify(deps.uow(), values["access_token"])
             if actor is None or actor.kind != "business":  # a 401 counts towards the failed-token limit
                 return register_form(request, campaign_id, language, year, {},
                                      {"access_token": _("The access token is not right for this campaign")

@@ -85,7 +85,7 @@ def build_pages(deps: Deps, campaign_year: Callable[[str], Awaitable[int]]) -> A
         if fields is None:
             return my_data_form(request, language, {}, {"form": web.BAD_FORM.render(language)}, 403)
         values = {k: (fields.get(k) or [""])[0].strip() for k in ("access_token", "action", "confirm")}
-        actor = await identify(deps.uow(), values["access_token"], None)
+        actor = await identify(deps.uow(), values["access_token"])
         if actor is None or actor.kind != "participant" or actor.id is None:
             # a 401 counts as a failed token for the rate limit, as on the API
             bad_token = _("The access token is not right or no longer valid")

@@ -8,6 +8,7 @@ import itertools
 from typing import Any
 
 from services.events.application.context import Deps, NoMetrics
+from services.events.domain.campaign import Campaign
 from services.events.domain.seat_list import Seat, SeatList, WorkshopStatus
 from services.events.domain.seats import ACTIVE, SeatStatus
 from shared.contracts.envelope import Envelope
@@ -108,8 +109,14 @@ def _seat(row: dict[str, Any]) -> Seat:
 
 
 class FakeCampaigns:
-    async def get(self, campaign_id: str) -> None:
-        return None  # times then shown as stored (UTC)
+    """Every campaign a national one of 2026, in Vietnam's time."""
+
+    async def get(self, campaign_id: str) -> Campaign:
+        import dataclasses
+
+        made = Campaign.create(id="unit-campaign", year=2026, theme="Chuyển đổi số", organizer="Bộ KH&CN",
+                               locality="Việt Nam", now=dt.datetime(2026, 9, 1, tzinfo=dt.UTC))
+        return dataclasses.replace(made, id=campaign_id, scope_path=["VN", f"campaign:{campaign_id}"])
 
 
 class FakeUnitOfWork:
