@@ -5,6 +5,7 @@ disabled), so a token stops working everywhere within seconds, before it expires
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import hashlib
@@ -57,19 +58,26 @@ class TokenVerifier:
         self._keys: KeySet | None = None
         self._kids: set[str] = set()
         self._fetched_at = -KEY_REFRESH_S
+        self._fetching = asyncio.Lock()
         self.ended_sessions: dict[str, float] = {}  # session id -> when its last token expires anyway
         self.changed_accounts: dict[str, float] = {}  # account id -> tokens issued before then are refused
 
+    def _wanted(self, kid: str | None) -> bool:
+        return self._keys is None or (kid is not None and kid not in self._kids)
+
     async def _keyset(self, kid: str | None) -> KeySet | None:
-        stale = kid is not None and kid not in self._kids
-        if (self._keys is None or stale) and self.clock() - self._fetched_at >= KEY_REFRESH_S:
-            self._fetched_at = self.clock()
-            try:
-                found = await self._fetch()
-            except Exception:  # the identity service is away: known keys keep working
-                return self._keys
-            self._keys = KeySet.import_key_set({"keys": found})
-            self._kids = {k.get("kid", "") for k in found}
+        """The keys to verify with; fetched once for the first requests that arrive together (they wait
+        for that one fetch, never answered 401 meanwhile), and again for a key id not seen yet."""
+        if self._wanted(kid):
+            async with self._fetching:
+                if self._wanted(kid) and self.clock() - self._fetched_at >= KEY_REFRESH_S:
+                    self._fetched_at = self.clock()
+                    try:
+                        found = await self._fetch()
+                    except Exception:  # the identity service is away: known keys keep working
+                        return self._keys
+                    self._keys = KeySet.import_key_set({"keys": found})
+                    self._kids = {k.get("kid", "") for k in found}
         return self._keys
 
     async def verify(self, token: str) -> AccessClaims | None:
@@ -207,6 +215,11 @@ class PagesSessions:
         self._tokens: dict[str, tuple[str, float]] = {}  # SHA-256 of the session -> (token, fresh until)
 
     async def claims(self, session: str | None) -> AccessClaims | None:
+        found = await self.access(session)
+        return found[1] if found else None
+
+    async def access(self, session: str | None) -> tuple[str, AccessClaims] | None:
+        """The session's access token (to act with, here or through another service) and its claims."""
         if not session or len(session) > 200:
             return None
         key = hashlib.sha256(session.encode()).hexdigest()
@@ -218,7 +231,8 @@ class PagesSessions:
                 return None
             self._forget_stale()
             self._tokens[key] = (token, self.clock() + KEPT_S)
-        return await self.verifier.verify(token)
+        claims = await self.verifier.verify(token)
+        return (token, claims) if claims else None
 
     async def _ask(self, session: str) -> str | None:
         from shared.contracts.identity import SESSION_TOKEN_RPC

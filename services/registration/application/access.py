@@ -22,6 +22,8 @@ def access_token(kind: str, subject_id: str) -> str:
 
 async def holdings(uow: RegistrationUnitOfWork, digests: tuple[str, ...]) -> frozenset[tuple[str, str]]:
     """The businesses and participants registered with a contact a signed-in account proved."""
+    if not digests:  # an integration, an external issuer's official: no contact, no transaction
+        return frozenset()
     async with uow:
         return await uow.records.held_by(digests)
 
