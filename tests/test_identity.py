@@ -6,7 +6,11 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from email.message import Message
+from typing import Any
 
 import pytest
 
@@ -23,7 +27,7 @@ from shared.platform.rpc import ask
 from shared.platform.tokens import TokenVerifier
 from tests.conftest import Databases
 from tests.notification_support import Gateway, gateway_server, smtp_server
-from tests.registration_support import business_body, valid_tax_codes
+from tests.registration_support import business_body, participant_body, valid_tax_codes
 from tests.support import eventually, serve_in_process
 
 LINK = re.compile(r"/sign-in/([0-9a-f-]{36}\.[A-Za-z0-9_-]+)")
@@ -205,81 +209,170 @@ async def test_every_service_verifies_tokens_with_the_published_keys_and_rotatio
             await nc.close()
 
 
-async def test_a_business_that_lost_everything_gets_back_in_with_its_email(with_identity: Settings):
-    """No token kept, no link: the business asks for a sign-in with the email it registered (in another
-    case), opens the link the SMTP server received, sees its application and cancels it; another
-    person signed in the same way sees nothing of it."""
+@dataclass
+class People:
+    """A Quảng Ngãi campaign with every service running, a real SMTP server, the administrator signed in."""
+
+    mailbox: Any
+    settings: Settings
+    identity: Any
+    events: Any
+    registration: Any
+    admin: dict
+    cid: str = "quang-ngai-2027"
+
+    async def signed_in_as(self, contact: str) -> dict:
+        """The person asks for a sign-in with ``contact`` and opens the link the SMTP server received."""
+        assert (await self.identity.client.post("/sign-in/requests", json={"contact": contact})).status_code == 202
+        links = await eventually(now_true(lambda: [m.group(1) for mail in self.mailbox.to(contact.lower())
+                                                   if (m := LINK.search(text_of(mail)))]),
+                                 what=f"a sign-in link to {contact}")
+        r = await self.identity.client.post("/sessions", json={"link": links[-1]})
+        assert r.status_code == 201, r.text
+        return r.json()
+
+
+@asynccontextmanager
+async def people_of_a_campaign(with_identity: Settings) -> AsyncIterator[People]:
     async with smtp_server() as (mailbox, port):
         settings = with_identity.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": port,
                                                     "smtp_starttls": False})
         async with (serve_in_process(notifications_app(settings)), serve_in_process(identity_app(settings)) as identity,
                     serve_in_process(events_app(settings)) as events,
                     serve_in_process(registration_app(settings)) as registration):
-            admin = await admin_session(identity, settings)
-            campaign = {"campaign_id": "quang-ngai-2027", "year": 2027, "theme": "Chuyển đổi số vì người dân",
+            people = People(mailbox, settings, identity, events, registration, await admin_session(identity, settings))
+            campaign = {"campaign_id": people.cid, "year": 2027, "theme": "Chuyển đổi số vì người dân",
                         "organizer": "Sở KH&CN Quảng Ngãi", "locality": "Tỉnh Quảng Ngãi", "locality_code": "P51"}
-            assert (await events.client.post("/campaigns", json=campaign, headers=bearer(admin))).status_code == 201
-            reg, cid = registration.client, campaign["campaign_id"]
+            created = await events.client.post("/campaigns", json=campaign, headers=bearer(people.admin))
+            assert created.status_code == 201, created.text
 
             async def known() -> bool:
-                return (await reg.get(f"/campaigns/{cid}")).status_code == 200
+                return (await registration.client.get(f"/campaigns/{people.cid}")).status_code == 200
 
             await eventually(known, what="the campaign in the registration service")
-            venue = {"name": "Quảng trường Phạm Văn Đồng", "address": "TP Quảng Ngãi",
-                     "booths": [{"code": "A01", "days": ["2027-10-05"]}]}
-            assert (await reg.post(f"/campaigns/{cid}/venues", json=venue, headers=bearer(admin))).status_code == 201
-            registered = await reg.post(f"/campaigns/{cid}/businesses",
-                                        json=business_body(valid_tax_codes(1)[0], email="lan@songtra.vn"))
-            business_id = registered.json()["business"]["id"]
-            applied = await reg.post(f"/businesses/{business_id}/applications", json={"days": ["2027-10-05"]},
-                                     headers={"Authorization": f"Bearer {registered.json()['access_token']}"})
-            assert applied.json()["status"] == "confirmed", applied.text
-            # ... and the token is lost. A second registration is refused, as before:
-            again = await reg.post(f"/campaigns/{cid}/businesses",
-                                   json=business_body(valid_tax_codes(1)[0], email="lan@songtra.vn"))
-            assert again.status_code == 409 and again.json()["error"]["details"]["sign_in_link_sent"] is True
-            assert "lan@songtra.vn" not in again.text  # the claimant learns no contact ...
-            assert "liên kết đăng nhập" in again.json()["error"]["message"]  # ... only that a link went to it
+            yield people
 
-            async def signed_in_as(contact: str) -> dict:
-                assert (await identity.client.post("/sign-in/requests", json={"contact": contact})).status_code == 202
-                links = await eventually(now_true(lambda: [m.group(1) for mail in mailbox.to(contact.lower())
-                                                           if (m := LINK.search(text_of(mail)))]),
-                                         what=f"a sign-in link to {contact}")
-                link = links[-1]
-                r = await identity.client.post("/sessions", json={"link": link})
-                assert r.status_code == 201, r.text
-                return r.json()
 
-            lan = await signed_in_as("Lan@SongTra.vn")
-            assert lan["account"]["grants"] == []  # a person, not an official
-            mine = await reg.get("/me", headers=bearer(lan))
-            assert mine.status_code == 200, mine.text
-            [business] = mine.json()["businesses"]
-            assert business["id"] == business_id and business["applications"][0]["status"] == "confirmed"
-            assert (await reg.get(f"/businesses/{business_id}", headers=bearer(lan))).status_code == 200
-            cancelled = await reg.post(f"/applications/{applied.json()['application_id']}/cancel", headers=bearer(lan))
-            assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled", cancelled.text
+async def test_a_business_that_lost_everything_gets_back_in_with_its_email(with_identity: Settings):
+    """No token kept, no link: the business asks for a sign-in with the email it registered (in another
+    case), opens the link the SMTP server received, sees its application and cancels it; another
+    person signed in the same way sees nothing of it."""
+    async with people_of_a_campaign(with_identity) as people:
+        admin, reg, cid = people.admin, people.registration.client, people.cid
+        venue = {"name": "Quảng trường Phạm Văn Đồng", "address": "TP Quảng Ngãi",
+                 "booths": [{"code": "A01", "days": ["2027-10-05"]}]}
+        assert (await reg.post(f"/campaigns/{cid}/venues", json=venue, headers=bearer(admin))).status_code == 201
+        registered = await reg.post(f"/campaigns/{cid}/businesses",
+                                    json=business_body(valid_tax_codes(1)[0], email="lan@songtra.vn"))
+        business_id = registered.json()["business"]["id"]
+        applied = await reg.post(f"/businesses/{business_id}/applications", json={"days": ["2027-10-05"]},
+                                 headers={"Authorization": f"Bearer {registered.json()['access_token']}"})
+        assert applied.json()["status"] == "confirmed", applied.text
+        # ... and the token is lost. A second registration is refused, as before:
+        again = await reg.post(f"/campaigns/{cid}/businesses",
+                               json=business_body(valid_tax_codes(1)[0], email="lan@songtra.vn"))
+        assert again.status_code == 409 and again.json()["error"]["details"]["sign_in_link_sent"] is True
+        assert "lan@songtra.vn" not in again.text  # the claimant learns no contact ...
+        assert "liên kết đăng nhập" in again.json()["error"]["message"]  # ... only that a link went to it
 
-            # the page: /my with the identity session cookie this browser would send to every service here
-            page = await reg.get("/my", cookies={"dxday_session": lan["session"]})
-            assert page.status_code == 200 and "Công ty TNHH Giải pháp Số Sông Trà" in page.text
-            assert f"a-{applied.json()['application_id']}\" class=\"status-cancelled" in page.text
-            assert (await reg.get("/my")).status_code == 303  # not signed in: to the identity sign-in page
+        signed_in_as = people.signed_in_as
+        lan = await signed_in_as("Lan@SongTra.vn")
+        assert lan["account"]["grants"] == []  # a person, not an official
+        mine = await reg.get("/me", headers=bearer(lan))
+        assert mine.status_code == 200, mine.text
+        [business] = mine.json()["businesses"]
+        assert business["id"] == business_id and business["applications"][0]["status"] == "confirmed"
+        assert (await reg.get(f"/businesses/{business_id}", headers=bearer(lan))).status_code == 200
+        cancelled = await reg.post(f"/applications/{applied.json()['application_id']}/cancel", headers=bearer(lan))
+        assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled", cancelled.text
 
-            stranger = await signed_in_as("khac@example.vn")
-            assert (await reg.get("/me", headers=bearer(stranger))).json() == {"businesses": [], "participants": []}
-            assert (await reg.get(f"/businesses/{business_id}", headers=bearer(stranger))).status_code == 404
-            assert (await reg.get("/me")).status_code == 401
+        # the page: /my with the identity session cookie this browser would send to every service here
+        page = await reg.get("/my", cookies={"dxday_session": lan["session"]})
+        assert page.status_code == 200 and "Công ty TNHH Giải pháp Số Sông Trà" in page.text
+        assert f"a-{applied.json()['application_id']}\" class=\"status-cancelled" in page.text
+        assert (await reg.get("/my")).status_code == 303  # not signed in: to the identity sign-in page
 
-            # the organizer moves the record to the stranger (the real owner): the old access ends
-            moved = await reg.put(f"/businesses/{business_id}/contact", headers=bearer(admin), json={
-                "contact_person": "Lê Khác", "email": "khac@example.vn", "phone": "0912 000 111"})
-            assert moved.status_code == 200, moved.text
-            assert (await reg.get(f"/businesses/{business_id}", headers=bearer(stranger))).status_code == 200
-            assert (await reg.get(f"/businesses/{business_id}", headers=bearer(lan))).status_code == 404
-            old_token = {"Authorization": f"Bearer {registered.json()['access_token']}"}
-            assert (await reg.get(f"/businesses/{business_id}", headers=old_token)).status_code in (401, 404)
+        stranger = await signed_in_as("khac@example.vn")
+        assert (await reg.get("/me", headers=bearer(stranger))).json() == {"businesses": [], "participants": []}
+        assert (await reg.get(f"/businesses/{business_id}", headers=bearer(stranger))).status_code == 404
+        assert (await reg.get("/me")).status_code == 401
+
+        # the organizer moves the record to the stranger (the real owner): the old access ends
+        moved = await reg.put(f"/businesses/{business_id}/contact", headers=bearer(admin), json={
+            "contact_person": "Lê Khác", "email": "khac@example.vn", "phone": "0912 000 111"})
+        assert moved.status_code == 200, moved.text
+        assert (await reg.get(f"/businesses/{business_id}", headers=bearer(stranger))).status_code == 200
+        assert (await reg.get(f"/businesses/{business_id}", headers=bearer(lan))).status_code == 404
+        old_token = {"Authorization": f"Bearer {registered.json()['access_token']}"}
+        assert (await reg.get(f"/businesses/{business_id}", headers=old_token)).status_code in (401, 404)
+
+
+async def test_a_participant_who_signs_up_again_gets_a_sign_in_link_not_a_second_record(with_identity: Settings):
+    """One person per campaign and contact: the second sign-up with the same email (in other letters)
+    makes no record; a sign-in link reaches that email (a real SMTP server), and signed in with it the
+    person finds the one sign-up. Once erased, the contact may sign up afresh."""
+    async with people_of_a_campaign(with_identity) as people:
+        reg, url = people.registration.client, f"/campaigns/{people.cid}/participants"
+        body = participant_body(name="Phạm Thị Hoa", email="hoa@example.vn", phone=None, channels=["email"])
+        first = await reg.post(url, json=body)
+        assert first.status_code == 201, first.text
+        again = await reg.post(url, json={**body, "email": "Hoa@Example.VN", "name": "Hoa"})
+        assert again.status_code == 409, again.text
+        assert again.json()["error"]["code"] == "already_signed_up"
+        assert again.json()["error"]["details"]["sign_in_link_sent"] is True
+        hoa = await people.signed_in_as("hoa@example.vn")  # the link the 409 sent (and one more)
+        [mine] = (await reg.get("/me", headers=bearer(hoa))).json()["participants"]
+        assert mine["id"] == first.json()["participant"]["id"] and mine["name"] == "Phạm Thị Hoa"
+        erased = await reg.delete(f"/participants/{mine['id']}", headers=bearer(hoa))
+        assert erased.status_code == 204, erased.text
+        afresh = await reg.post(url, json=body)
+        assert afresh.status_code == 201 and afresh.json()["participant"]["id"] != mine["id"]
+
+
+async def test_a_signed_in_participant_reserves_sees_and_gives_up_its_seats_without_a_token(
+        with_identity: Settings):
+    """"My seats": signed in with the email it signed up with (a link from a real SMTP server), a person
+    reserves a seat at the events service with no token of its own, finds it at ``GET /me/seats`` and on
+    the ``/my-seats`` page (QR code and check-in code), and gives it up there; a signed-in stranger holds
+    nothing and sees nothing of it."""
+    async with people_of_a_campaign(with_identity) as people:
+        admin, settings = people.admin, people.settings
+        ev, reg, cid = people.events.client, people.registration.client, people.cid
+        room = (await ev.post(f"/campaigns/{cid}/rooms", json={"name": "Hội trường A", "seats": 30},
+                              headers=bearer(admin))).json()
+        workshop = (await ev.post(f"/campaigns/{cid}/workshops", headers=bearer(admin), json={
+            "title": "Ký số cho hộ kinh doanh", "room_id": room["id"], "start": "2027-10-05T08:00:00+07:00",
+            "end": "2027-10-05T10:00:00+07:00"})).json()
+        signed_up = await reg.post(f"/campaigns/{cid}/participants", json=participant_body(
+            name="Phạm Thị Hoa", email="hoa@example.vn", phone=None, channels=["email"]))
+        pid = signed_up.json()["participant"]["id"]
+        hoa, stranger = await people.signed_in_as("hoa@example.vn"), await people.signed_in_as("khac@example.vn")
+        assert (await ev.get("/me/seats", headers=bearer(hoa))).json() == []
+
+        async def reserved() -> bool:  # the sign-up reaches the events service as an event
+            r = await ev.post(f"/workshops/{workshop['workshop_id']}/seats", headers=bearer(hoa))
+            return r.status_code == 201 and r.json()["participant_id"] == pid
+        await eventually(reserved, what="a seat reserved by the signed-in person")
+        refused = await ev.post(f"/workshops/{workshop['workshop_id']}/seats", headers=bearer(stranger))
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["error"]["details"] == {"field": "participant_id"}
+        [seat] = (await ev.get("/me/seats", headers=bearer(hoa))).json()
+        assert seat["status"] == "confirmed" and seat["workshop"]["title"] == "Ký số cho hộ kinh doanh"
+        assert (await ev.get(f"/seats/{seat['seat_id']}", headers=bearer(stranger))).status_code == 404
+        assert (await ev.get("/me/seats", headers=bearer(stranger))).json() == []
+
+        cookies = {"dxday_session": hoa["session"]}
+        page = await ev.get("/my-seats", cookies=cookies)
+        assert page.status_code == 200 and "Ký số cho hộ kinh doanh" in page.text
+        assert seat["checkin_code"] in page.text and "svg" in page.text  # the QR code and the code to type
+        form_token = page.text.split('name="form_token" value="')[1].split('"')[0]
+        gone = await ev.post(f"/my-seats/{seat['seat_id']}/cancel", cookies={**cookies, "dxday_form": form_token},
+                             data={"form_token": form_token})
+        assert gone.status_code == 303, gone.text
+        assert (await ev.get("/me/seats", headers=bearer(hoa))).json() == []
+        signed_out = await ev.get("/my-seats")
+        assert signed_out.status_code == 303 and signed_out.headers["location"].startswith(
+            f"{settings.base_url_of('identity')}/sign-in?")
 
 
 async def test_an_api_key_acts_in_its_scope_only_shown_once_and_revoked_everywhere(with_identity: Settings):

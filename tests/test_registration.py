@@ -245,7 +245,8 @@ async def test_tokens_only_open_their_own_records(settings: Settings):
 
         p1 = (await stack.reg.post(f"/campaigns/{CAMPAIGN_ID}/participants", json=participant_body())).json()
         p2 = (await stack.reg.post(f"/campaigns/{CAMPAIGN_ID}/participants",
-                                   json=participant_body(name="Lê Thị Hoa", email="hoa@example.vn"))).json()
+                                   json=participant_body(name="Lê Thị Hoa", email="hoa@example.vn",
+                                                         phone="0912 000 222"))).json()
         p1_id, p2_id = p1["participant"]["id"], p2["participant"]["id"]
         assert (await stack.reg.get(f"/participants/{p2_id}", headers=bearer(p1["access_token"]))).status_code == 404
         assert (await stack.reg.get(f"/participants/{p2_id}", headers=bearer(a_tok))).status_code == 404

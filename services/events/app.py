@@ -20,6 +20,7 @@ from services.events.entrypoints.consumers import subscriptions
 from services.events.entrypoints.http import build_router
 from services.events.entrypoints.pages import build_pages
 from shared.contracts.identity import LOCALITY_RPC
+from shared.contracts.registration import HOLDINGS_RPC
 from shared.contracts.streams import EVENTS, REGISTRATION
 from shared.platform.clock import Clock
 from shared.platform.config import Settings
@@ -35,7 +36,7 @@ SPEC = ServiceSpec(
     owned_streams=(EVENTS,),
     used_streams=(REGISTRATION,),
     unit_of_work=EventsUnitOfWork,
-    calls=(LOCALITY_RPC,),
+    calls=(LOCALITY_RPC, HOLDINGS_RPC),
 )
 
 

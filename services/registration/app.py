@@ -96,7 +96,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
         return f"{settings.base_url_of('identity')}/sign-in?lang={lang}&next={quote(back, safe='')}"
 
     app.include_router(build_exhibitor_pages(deps, campaign_year, runtime.sessions, sign_in_url))
-    app.include_router(build_my_pages(deps, runtime.sessions, sign_in_url))
+    my_seats = f"{settings.base_url_of('events')}/my-seats"
+    app.include_router(build_my_pages(deps, runtime.sessions, sign_in_url, my_seats))
     app.include_router(build_board_pages(deps, settings, runtime.sessions))
     install_stylesheet(app)
     return app

@@ -217,3 +217,14 @@ class ContactDetailsReply(BaseModel):
     """Only ids the registration service knows appear; an erased participant appears unreachable."""
 
     contacts: list[ContactDetails]
+
+
+# The records a signed-in person holds through the contacts it proved: asked with that person's own
+# access token (the envelope's), so a service learns the holdings of its caller and of nobody else.
+# The events service uses it for "my seats" and for a seat reserved by a signed-in person.
+HOLDINGS_RPC = rpc_subject("registration", "holdings.mine")
+
+
+class Holdings(_Frozen):
+    businesses: list[str] = Field(default_factory=list, description="Business ids")
+    participants: list[str] = Field(default_factory=list, description="Participant ids")

@@ -57,9 +57,11 @@ class RpcUnavailable(Exception):
         self.code = code
 
 
-async def ask(connection: Any, subject: str, args: dict[str, Any], timeout_s: float = 5.0) -> Any:
-    """Request-reply to another service: its ``result``, or :class:`RpcUnavailable`."""
-    request = RpcRequest(args=args).model_dump_json().encode()
+async def ask(connection: Any, subject: str, args: dict[str, Any], timeout_s: float = 5.0, *,
+              access_token: str | None = None) -> Any:
+    """Request-reply to another service: its ``result``, or :class:`RpcUnavailable`. ``access_token``:
+    the caller's, when the command acts for the person who called here."""
+    request = RpcRequest(args=args, access_token=access_token).model_dump_json().encode()
     try:
         reply = await connection.request(subject, request, timeout=timeout_s)
     except Exception as exc:  # no responders, timeout, disconnected

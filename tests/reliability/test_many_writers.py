@@ -208,6 +208,25 @@ async def test_a_sign_up_sent_again_with_its_key_is_one_record_with_the_first_re
 
 
 
+async def test_six_sign_ups_of_one_person_at_once_on_two_replicas_are_one_participant(postgres_settings: Settings):
+    """One person per campaign and contact: the same email typed six times at once (no Idempotency-Key,
+    the same mobile on two of them with another email) makes one record; the others are told they
+    signed up already; a person with another contact still signs up."""
+    async with replicas(postgres_settings) as rs:
+        url = f"/campaigns/{CAMPAIGN_ID}/participants"
+        bodies = [participant_body(name="Phạm Thị Hoa", email="hoa@example.vn", phone=None, channels=["email"])] * 4
+        bodies += [participant_body(name="Phạm Thị Hoa", email=f"hoa.{i}@example.vn", phone="0912 345 678")
+                   for i in range(2)]
+        answers = await asyncio.gather(*(rs.reg(i).post(url, json=b) for i, b in enumerate(bodies)))
+        assert sorted(statuses(answers).elements()) == [201, 201, 409, 409, 409, 409], [a.text for a in answers]
+        assert {a.json()["error"]["code"] for a in answers if a.status_code == 409} == {"already_signed_up"}
+        signed = await outbox_events(postgres_settings, "registration", "registration.participant.registered")
+        assert len(signed) == 2  # one by the email, one by the mobile: never a second record of either
+        other = await rs.reg().post(url, json=participant_body(email="khac@example.vn", phone=None,
+                                                               channels=["email"]))
+        assert other.status_code == 201, other.text
+
+
 async def test_five_unsubscribes_at_once_are_one_change(postgres_settings: Settings):
     from services.registration.app import unsubscribe_key
     from services.registration.application.context import Deps

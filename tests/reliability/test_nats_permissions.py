@@ -44,7 +44,7 @@ def test_the_permissions_follow_what_the_services_declare():
         ["REGISTRATION"], ["EVENTS"], ["NOTIFICATIONS"]]
     assert calls("notifications") == ["rpc.registration.contact_details.get", "rpc.events.seat_tickets.get"]
     assert calls("registration") == ["rpc.events.campaign.get", "rpc.identity.sign_in.request"]
-    assert calls("events") == ["rpc.identity.locality.get"]
+    assert calls("events") == ["rpc.identity.locality.get", "rpc.registration.holdings.mine"]
 
 
 async def _violations(user: str, password: str, url: str, action) -> list[str]:  # type: ignore[no-untyped-def]

@@ -207,6 +207,14 @@ class ScheduleRepository:
         return await self._one(
             sa.select(seats).where(seats.c.workshop_id == workshop_id, seats.c.participant_id == participant_id))
 
+    async def active_seats_of(self, participant_ids: list[str]) -> list[str]:
+        """The ids of the seats these participants hold or wait for."""
+        if not participant_ids:
+            return []
+        rows = await self.session.execute(sa.select(seats.c.id).where(
+            seats.c.participant_id.in_(participant_ids), seats.c.status.in_([s.value for s in ACTIVE])))
+        return list(rows.scalars())
+
     async def add_seat(self, values: dict[str, Any]) -> None:
         await self.session.execute(sa.insert(seats).values(**values))
 

@@ -59,22 +59,36 @@ async def _holder_or_organizer(uow: EventsUnitOfWork, call: Call, participant_id
         raise SeatNotFound()
 
 
+async def _who_reserves(uow: EventsUnitOfWork, call: Call, named: str | None, campaign_id: str) -> str:
+    """The participant a seat is reserved for: the caller's own record (its token; or, signed in, the one
+    it holds in this campaign), or the one an organizer of the campaign's place names."""
+    if call.actor.kind == "participant" and call.actor.id:
+        return call.actor.id
+    if named is not None and call.holds("participant", named):
+        return named
+    if named is None:
+        for kind, held in sorted(call.holdings):
+            person = await uow.schedule.participant(held) if kind == "participant" else None
+            if person is not None and person["campaign_id"] == campaign_id:
+                return held
+        if call.claims is None:
+            raise NotYours(_("Only the participant or an organizer may reserve a seat"))
+        raise Unprocessable(_("Sign up for this campaign first, or as an organizer name the participant "
+                              "(participant_id)"), field="participant_id")
+    await campaign_for(uow, call, campaign_id, Role.ORGANIZER)
+    return named
+
+
 async def reserve_seat(deps: Deps, workshop_id: str, cmd: ReserveSeat, call: Call) -> dict[str, Any]:
     """A participant reserves its own seat; an organizer of the campaign's place, one for a participant
     it names."""
-    naming = cmd.participant_id is not None and call.claims is not None
-    participant_id = cmd.participant_id if naming else call.actor.id if call.actor.kind == "participant" else None
-    if not participant_id:
-        if call.claims is None:
-            raise NotYours(_("Only the participant or an organizer may reserve a seat"))
-        raise Unprocessable(_("An organizer reserving a seat must name the participant (participant_id)"),
-                            field="participant_id")
+    if call.actor.kind == "system":
+        raise NotYours(_("Only the participant or an organizer may reserve a seat"))
     now = deps.clock.now()
     async with deps.uow() as uow:
         repo = uow.schedule
         seats = await _seat_list(repo, workshop_id)
-        if naming:
-            await campaign_for(uow, call, seats.campaign_id, Role.ORGANIZER)
+        participant_id = await _who_reserves(uow, call, cmd.participant_id, seats.campaign_id)
         person = await repo.participant(participant_id)
         if person is None or person["campaign_id"] != seats.campaign_id:
             raise ParticipantUnknown(
@@ -192,16 +206,35 @@ def ticket_token(secret: str, seat_id: str) -> str:
     return signed_token(secret, f"seat:{seat_id}")
 
 
+def _participants_of(call: Call) -> list[str]:
+    """The participant records the caller holds: its token's, or a signed-in person's."""
+    own = [call.actor.id] if call.actor.kind == "participant" and call.actor.id else []
+    return sorted({*own, *(i for k, i in call.holdings if k == "participant")})
+
+
 async def my_seat(deps: Deps, workshop_id: str, call: Call) -> dict[str, Any] | None:
     """The signed-in participant's seat in this workshop, if they hold or wait for one."""
-    if call.actor.kind != "participant" or call.actor.id is None:
-        return None
     async with deps.uow() as uow:
         repo = uow.schedule
-        seat = await repo.seat_of(workshop_id, call.actor.id)
-        if seat is None or seat["status"] not in {s.value for s in ACTIVE}:
-            return None
-        return await seat_view(repo, seat["id"], deps.checkin_secret)
+        for participant_id in _participants_of(call):
+            seat = await repo.seat_of(workshop_id, participant_id)
+            if seat is not None and seat["status"] in {s.value for s in ACTIVE}:
+                return await seat_view(repo, seat["id"], deps.checkin_secret)
+    return None
+
+
+async def my_seats(deps: Deps, call: Call) -> list[dict[str, Any]]:
+    """Every seat the caller holds or waits for, in every campaign, soonest workshop first, each with its
+    workshop (title, room, time): a signed-in person's "my seats"."""
+    if call.actor.kind == "system":
+        raise NotYours(_("Sign in to see your seats"))
+    found = []
+    async with deps.uow() as uow:
+        repo = uow.schedule
+        for seat_id in await repo.active_seats_of(_participants_of(call)):
+            view = await seat_view(repo, seat_id, deps.checkin_secret)
+            found.append({**view, "workshop": await workshop_view(repo, view["workshop_id"])})
+    return sorted(found, key=lambda s: (s["workshop"]["start"], s["seat_id"]))
 
 
 async def tickets(deps: Deps, seat_ids: list[str]) -> SeatTicketsReply:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hmac
 
+from services.events.adapters.holdings import RegistrationHoldings
 from services.events.locale import _
 from shared.contracts.envelope import Actor
 from shared.platform.auth import token_hash
@@ -34,12 +35,18 @@ async def who(runtime: ServiceRuntime, token: str | None) -> tuple[Actor, Access
 
 def callers_of(runtime: ServiceRuntime) -> Callers:
     """Who calls, over HTTP and NATS alike: anyone without a token is nobody in particular; a token that
-    stands for nobody is refused (401), or asked to retry when its sign-up has not reached us yet."""
+    stands for nobody is refused (401), or asked to retry when its sign-up has not reached us yet. A
+    signed-in person holds the participant records registered with a contact it proved (asked of the
+    registration service with its own token)."""
+    held = RegistrationHoldings(lambda: runtime.broker.connection)
 
     async def call_of(token: str | None, correlation_id: str | None) -> Call:
         found = await who(runtime, token)
         if found is not None:
-            return Call(found[0], correlation_id, found[1])
+            actor, claims = found
+            holdings = await held.of(token) if token and claims and claims.contacts and not claims.api_key \
+                else frozenset()
+            return Call(actor, correlation_id, claims, holdings)
         if token:
             pid = participant_id_of(token)
             if pid is not None and not await participant_known(runtime, pid):

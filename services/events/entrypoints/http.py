@@ -102,6 +102,10 @@ class SeatOut(BaseModel):
     checkin_code: str | None = Field(description="The same ticket as a code to type at the door")
 
 
+class MySeatOut(SeatOut):
+    workshop: WorkshopOut
+
+
 class SeatListItem(BaseModel):
     seat_id: str
     participant_id: str
@@ -233,6 +237,11 @@ def build_router(runtime: ServiceRuntime, deps: Deps) -> APIRouter:
                 summary="Who is coming (organizer)")
     async def seat_list(workshop_id: str, call: Someone) -> list[dict[str, Any]]:
         return await seats.seat_list(deps, workshop_id, call)
+
+    @router.get("/me/seats", response_model=list[MySeatOut], tags=["seats"],
+                summary="Your seats, in every campaign, soonest first (a signed-in person, or a participant token)")
+    async def my_seats(call: Someone) -> list[dict[str, Any]]:
+        return await seats.my_seats(deps, call)
 
     @router.get("/seats/{seat_id}", response_model=SeatOut, tags=["seats"])
     async def read_seat(seat_id: str, call: Someone) -> dict[str, Any]:

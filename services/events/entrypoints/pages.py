@@ -7,18 +7,20 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from services.events.application import banners, public, seats
 from services.events.application.commands import ReserveSeat
 from services.events.application.context import Deps
-from services.events.entrypoints.access import identify, participant_id_of, participant_known
+from services.events.entrypoints.access import callers_of, identify, participant_id_of, participant_known
 from services.events.entrypoints.board_pages import build_board
 from services.events.locale import CATALOGUE, _
 from shared import web
 from shared.contracts.envelope import Actor
+from shared.contracts.identity import SESSION_COOKIE
 from shared.platform.calls import Call
 from shared.platform.errors import AppError, NotFound
 from shared.platform.service import ServiceRuntime
@@ -44,24 +46,77 @@ def build_pages(runtime: ServiceRuntime, deps: Deps) -> APIRouter:
             **schedule, "sites": sites,
             "now": runtime.clock.now(), "join_base": join_base}, lang=language)
 
+    call_of = callers_of(runtime)
+    identity = runtime.settings.base_url_of("identity")
+    here = runtime.settings.base_url_of("events")
+
     async def participant(request: Request, token: str | None) -> Actor | None:
         actor = await identify(runtime, token)
         return actor if actor is not None and actor.kind == "participant" else None
 
+    async def person(request: Request) -> Call | None:
+        """Who is on this browser: the participant of its token cookie, else the person signed in with
+        its identity session (and the participant records it holds)."""
+        actor = await participant(request, request.cookies.get(PARTICIPANT_COOKIE))
+        correlation_id = request.headers.get("x-correlation-id")
+        if actor is not None:
+            return Call(actor=actor, correlation_id=correlation_id)
+        found = await runtime.sessions.access(request.cookies.get(SESSION_COOKIE)) if runtime.sessions else None
+        return await call_of(found[0], correlation_id) if found else None
+
+    def to_sign_in(path: str, lang: str) -> Response:
+        back = quote(f"{here}{path}", safe="")
+        return web.see_other(f"{identity}/sign-in?lang={lang}&next={back}")
+
+    async def my_seats_page(request: Request, lang: str, call: Call, *, done: str | None = None,
+                            errors: dict[str, str] | None = None, status_code: int = 200) -> Response:
+        mine = await seats.my_seats(deps, call)
+        shown = [{**s, "w": await public.workshop_local(deps, s["workshop_id"])} for s in mine]
+        return web.form_page(env, request, "my_seats.html.j2", {"seats": shown, "done": done, "errors": errors or {},
+                                                               "join_base": join_base}, lang=lang,
+                             status_code=status_code)
+
+    @router.get("/my-seats", response_class=HTMLResponse)
+    @web.error_pages(env)
+    async def my_seats(request: Request, lang: str | None = None, done: str | None = None) -> Response:
+        language = web.language(request, lang)
+        call = await person(request)
+        if call is None:
+            return to_sign_in(f"/my-seats?lang={language}", language)
+        return await my_seats_page(request, language, call, done="cancel" if done == "cancel" else None)
+
+    @router.post("/my-seats/{seat_id}/cancel", response_class=HTMLResponse)
+    @web.error_pages(env)
+    async def cancel_my_seat(request: Request, seat_id: str, lang: str | None = None) -> Response:
+        language = web.language(request, lang)
+        call = await person(request)
+        if call is None:
+            return to_sign_in(f"/my-seats?lang={language}", language)
+        if await web.read_form(request) is None:
+            return await my_seats_page(request, language, call, errors={"form": web.BAD_FORM.render(language)},
+                                       status_code=403)
+        try:
+            await seats.cancel_seat(deps, seat_id, call)
+        except AppError as exc:
+            return await my_seats_page(request, language, call, errors={seat_id: exc.message_in(language)},
+                                       status_code=exc.status)
+        return web.see_other(f"/my-seats?lang={language}&done=cancel")
+
     async def reserve_form(request: Request, workshop_id: str, lang: str, errors: dict[str, str],
                            status_code: int = 200) -> HTMLResponse:
         workshop = await public.workshop_local(deps, workshop_id)
-        signed_in = await participant(request, request.cookies.get(PARTICIPANT_COOKIE)) is not None
+        signed_in = await person(request) is not None
         return web.form_page(env, request, "reserve.html.j2", {
-            "w": workshop, "signed_in": signed_in, "errors": errors, "join_base": join_base},
+            "w": workshop, "signed_in": signed_in, "errors": errors, "join_base": join_base,
+            "sign_in": f"{identity}/sign-in?lang={lang}&next={quote(f'{here}/reserve/{workshop_id}', safe='')}"},
             lang=lang, status_code=status_code)
 
     @router.get("/reserve/{workshop_id}", response_class=HTMLResponse)
     @web.error_pages(env)
     async def reserve_page(request: Request, workshop_id: str, lang: str | None = None) -> HTMLResponse:
         language = web.language(request, lang)
-        actor = await participant(request, request.cookies.get(PARTICIPANT_COOKIE))
-        seat = await seats.my_seat(deps, workshop_id, Call(actor=actor)) if actor is not None else None
+        call = await person(request)
+        seat = await seats.my_seat(deps, workshop_id, call) if call is not None else None
         if seat is not None:  # the person's own page: their seat and its QR code
             workshop = await public.workshop_local(deps, workshop_id)
             return web.page(env, "reserved.html.j2", {"w": workshop, "seat": seat}, lang=language)
@@ -78,6 +133,12 @@ def build_pages(runtime: ServiceRuntime, deps: Deps) -> APIRouter:
             typed = (fields.get("access_token") or [""])[0].strip()
             token = typed or request.cookies.get(PARTICIPANT_COOKIE)
             actor = await participant(request, token)
+            signed = await person(request) if actor is None and not typed else None
+            if signed is not None and signed.claims is not None:  # signed in with the identity service
+                seat = await seats.reserve_seat(deps, workshop_id, ReserveSeat(), signed)
+                workshop = await public.workshop_local(deps, workshop_id)
+                return web.page(env, "reserved.html.j2", {"w": workshop, "seat": seat}, lang=language,
+                                status_code=201)
             if actor is None:
                 pid = participant_id_of(token or "")
                 if pid is not None and not await participant_known(runtime, pid):  # signed up a moment ago

@@ -141,6 +141,17 @@ record_contacts = sa.Table(
     sa.Column("digest", sa.String(64), primary_key=True, index=True),
 )
 
+# One person per campaign and contact: a participant's email and mobile (their digests) are each
+# held by one participant of a campaign at most, so two sign-ups with one contact at the same moment
+# on two replicas cannot both land. An erasure, or a change of contact, removes the person's rows.
+participant_contacts = sa.Table(
+    "participant_contacts",
+    metadata,
+    sa.Column("campaign_id", sa.String(64), primary_key=True),
+    sa.Column("digest", sa.String(64), primary_key=True),
+    sa.Column("participant_id", sa.String(36), nullable=False, index=True),
+)
+
 # A sign-up sent again with the same Idempotency-Key (a dropped connection, a double tap) gets the
 # reply of the first: the record it made and the access token it was given. Kept 24 hours, then
 # pruned; an erasure removes the person's rows at once.

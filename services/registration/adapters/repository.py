@@ -16,6 +16,7 @@ from services.registration.adapters.orm import (
     booths,
     businesses,
     campaign_windows,
+    participant_contacts,
     participants,
     record_contacts,
     sign_up_keys,
@@ -385,13 +386,47 @@ class Repository:
     async def participant(self, participant_id: str) -> dict[str, Any] | None:
         return await self._one(sa.select(participants).where(participants.c.id == participant_id))
 
-    async def add_participant(self, person: Participant) -> None:
+    async def participant_with_contact(self, campaign_id: str, *contacts: str | None) -> str | None:
+        """The participant of the campaign who signed up with one of these contacts, if any."""
+        digests = sorted({contact_digest(c) for c in contacts if c})
+        if not digests:
+            return None
+        return await self.session.scalar(sa.select(participant_contacts.c.participant_id).where(
+            participant_contacts.c.campaign_id == campaign_id, participant_contacts.c.digest.in_(digests)).limit(1))
+
+    async def _claim_contacts(self, person: Participant, *, again: bool = False) -> bool:
+        """False when another participant of the campaign holds one of the person's contacts (it signed up
+        at the same moment on another replica); the transaction must then be rolled back."""
+        if again:
+            await self.session.execute(sa.delete(participant_contacts).where(
+                participant_contacts.c.participant_id == person.id))
+        digests = sorted({contact_digest(c) for c in (person.email, person.phone) if c})
+        if not digests:
+            return True
+        try:
+            await self.session.execute(sa.insert(participant_contacts), [
+                {"campaign_id": person.campaign_id, "digest": d, "participant_id": person.id} for d in digests])
+        except sa.exc.IntegrityError as exc:
+            if constraint_violated(exc):
+                return False
+            raise
+        return True
+
+    async def add_participant(self, person: Participant) -> bool:
+        """False when one of its contacts is taken in the campaign (nothing else was written)."""
+        if not await self._claim_contacts(person):
+            return False
         await self.session.execute(sa.insert(participants).values(**person.state()))
         await self._index_contacts("participant", person.id, person.email, person.phone)
+        return True
 
-    async def save_participant(self, person: Participant) -> None:
-        """One UPDATE of the row with what the aggregate now holds."""
+    async def save_participant(self, person: Participant) -> bool:
+        """One UPDATE of the row with what the aggregate now holds; False when a new contact of the person
+        is another participant's in the campaign."""
         values = person.state()
         del values["id"]
+        if not await self._claim_contacts(person, again=True):
+            return False
         await self.session.execute(sa.update(participants).where(participants.c.id == person.id).values(**values))
         await self._index_contacts("participant", person.id, person.email, person.phone, again=True)
+        return True

@@ -14,8 +14,9 @@ from services.registration.application.context import Call, Deps, holder_or, kno
 from services.registration.application.ports import RegistrationStore, RegistrationUnitOfWork
 from services.registration.application.publishing import participant_events
 from services.registration.application.sign_ups import first_reply
-from services.registration.domain.errors import ParticipantNotFound
+from services.registration.domain.errors import AlreadySignedUp, ParticipantNotFound
 from services.registration.domain.participant import Participant
+from services.registration.locale import _
 from shared.contracts.registration import (
     PARTICIPANT_REGISTERED,
     PARTICIPANT_UPDATED,
@@ -50,11 +51,30 @@ async def register_participant(deps: Deps, campaign_id: str, cmd: RegisterPartic
             language=cmd.language, channels=list(cmd.channels), purposes=list(cmd.consent.purposes),
             text_version=cmd.consent.text_version, wants_digest=cmd.wants_digest, token_hash=token_hash(token),
             now=now)
-        await repo.add_participant(person)
-        uow.record(*participant_events(person.events, call, now))
-        await uow.commit()
+        taken = await repo.participant_with_contact(campaign_id, cmd.email, cmd.phone) is not None
+        if taken or not await repo.add_participant(person):  # or signed up a moment ago on another replica
+            refused = True
+        else:
+            refused = False
+            uow.record(*participant_events(person.events, call, now))
+            await uow.commit()
+    if refused:
+        deps.metrics.registered("participant", "duplicate")
+        raise await _signed_up_already(deps, cmd)
     deps.metrics.registered("participant", "accepted")
     return view(person), token
+
+
+async def _signed_up_already(deps: Deps, cmd: RegisterParticipant) -> AlreadySignedUp:
+    """One person per campaign and contact: no second record; a sign-in link goes to the contact given
+    (it is the one the person signed up with), to see and change the sign-up and its seats."""
+    contact = cmd.email or cmd.phone or ""
+    sent = deps.sign_in_links is not None and await deps.sign_in_links.send(contact, cmd.language,
+                                                                             f"{deps.public_url}/my")
+    message = (_("You have signed up for this campaign already. A sign-in link went to {contact}: open it to see "
+                 "your sign-up and your seats.", contact=contact) if sent else
+               _("You have signed up for this campaign already with this email or mobile number."))
+    return AlreadySignedUp(message, sign_in_link_sent=sent)
 
 
 async def _for_decision(repo: RegistrationStore, participant_id: str, call: Call) -> Participant:
@@ -110,7 +130,8 @@ async def erase(deps: Deps, participant_id: str, call: Call) -> None:
 
 
 async def _save(uow: RegistrationUnitOfWork, person: Participant, call: Call, now: dt.datetime) -> None:
-    await uow.records.save_participant(person)
+    if not await uow.records.save_participant(person):
+        raise AlreadySignedUp(_("This email or mobile number belongs to another participant of the campaign"))
     uow.record(*participant_events(person.events, call, now))
     await uow.commit()
 

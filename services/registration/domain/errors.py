@@ -9,6 +9,12 @@ class DuplicateBusiness(Conflict):
     code = "business_exists"
 
 
+class AlreadySignedUp(Conflict):
+    """One person per campaign and contact: this email or mobile belongs to a participant already."""
+
+    code = "already_signed_up"
+
+
 class BusinessNotFound(NoSuchRecord):
     pass
 

@@ -33,7 +33,9 @@ async def signed_in_person(deps: Deps, sessions: PagesSessions | None, request: 
     return Call.of_account(claims, request.headers.get("x-correlation-id"), await holdings(deps.uow(), claims.contacts))
 
 
-def build_my_pages(deps: Deps, sessions: PagesSessions | None, sign_in_url: Callable[[str, str], str]) -> APIRouter:
+def build_my_pages(deps: Deps, sessions: PagesSessions | None, sign_in_url: Callable[[str, str], str],
+                   my_seats_url: str) -> APIRouter:
+    """``my_seats_url``: the events service's page of the person's seats."""
     router = APIRouter(include_in_schema=False)
     env = web.environment(TEMPLATES, catalogue=CATALOGUE)
 
@@ -43,8 +45,8 @@ def build_my_pages(deps: Deps, sessions: PagesSessions | None, sign_in_url: Call
         if call is None:
             return web.see_other(sign_in_url(f"{deps.public_url}/my?lang={lang}", lang))
         records = await holders.my_records(deps, call)
-        return web.form_page(env, request, "my.html.j2", {**records, "done": done, "errors": errors or {}},
-                             lang=lang, status_code=status_code)
+        return web.form_page(env, request, "my.html.j2", {**records, "done": done, "errors": errors or {},
+                                                          "my_seats": my_seats_url}, lang=lang, status_code=status_code)
 
     @router.get("/my", response_class=HTMLResponse)
     @web.error_pages(env)

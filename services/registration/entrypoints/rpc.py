@@ -10,7 +10,7 @@ from pydantic import Field
 from services.registration.application import booths, businesses, participants
 from services.registration.application.commands import ApplyForBooths, RegisterBusiness, RegisterParticipant
 from services.registration.application.context import Call, Deps
-from shared.contracts.registration import ContactDetailsReply, ContactDetailsRequest
+from shared.contracts.registration import ContactDetailsReply, ContactDetailsRequest, Holdings
 from shared.platform.commands import Command
 from shared.platform.rpc import Callers, register_rpc
 
@@ -63,8 +63,13 @@ def register(broker: NatsBroker, deps: Deps, callers: Callers) -> list[str]:
     async def contact_details(a: ContactDetailsRequest, call: Call) -> ContactDetailsReply:
         return await participants.contact_details(deps, a.ids)
 
+    async def holdings(_a: None, call: Call) -> Holdings:
+        return Holdings(businesses=sorted(i for k, i in call.holdings if k == "business"),
+                        participants=sorted(i for k, i in call.holdings if k == "participant"))
+
     return [
         register_rpc(broker, "registration", "contact_details.get", ContactDetailsRequest, contact_details),
+        register_rpc(broker, "registration", "holdings.mine", None, holdings, callers),
         register_rpc(broker, "registration", "business.register", RegisterBusinessArgs, register_business, callers),
         register_rpc(broker, "registration", "booth_application.submit", ApplyArgs, apply, callers),
         register_rpc(broker, "registration", "booth_application.cancel", ApplicationRef, cancel, callers),
