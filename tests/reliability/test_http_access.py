@@ -32,7 +32,7 @@ async def test_bursts_on_public_forms_and_guessed_tokens_get_429(settings: Setti
         pass  # the campaign is now known to the registration database
     async with serve_in_process(registration_app(settings)) as reg:
         codes = [(await reg.client.post(f"/campaigns/{CAMPAIGN_ID}/participants", json=participant_body(
-            email=f"p{i}@example.vn"))).status_code for i in range(15)]
+            email=f"p{i}@example.vn", phone=None, channels=["email"]))).status_code for i in range(15)]
         assert codes[:10] == [201] * 10 and set(codes[10:]) == {429}
         limited = await reg.client.post(f"/campaigns/{CAMPAIGN_ID}/participants", json=participant_body())
         assert limited.json()["error"]["code"] == "rate_limited" and int(limited.headers["retry-after"]) >= 1
