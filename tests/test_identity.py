@@ -375,6 +375,61 @@ async def test_a_signed_in_participant_reserves_sees_and_gives_up_its_seats_with
             f"{settings.base_url_of('identity')}/sign-in?")
 
 
+async def test_an_official_may_choose_a_password_and_sign_in_with_it(with_identity: Settings):
+    """Optional, for officials: a password of 12 characters or more (not the contact), kept as an argon2id
+    hash; signing in with it opens a session like a link does; five wrong tries shut it for 15 minutes
+    (the right one is refused too meanwhile), and a removed password opens nothing."""
+    import sqlalchemy as sa
+
+    from shared.platform.db import create_engine
+
+    async with serve_in_process(identity_app(with_identity)) as identity:
+        http = identity.client
+        admin = await admin_session(identity, with_identity)
+        email = administrator(with_identity)[1]
+        for weak in ("ngắn quá", email):
+            r = await http.put("/accounts/me/password", headers=bearer(admin), json={"password": weak})
+            assert r.status_code == 422 and r.json()["error"]["code"] == "weak_password", r.text
+        chosen = "Ngày Chuyển đổi số 10/10"
+        assert (await http.put("/accounts/me/password", headers=bearer(admin),
+                               json={"password": chosen})).status_code == 204
+        engine = create_engine(with_identity.db_url_of("identity"))
+        try:
+            async with engine.connect() as conn:
+                [stored] = (await conn.execute(sa.text("SELECT hash FROM passwords"))).scalars().all()
+        finally:
+            await engine.dispose()
+        assert stored.startswith("$argon2id$") and chosen not in stored
+
+        signed = await http.post("/sessions", json={"contact": email.upper(), "password": chosen})
+        assert signed.status_code == 201, signed.text
+        assert (await http.get("/accounts/me", headers=bearer(signed.json()))).json()["email"] == email
+        for _ in range(5):
+            wrong = await http.post("/sessions", json={"contact": email, "password": chosen + "!"})
+            assert wrong.status_code == 401 and wrong.json()["error"]["code"] == "sign_in_refused"
+        shut = await http.post("/sessions", json={"contact": email, "password": chosen})
+        assert shut.status_code == 401  # shut for 15 minutes, whatever is typed
+        nobody = await http.post("/sessions", json={"contact": "khong-co@dxday.test", "password": chosen})
+        assert nobody.status_code == 401 and nobody.json()["error"] == shut.json()["error"]  # nothing is learnt
+        assert (await http.delete("/accounts/me/password", headers=bearer(admin))).status_code == 204
+
+        # the pages: an official sets one on /me, and signs in with it on /sign-in
+        cookies = {"dxday_session": admin["session"]}
+        me = await http.get("/me", cookies=cookies)
+        form_token = me.text.split('name="form_token" value="')[1].split('"')[0]
+        post = {**cookies, "dxday_form": form_token}
+        short = await http.post("/me/password", cookies=post, data={"form_token": form_token, "password": "ngắn",
+                                                                     "action": "set"})
+        assert short.status_code == 422 and 'id="new-password-error"' in short.text
+        saved = await http.post("/me/password", cookies=post, data={"form_token": form_token, "password": chosen,
+                                                                     "action": "set"})
+        assert saved.status_code == 200 and "Đã lưu mật khẩu." in saved.text
+        page = await http.post("/sign-in/password", cookies={"dxday_form": form_token}, data={
+            "form_token": form_token, "contact": email, "password": chosen, "next": "/me"})
+        assert page.status_code == 303 and page.headers["location"] == "/me"
+        assert "dxday_session=" in page.headers["set-cookie"]
+
+
 async def test_an_api_key_acts_in_its_scope_only_shown_once_and_revoked_everywhere(with_identity: Settings):
     from tests.test_scopes import committed
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from services.identity.adapters.hasher import Argon2Hasher
 from services.identity.adapters.locality_data import locality_tree
 from services.identity.adapters.messenger import NotificationsMessenger
 from services.identity.adapters.signer import DatabaseSigner
@@ -48,7 +49,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
     deps = Deps(uow=uow_factory or runtime.uow, clock=runtime.clock, places=locality_tree,
                 messenger=messenger or NotificationsMessenger(lambda: runtime.broker.connection),
                 signer=signer, issuer=issuer, sign_ins_per_hour=settings.sign_ins_per_hour,
-                sites=tuple(settings.base_url_of(name) for name in SERVICE_NAMES if name != "identity"))
+                sites=tuple(settings.base_url_of(name) for name in SERVICE_NAMES if name != "identity"),
+                hasher=Argon2Hasher())
 
     async def own_keys() -> list[dict[str, Any]]:
         async with deps.uow() as uow:

@@ -118,12 +118,11 @@ SIGN_UPS = re.compile(r"^/(campaigns/[^/]+/(participants|businesses)|join/[^/]+|
 
 
 def credential_of(request: Request) -> str | None:
-    """A fingerprint of the credential a request carries (bearer token or session cookie), if any."""
+    """A fingerprint of the bearer credential a request carries, if any (not the session cookie: a page
+    answered 401 for what was typed into it says nothing of the cookie beside it)."""
     import hashlib
 
-    from shared.contracts.identity import SESSION_COOKIE
-
-    raw = request.headers.get("authorization") or request.cookies.get(SESSION_COOKIE)
+    raw = request.headers.get("authorization")
     return hashlib.sha256(raw.encode()).hexdigest()[:32] if raw else None
 
 

@@ -83,6 +83,17 @@ api_keys = sa.Table(
     sa.Column("revoked_at", UtcDateTime(), nullable=True),
 )
 
+# An official's optional password, as an argon2 hash, and its wrong tries (shut after five in 15 minutes).
+passwords = sa.Table(
+    "passwords",
+    metadata,
+    sa.Column("account_id", sa.String(36), sa.ForeignKey("accounts.id"), primary_key=True),
+    sa.Column("hash", sa.String(200), nullable=False),
+    sa.Column("set_at", UtcDateTime(), nullable=False),
+    sa.Column("wrong", sa.Integer, nullable=False),
+    sa.Column("wrong_since", UtcDateTime(), nullable=True),
+)
+
 # The keys access tokens are signed with, shared by every replica: the newest signs, the older ones
 # still verify until the tokens they signed have expired, then they are dropped.
 signing_keys = sa.Table(

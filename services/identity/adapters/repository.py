@@ -9,9 +9,18 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.identity.adapters.orm import accounts, api_keys, grants, sessions, sign_in_challenges, villages
+from services.identity.adapters.orm import (
+    accounts,
+    api_keys,
+    grants,
+    passwords,
+    sessions,
+    sign_in_challenges,
+    villages,
+)
 from services.identity.domain.accounts import Account, Grant
 from services.identity.domain.api_keys import ApiKey
+from services.identity.domain.passwords import Password
 from services.identity.domain.sign_in import Session, SignInChallenge
 from shared.contracts.identity import NATIONAL, Role
 from shared.platform.db import constraint_violated
@@ -162,6 +171,24 @@ class IdentityRepository:
             expires_at=session.expires_at, ended_at=session.ended_at))
 
     # --- api keys ------------------------------------------------------------------------------
+    async def password(self, account_id: str) -> Password | None:
+        """The account's password, row locked: two tries count one after the other."""
+        row = await self._one(sa.select(passwords).where(passwords.c.account_id == account_id).with_for_update())
+        return Password(row["account_id"], row["hash"], row["set_at"], row["wrong"], row["wrong_since"]) if row \
+            else None
+
+    async def save_password(self, password: Password) -> None:
+        values = {"hash": password.hash, "set_at": password.set_at, "wrong": password.wrong,
+                  "wrong_since": password.wrong_since}
+        done = await self.session.execute(sa.update(passwords).where(
+            passwords.c.account_id == password.account_id).values(**values))
+        if done.rowcount == 0:
+            await self.session.execute(sa.insert(passwords).values(account_id=password.account_id, **values))
+
+    async def remove_password(self, account_id: str) -> bool:
+        done = await self.session.execute(sa.delete(passwords).where(passwords.c.account_id == account_id))
+        return bool(done.rowcount)
+
     async def add_api_key(self, key: ApiKey) -> None:
         await self.session.execute(sa.insert(api_keys).values(
             id=key.id, account_id=key.account_id, name=key.name, role=key.role.value, scope=key.scope,

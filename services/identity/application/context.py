@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from services.identity.application.ports import IdentityUnitOfWork, Messenger, Signer
+from services.identity.application.ports import Hasher, IdentityUnitOfWork, Messenger, Signer
 from services.identity.domain.localities import LocalityTree
 from shared.platform.clock import Clock
 
@@ -23,3 +23,4 @@ class Deps:
     issuer: str  # this service's public URL: the ``iss`` of every token, where links point
     sign_ins_per_hour: int = 5  # per contact
     sites: tuple[str, ...] = ()  # the other services' public URLs: where a sign-in may lead back to
+    hasher: Hasher | None = None  # passwords (argon2); none: passwords are off

@@ -108,7 +108,7 @@ async def redeem_link(deps: Deps, link: str) -> tuple[str, str]:
             raise refused()
         challenge.redeem_link(secret, now)
         await uow.store.save_challenge(challenge)
-        credential = await _start_session(uow, challenge.account_id, deps.clock)
+        credential = await start_session(uow, challenge.account_id, deps.clock)
         await uow.commit()
     return credential, challenge.next_path
 
@@ -123,14 +123,14 @@ async def redeem_code(deps: Deps, contact: str, code: str) -> tuple[str, str]:
             raise refused()
         right = challenge.redeem_code(code, now)
         await uow.store.save_challenge(challenge)
-        credential = await _start_session(uow, challenge.account_id, deps.clock) if right else None
+        credential = await start_session(uow, challenge.account_id, deps.clock) if right else None
         await uow.commit()  # a wrong code is counted
     if credential is None:
         raise refused()
     return credential, challenge.next_path
 
 
-async def _start_session(uow: IdentityUnitOfWork, account_id: str, clock: Clock) -> str:
+async def start_session(uow: IdentityUnitOfWork, account_id: str, clock: Clock) -> str:
     now = clock.now()
     account = await uow.store.account(account_id, for_decision=True)
     if account is None or not account.active:

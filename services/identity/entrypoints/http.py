@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request, Response, status
 from pydantic import EmailStr, Field
 
-from services.identity.application import accounts, api_keys, sign_in
+from services.identity.application import accounts, api_keys, passwords, sign_in
 from services.identity.application.accounts import Caller
 from services.identity.application.context import ACCESS_TOKEN_SECONDS, Deps
 from services.identity.domain.accounts import Account
@@ -32,6 +32,12 @@ class Redeem(Command):
     link: str | None = Field(default=None, max_length=200, description="What follows /sign-in/ in the link")
     contact: str | None = Field(default=None, max_length=320)
     code: str | None = Field(default=None, pattern=r"^\s*[0-9]{6}\s*$")
+    password: str | None = Field(default=None, max_length=200, description="An official's own password, "
+                                 "with the contact, instead of the code")
+
+
+class NewPassword(Command):
+    password: str = Field(min_length=1, max_length=200)
 
 
 class SessionCredential(Command):
@@ -119,8 +125,10 @@ def build_router(deps: Deps) -> APIRouter:
             credential, next_path = await sign_in.redeem_link(deps, cmd.link)
         elif cmd.contact and cmd.code:
             credential, next_path = await sign_in.redeem_code(deps, cmd.contact, cmd.code)
+        elif cmd.contact and cmd.password:
+            credential, next_path = await passwords.redeem_password(deps, cmd.contact, cmd.password)
         else:
-            raise Unauthorized(_("Give the sign-in link, or the contact and the code"))
+            raise Unauthorized(_("Give the sign-in link, or the contact and the code (or an official's password)"))
         token, account = await sign_in.access_token(deps, credential)
         set_session_cookie(response, credential, secure)
         return {"session": credential, "access_token": token, "token_type": "Bearer",
@@ -158,6 +166,18 @@ def build_router(deps: Deps) -> APIRouter:
         out = Response(status_code=status.HTTP_204_NO_CONTENT)
         out.delete_cookie(SESSION_COOKIE, path="/")
         return out
+
+    @router.put("/accounts/me/password", status_code=status.HTTP_204_NO_CONTENT, tags=["accounts"],
+                summary="Choose a password (officials; at least 12 characters), kept as an argon2 hash")
+    async def choose_password(cmd: NewPassword, call: Signed) -> Response:
+        await passwords.set_password(deps, call, cmd.password)
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+    @router.delete("/accounts/me/password", status_code=status.HTTP_204_NO_CONTENT, tags=["accounts"],
+                   summary="Remove your password: sign in with links only")
+    async def drop_password(call: Signed) -> Response:
+        await passwords.remove_password(deps, call)
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
 
     @router.get("/accounts/me", tags=["accounts"], summary="The signed-in account and its grants")
     async def me(call: Signed) -> dict[str, Any]:

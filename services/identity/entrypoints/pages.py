@@ -11,12 +11,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import Field, ValidationError
 
-from services.identity.application import accounts, sign_in
+from services.identity.application import accounts, passwords, sign_in
 from services.identity.application.accounts import Caller
 from services.identity.application.context import Deps
 from services.identity.domain.accounts import Account
 from services.identity.entrypoints.http import SESSION_COOKIE, set_session_cookie
-from services.identity.locale import CATALOGUE
+from services.identity.locale import CATALOGUE, _
 from shared import web
 from shared.contracts.identity import Role
 from shared.platform.commands import Command
@@ -71,6 +71,21 @@ def build_pages(deps: Deps) -> APIRouter:
         return web.form_page(env, request, "sign_in_sent.html.j2", {"contact": contact, "errors": {}},
                              lang=language, status_code=202)
 
+    @router.post("/sign-in/password", response_class=HTMLResponse)
+    async def with_password(request: Request, lang: str | None = None) -> Response:
+        language = web.language(request, lang)
+        fields = await web.read_form(request)
+        if fields is None:
+            return ask_form(request, language, {}, {"form": web.BAD_FORM.render(language)}, 403)
+        contact = (fields.get("contact") or [""])[0].strip()
+        next_path = web.local_path((fields.get("next") or [""])[0], "/me", deps.sites)
+        try:
+            credential, _home = await passwords.redeem_password(deps, contact, (fields.get("password") or [""])[0])
+        except AppError as exc:  # a 401 counts towards the failed-sign-in limit of the address
+            return ask_form(request, language, {"contact": contact, "next": next_path},
+                            {"password": exc.message_in(language)}, exc.status)
+        return signed_in(credential, next_path)
+
     @router.post("/sign-in/code", response_class=HTMLResponse)
     async def with_code(request: Request, lang: str | None = None) -> Response:
         language = web.language(request, lang)
@@ -115,7 +130,8 @@ def build_pages(deps: Deps) -> APIRouter:
 
     async def my_page_of(request: Request, language: str, caller: Caller, account: Account,
                          values: dict[str, Any] | None = None, errors: dict[str, str] | None = None,
-                         invited: str | None = None, status_code: int = 200) -> HTMLResponse:
+                         invited: str | None = None, password_done: str | None = None,
+                         status_code: int = 200) -> HTMLResponse:
         async with deps.uow() as uow:
             tree = await accounts.tree_of(deps, uow)
         grants = [{"role": g.role.value, "scope": g.scope, "place": tree.get(g.scope).name if g.scope in tree
@@ -127,7 +143,8 @@ def build_pages(deps: Deps) -> APIRouter:
                 places += [(g.scope, tree.get(g.scope).name), *((c.code, c.name) for c in tree.children(g.scope))]
         return web.form_page(env, request, "me.html.j2", {
             "account": account, "grants": grants, "places": places, "roles": [r.value for r in Role],
-            "values": values or {}, "errors": errors or {}, "invited": invited}, lang=language,
+            "values": values or {}, "errors": errors or {}, "invited": invited, "password_done": password_done},
+            lang=language,
             status_code=status_code)
 
     @router.get("/me", response_class=HTMLResponse)
@@ -164,6 +181,28 @@ def build_pages(deps: Deps) -> APIRouter:
             return await my_page_of(request, language, *found, values=values,
                                     errors={"form": exc.message_in(language)}, status_code=exc.status)
         return web.see_other(f"/me?lang={language}&invited={quote(person.name)}")
+
+    @router.post("/me/password", response_class=HTMLResponse)
+    async def password(request: Request, lang: str | None = None) -> Response:
+        language = web.language(request, lang)
+        found = await signed_in_account(request)
+        if found is None:
+            return web.see_other(f"/sign-in?lang={language}")
+        fields = await web.read_form(request)
+        if fields is None:
+            return await my_page_of(request, language, *found, errors={"form": web.BAD_FORM.render(language)},
+                                    status_code=403)
+        try:
+            if (fields.get("action") or [""])[0] == "remove":
+                await passwords.remove_password(deps, found[0])
+                done = _("Your password is removed: sign in with links.")
+            else:
+                await passwords.set_password(deps, found[0], (fields.get("password") or [""])[0])
+                done = _("Your password is saved.")
+        except AppError as exc:
+            return await my_page_of(request, language, *found, errors={"password": exc.message_in(language)},
+                                    status_code=exc.status)
+        return await my_page_of(request, language, *found, password_done=done.render(language))
 
     @router.post("/me/sign-out")
     async def sign_out(request: Request) -> Response:
