@@ -346,3 +346,77 @@ async def test_a_commune_organizer_signs_in_at_the_board_and_manages_its_campaig
             response = await page.goto(f"{events.url}/board/tinh-khe-2027")  # its own: every part of the board
             assert response.status == 200
             await page.context.close()  # before the services stop: no connection of this browser left open
+
+
+async def test_a_participant_signs_in_with_its_email_reserves_and_gives_up_its_seat_on_a_phone(
+        settings: Settings, databases, browser):
+    """No token to keep: on the workshop's page a signed-up person follows "Signed up already? Sign in",
+    types its email, opens the link that reached a real SMTP server, lands back on the workshop signed
+    in, reserves, finds the seat and its QR code on "My seats", and gives it up there."""
+    from services.events.app import create_app as events_app
+    from services.identity.app import create_app as identity_app
+    from services.notifications.app import create_app as notifications_app
+    from services.registration.app import create_app as registration_app
+    from tests.notification_support import smtp_server
+    from tests.registration_support import participant_body
+    from tests.support import free_port, serve_in_process
+
+    ports = {name: free_port() for name in ("identity", "events", "registration", "notifications")}
+    async with smtp_server() as (mailbox, smtp_port):
+        settings = settings.model_copy(update={
+            "identity_db_url": await databases.url("identity"), "smtp_host": "127.0.0.1", "smtp_port": smtp_port,
+            "smtp_starttls": False,
+            **{f"{name}_public_url": f"http://127.0.0.1:{port}" for name, port in ports.items()}})
+        async with (serve_in_process(notifications_app(settings), ports["notifications"]),
+                    serve_in_process(identity_app(settings), ports["identity"]),
+                    serve_in_process(events_app(settings), ports["events"]) as events,
+                    serve_in_process(registration_app(settings), ports["registration"]) as registration):
+            cid = "quang-ngai-2027"
+            assert (await events.client.post("/campaigns", headers=ORGANIZER, json={
+                "campaign_id": cid, "year": 2027, "theme": "Chuyển đổi số vì người dân", "organizer": "Sở KH&CN",
+                "locality": "Quảng Ngãi"})).status_code == 201
+            room = (await events.client.post(f"/campaigns/{cid}/rooms", headers=ORGANIZER,
+                                             json={"name": "Hội trường A", "seats": 30})).json()
+            workshop = (await events.client.post(f"/campaigns/{cid}/workshops", headers=ORGANIZER, json={
+                "title": "Ký số cho hộ kinh doanh", "room_id": room["id"], "start": "2027-10-05T08:00:00+07:00",
+                "end": "2027-10-05T10:00:00+07:00"})).json()
+
+            async def known() -> bool:
+                return (await registration.client.get(f"/campaigns/{cid}")).status_code == 200
+
+            await eventually(known, what="the campaign in the registration service")
+            signed_up = await registration.client.post(f"/campaigns/{cid}/participants", json=participant_body(
+                name="Phạm Thị Hoa", email="hoa@example.vn", phone=None, channels=["email"]))
+            assert signed_up.status_code == 201, signed_up.text
+
+            page = await new_phone(browser)
+            await page.goto(f"{events.url}/reserve/{workshop['workshop_id']}")
+            await page.get_by_role("link", name="Đã đăng ký? Đăng nhập bằng email hoặc số di động của bạn").click()
+            await page.get_by_label("Email hoặc số điện thoại di động").first.fill("hoa@example.vn")
+            await page.get_by_role("button", name="Gửi liên kết đăng nhập cho tôi").click()
+
+            async def link() -> str | None:
+                found = [re.search(r"http://\S+/sign-in/\S+", m.get_body(preferencelist=("plain",)).get_content())
+                         for m in mailbox.to("hoa@example.vn")]
+                return found[-1].group(0) if found and found[-1] else None
+
+            await page.goto(await eventually(link, what="the sign-in email"))
+            async with page.expect_navigation(url=f"{events.url}/reserve/{workshop['workshop_id']}"):
+                await page.get_by_role("button", name="Tiếp tục").click()
+            assert "Bạn đã đăng nhập trên trình duyệt này." in await page.locator("main").inner_text()
+
+            async def reserved() -> bool:  # the person's record may still be on its way to the events service
+                await page.get_by_role("button", name="Đặt chỗ").click()
+                return await page.locator("#seat-status").count() == 1
+            await eventually(reserved, what="the seat reserved from the page")
+            assert await page.locator("#seat-status").inner_text() == "Đã xác nhận chỗ của bạn — ghế số 1"
+
+            await page.goto(f"{events.url}/my-seats")
+            await look(page, "my-seats")
+            mine = page.locator("ul.seats li")
+            assert await mine.count() == 1 and "Ký số cho hộ kinh doanh" in await mine.inner_text()
+            assert await mine.locator("svg.qr").count() == 1
+            await mine.get_by_role("button", name="Trả lại chỗ này").click()
+            gone = "Đã trả lại chỗ; người đầu tiên trong danh sách chờ sẽ nhận chỗ này."
+            assert await page.get_by_role("status").inner_text() == gone
+            assert await page.locator("ul.seats li").count() == 0
