@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -755,3 +756,47 @@ async def test_a_seat_email_carries_a_qr_code_and_an_sms_a_code_that_both_check_
             # nothing of the ticket is kept by the notifications service
             stored = await rows(notifier, recipient_id=seats[1]["participant_id"])
             assert all(code.group(1) not in r["body"] and "seat:" not in r["body"] for r in stored)
+
+
+async def test_a_seat_emails_link_opens_that_seat_without_a_token_and_gives_it_up(settings: Settings):
+    """The link in a seat email carries a token made when it left (never stored here): opened in a browser
+    with no cookie it shows the recipient's seat on that workshop's page and gives it up there; the same
+    token on another workshop's page, or changed, opens nothing."""
+    from tests.test_events_service import make_room, make_workshop
+
+    async with smtp_server() as (mailbox, port):
+        settings = fast(settings, smtp_host="127.0.0.1", smtp_port=port, smtp_starttls=False)
+        async with registration_stack(settings) as stack, serve_in_process(
+                notifications_app(settings, clock=FixedClock(BEFORE_CAMPAIGN))) as notifier:
+            room = await make_room(stack)
+            w, other = await make_workshop(stack, room), await make_workshop(
+                stack, room, start="2026-10-10T14:00:00+07:00", end="2026-10-10T16:00:00+07:00")
+            signed = await stack.reg.post(f"/campaigns/{CAMPAIGN_ID}/participants", json=participant_body(
+                email="mai@example.vn", phone=None, channels=["email"]))
+            token = signed.json()["access_token"]
+
+            async def reserved():  # type: ignore[no-untyped-def]
+                r = await stack.events.client.post(f"/workshops/{w['workshop_id']}/seats", headers=bearer(token))
+                return r.json() if r.status_code == 201 else None
+
+            seat = await eventually(reserved, what="a seat")
+            [mail] = await eventually(lambda: _mail(mailbox, "mai@example.vn", 1), what="the seat email")
+            text = next(p for p in mail.walk() if p.get_content_type() == "text/plain").get_payload(decode=True)
+            link = re.search(r"(http://\S+/reserve/\S+\?manage=(\S+))", text.decode())
+            assert link, text.decode()
+            browser = httpx.AsyncClient()  # a browser with nothing of the person's: no cookie, no token
+            page = await browser.get(link.group(1).replace(settings.base_url_of("events"), stack.events.url))
+            assert page.status_code == 200 and seat["checkin_code"] in page.text, page.text
+            elsewhere = await browser.get(f"{stack.events.url}/reserve/{other['workshop_id']}?manage={link.group(2)}")
+            assert seat["checkin_code"] not in elsewhere.text and 'name="manage"' not in elsewhere.text
+            forged = await browser.get(f"{stack.events.url}/reserve/{w['workshop_id']}?manage={link.group(2)}x")
+            assert seat["checkin_code"] not in forged.text
+            form_token = page.text.split('name="form_token" value="')[1].split('"')[0]
+            gone = await browser.post(f"{stack.events.url}/reserve/{w['workshop_id']}/cancel", data={
+                "form_token": form_token, "manage": link.group(2)}, cookies={"dxday_form": form_token})
+            assert gone.status_code == 303, gone.text
+            after = await stack.events.client.get(f"/seats/{seat['seat_id']}", headers=bearer(token))
+            assert after.json()["status"] == "cancelled"
+            await browser.aclose()
+            stored = await rows(notifier, recipient_id=seat["participant_id"])
+            assert stored and all(link.group(2) not in r["body"] for r in stored)  # the token is not kept here

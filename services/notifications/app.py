@@ -96,7 +96,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
                             tickets=TicketOffice(lambda: runtime.broker.connection),
                             max_attempts=settings.notify_max_attempts, retry_base_s=settings.notify_retry_seconds,
                             rates=parse_rates(settings.channel_rates), replica=settings.instance_of("notifications"),
-                            lease_s=settings.notify_claim_seconds, batch=settings.notify_batch)
+                            lease_s=settings.notify_claim_seconds, batch=settings.notify_batch,
+                            manage_secret=settings.checkin_secret)
     runtime.on_start(dispatcher.recover)
     runtime.every(settings.notify_tick_seconds, "notification-dispatch", dispatcher.run_until_idle, wake)
     runtime.every(settings.notify_tick_seconds, "reminders", lambda: scheduled.send_due_reminders(deps, handlers))

@@ -56,6 +56,29 @@ def verify_signed(secret: str, token: str) -> str | None:
     return None
 
 
+MANAGE_DAYS = 14  # a notice's link opens what it is about for two weeks after it was sent
+
+
+def _manage_key(secret: str) -> str:
+    return hmac.new(secret.encode(), b"dxday manage links", hashlib.sha256).hexdigest()
+
+
+def manage_token(secret: str, subject_id: str, thing: str, expires_at: int) -> str:
+    """What a notice's link carries: its recipient acts on this one thing (a workshop's seat) and nothing
+    else, until ``expires_at`` (Unix seconds). Signed with the installation's shared key."""
+    return signed_token(_manage_key(secret), f"{subject_id}~{thing}~{expires_at}")
+
+
+def read_manage_token(secret: str, token: str, thing: str, now: float) -> str | None:
+    """The recipient a manage link names, when it is signed, for ``thing`` and not expired."""
+    value = verify_signed(_manage_key(secret), token) if token and len(token) <= 300 else None
+    subject_id, _sep, rest = (value or "").partition("~")
+    named, _sep, expires = rest.partition("~")
+    if not subject_id or named != thing or not expires.isdigit() or int(expires) <= now:
+        return None
+    return subject_id
+
+
 def metrics_allowed(settings: Settings, authorization: str | None) -> bool:
     """/metrics is open unless a user and password are configured; then it needs HTTP basic auth."""
     if not (settings.metrics_user and settings.metrics_password):

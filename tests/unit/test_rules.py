@@ -65,8 +65,9 @@ SITES = Sites(registration="https://dangky.example.vn", events="https://lich.exa
 @pytest.mark.parametrize("template,context,expected", [
     ("booth_confirmed", {}, {"page": "https://dangky.example.vn/exhibit/qn-2027/booths"}),
     ("seat_confirmed", {"workshop": {"workshop_id": "w1"}},
-     {"page": "https://lich.example.vn/reserve/w1", "calendar": "https://lich.example.vn/workshops/w1/calendar.ics"}),
-    ("workshop_changed", {"workshop": {"workshop_id": "w1"}}, {"page": "https://lich.example.vn/reserve/w1",
+     {"page": "https://lich.example.vn/reserve/w1[[manage:w1]]",
+      "calendar": "https://lich.example.vn/workshops/w1/calendar.ics"}),
+    ("workshop_changed", {"workshop": {"workshop_id": "w1"}}, {"page": "https://lich.example.vn/reserve/w1[[manage:w1]]",
                                                                "calendar": "https://lich.example.vn/workshops/w1/calendar.ics"}),
     ("workshop_cancelled", {"workshop": {"workshop_id": "w1"}}, {"page": "https://lich.example.vn/schedule/qn-2027"}),
     ("announcement", {}, {"page": "https://lich.example.vn/schedule/qn-2027"}),
@@ -75,3 +76,21 @@ def test_every_notice_links_to_what_it_is_about(template: str, context: dict, ex
     links = links_for(template, "qn-2027", context, SITES)
     assert links["schedule"] == "https://lich.example.vn/schedule/qn-2027"
     assert {k: v for k, v in links.items() if k != "schedule"} == expected
+
+
+def test_a_seat_notice_link_opens_that_seat_only_for_two_weeks():
+    """The slot of a seat notice's link is filled when it leaves with a token for its recipient and that
+    workshop; another workshop, another key, a changed token or two weeks later open nothing."""
+    from services.notifications.domain.texts import personalise
+    from shared.platform.auth import MANAGE_DAYS, manage_token, read_manage_token
+
+    sent_at = 1_790_000_000
+    text = personalise("Xem: https://lich.example.vn/reserve/w1[[manage:w1]]", "Hoa", "vi",
+                       manage=lambda thing: manage_token("k", "p-1", thing, sent_at + MANAGE_DAYS * 86400))
+    token = text.rsplit("manage=", 1)[1]
+    assert "[[" not in text and read_manage_token("k", token, "w1", sent_at + 60) == "p-1"
+    assert read_manage_token("k", token, "w2", sent_at + 60) is None
+    assert read_manage_token("other key", token, "w1", sent_at + 60) is None
+    assert read_manage_token("k", token.replace("p-1", "p-2"), "w1", sent_at + 60) is None
+    assert read_manage_token("k", token, "w1", sent_at + MANAGE_DAYS * 86400 + 1) is None
+    assert personalise("https://x/reserve/w1[[manage:w1]]", None, "vi") == "https://x/reserve/w1"  # an SMS

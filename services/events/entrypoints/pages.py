@@ -21,6 +21,7 @@ from services.events.locale import CATALOGUE, _
 from shared import web
 from shared.contracts.envelope import Actor
 from shared.contracts.identity import SESSION_COOKIE
+from shared.platform.auth import read_manage_token
 from shared.platform.calls import Call
 from shared.platform.errors import AppError, NotFound
 from shared.platform.service import ServiceRuntime
@@ -54,11 +55,16 @@ def build_pages(runtime: ServiceRuntime, deps: Deps) -> APIRouter:
         actor = await identify(runtime, token)
         return actor if actor is not None and actor.kind == "participant" else None
 
-    async def person(request: Request) -> Call | None:
-        """Who is on this browser: the participant of its token cookie, else the person signed in with
-        its identity session (and the participant records it holds)."""
-        actor = await participant(request, request.cookies.get(PARTICIPANT_COOKIE))
+    async def person(request: Request, workshop_id: str | None = None, manage: str | None = None) -> Call | None:
+        """Who is on this browser: the participant a notice's link names for this workshop (``manage``),
+        else the participant of its token cookie, else the person signed in with its identity session
+        (and the participant records it holds)."""
         correlation_id = request.headers.get("x-correlation-id")
+        named = read_manage_token(deps.checkin_secret, manage, workshop_id, deps.clock.now().timestamp()) \
+            if manage and workshop_id else None
+        if named is not None:
+            return Call(actor=Actor(kind="participant", id=named), correlation_id=correlation_id)
+        actor = await participant(request, request.cookies.get(PARTICIPANT_COOKIE))
         if actor is not None:
             return Call(actor=actor, correlation_id=correlation_id)
         found = await runtime.sessions.access(request.cookies.get(SESSION_COOKIE)) if runtime.sessions else None
@@ -103,24 +109,46 @@ def build_pages(runtime: ServiceRuntime, deps: Deps) -> APIRouter:
         return web.see_other(f"/my-seats?lang={language}&done=cancel")
 
     async def reserve_form(request: Request, workshop_id: str, lang: str, errors: dict[str, str],
-                           status_code: int = 200) -> HTMLResponse:
+                           status_code: int = 200, manage: str | None = None, done: str | None = None
+                           ) -> HTMLResponse:
         workshop = await public.workshop_local(deps, workshop_id)
-        signed_in = await person(request) is not None
+        signed_in = await person(request, workshop_id, manage) is not None
         return web.form_page(env, request, "reserve.html.j2", {
             "w": workshop, "signed_in": signed_in, "errors": errors, "join_base": join_base,
+            "manage": manage if signed_in else None, "done": done,
             "sign_in": f"{identity}/sign-in?lang={lang}&next={quote(f'{here}/reserve/{workshop_id}', safe='')}"},
             lang=lang, status_code=status_code)
 
     @router.get("/reserve/{workshop_id}", response_class=HTMLResponse)
     @web.error_pages(env)
-    async def reserve_page(request: Request, workshop_id: str, lang: str | None = None) -> HTMLResponse:
+    async def reserve_page(request: Request, workshop_id: str, lang: str | None = None,
+                           manage: str | None = None, done: str | None = None) -> HTMLResponse:
         language = web.language(request, lang)
-        call = await person(request)
+        call = await person(request, workshop_id, manage)
         seat = await seats.my_seat(deps, workshop_id, call) if call is not None else None
         if seat is not None:  # the person's own page: their seat and its QR code
             workshop = await public.workshop_local(deps, workshop_id)
-            return web.page(env, "reserved.html.j2", {"w": workshop, "seat": seat}, lang=language)
-        return await reserve_form(request, workshop_id, language, {})
+            return web.form_page(env, request, "reserved.html.j2", {"w": workshop, "seat": seat, "manage": manage},
+                                 lang=language)
+        return await reserve_form(request, workshop_id, language, {}, manage=manage,
+                                  done="cancel" if done == "cancel" else None)
+
+    @router.post("/reserve/{workshop_id}/cancel", response_class=HTMLResponse)
+    @web.error_pages(env)
+    async def give_up(request: Request, workshop_id: str, lang: str | None = None) -> Response:
+        """The seat of whoever this page is for (a notice's link, the token cookie, the signed-in person)."""
+        language = web.language(request, lang)
+        fields = await web.read_form(request)
+        manage = ((fields or {}).get("manage") or [""])[0] or None
+        if fields is None:
+            return await reserve_form(request, workshop_id, language, {"form": web.BAD_FORM.render(language)}, 403)
+        call = await person(request, workshop_id, manage)
+        seat = await seats.my_seat(deps, workshop_id, call) if call is not None else None
+        if call is None or seat is None:
+            return await reserve_form(request, workshop_id, language, {}, manage=manage)
+        await seats.cancel_seat(deps, seat["seat_id"], call)
+        again = f"&manage={quote(manage, safe='')}" if manage else ""
+        return web.see_other(f"/reserve/{workshop_id}?lang={language}&done=cancel{again}")
 
     @router.post("/reserve/{workshop_id}", response_class=HTMLResponse)
     @web.error_pages(env)
@@ -131,14 +159,16 @@ def build_pages(runtime: ServiceRuntime, deps: Deps) -> APIRouter:
             if fields is None:
                 return await reserve_form(request, workshop_id, language, {"form": web.BAD_FORM.render(language)}, 403)
             typed = (fields.get("access_token") or [""])[0].strip()
+            manage = (fields.get("manage") or [""])[0] or None
             token = typed or request.cookies.get(PARTICIPANT_COOKIE)
             actor = await participant(request, token)
-            signed = await person(request) if actor is None and not typed else None
-            if signed is not None and signed.claims is not None:  # signed in with the identity service
+            signed = await person(request, workshop_id, manage) if actor is None and not typed else None
+            if signed is not None and (signed.claims is not None or manage):  # signed in, or a notice's link
                 seat = await seats.reserve_seat(deps, workshop_id, ReserveSeat(), signed)
                 workshop = await public.workshop_local(deps, workshop_id)
-                return web.page(env, "reserved.html.j2", {"w": workshop, "seat": seat}, lang=language,
-                                status_code=201)
+                return web.form_page(env, request, "reserved.html.j2", {"w": workshop, "seat": seat,
+                                                                        "manage": manage}, lang=language,
+                                     status_code=201)
             if actor is None:
                 pid = participant_id_of(token or "")
                 if pid is not None and not await participant_known(runtime, pid):  # signed up a moment ago
@@ -155,8 +185,8 @@ def build_pages(runtime: ServiceRuntime, deps: Deps) -> APIRouter:
         except AppError as exc:
             message = exc.message_in(language)
             return await reserve_form(request, workshop_id, language, {"form": message}, exc.status)
-        response = web.page(env, "reserved.html.j2", {"w": workshop, "seat": seat}, lang=language,
-                            status_code=201)
+        response = web.form_page(env, request, "reserved.html.j2", {"w": workshop, "seat": seat, "manage": None},
+                                 lang=language, status_code=201)
         response.set_cookie(PARTICIPANT_COOKIE, token or "", httponly=True, samesite="strict",
                             max_age=30 * 24 * 3600, path="/")
         return response

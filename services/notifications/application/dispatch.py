@@ -31,6 +31,7 @@ from services.notifications.application.ports import (
 from services.notifications.domain.notification import Attempt, NotificationStatus, after_attempt
 from services.notifications.domain.policy import fallback_channel, retry_delay
 from services.notifications.domain.texts import personalise
+from shared.platform.auth import MANAGE_DAYS, manage_token
 from shared.platform.clock import Clock
 
 log = logging.getLogger("dxday.notifications")
@@ -87,6 +88,7 @@ class Dispatcher:
     lease_s: float = 60.0
     concurrency: int = 50  # channel calls in flight at once
     send_timeout_s: float = 20.0  # a channel call that takes longer is abandoned and retried later
+    manage_secret: str | None = None  # signs the links that open a recipient's own seat (the shared key)
 
     def __post_init__(self) -> None:
         self.limiters = {c: RateLimiter(r) for c, r in (self.rates or {}).items()}
@@ -184,7 +186,15 @@ class Dispatcher:
         ticket = (tickets or {}).get(n.get("seat_id") or "")  # none: the seat is no longer confirmed
         code = ticket.code if ticket else None
         address = {"email": detail.email, "sms": detail.phone}.get(n["channel"], n["recipient_id"])
-        subject, body = (personalise(t, detail.name, n["language"], code) for t in (n["subject"], n["body"]))
+        expires = int(self.clock.now().timestamp()) + MANAGE_DAYS * 86400
+        secret = self.manage_secret
+
+        def manage(thing: str) -> str:
+            assert secret is not None
+            return manage_token(secret, n["recipient_id"], thing, expires)
+
+        linked = manage if secret and n["channel"] != "sms" else None  # an SMS stays one or two segments
+        subject, body = (personalise(t, detail.name, n["language"], code, linked) for t in (n["subject"], n["body"]))
         limiter = self.limiters.get(n["channel"])
         if limiter:
             await limiter.acquire()

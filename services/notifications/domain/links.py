@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from services.notifications.domain.texts import manage_slot
+
 BOOTHS = {"booth_confirmed", "booth_promoted", "booth_waitlisted", "booth_rejected", "booth_cancelled"}
 SEATS = {"seat_confirmed", "seat_promoted", "seat_waitlisted", "seat_cancelled", "reminder", "workshop_changed"}
 
@@ -25,8 +27,8 @@ def links_for(template: str, campaign_id: str | None, context: dict[str, Any], s
     workshop_id = (context.get("workshop") or {}).get("workshop_id")
     if template in BOOTHS and campaign_id:
         links["page"] = f"{sites.registration}/exhibit/{campaign_id}/booths"
-    elif template in SEATS and workshop_id:
-        links["page"] = f"{sites.events}/reserve/{workshop_id}"
+    elif template in SEATS and workshop_id:  # the recipient's own seat there (a token filled when it leaves)
+        links["page"] = f"{sites.events}/reserve/{workshop_id}{manage_slot(workshop_id)}"
         links["calendar"] = f"{sites.events}/workshops/{workshop_id}/calendar.ics"
     elif "schedule" in links:
         links["page"] = links["schedule"]
