@@ -294,6 +294,7 @@ def _announce(demo: dict[str, str]) -> None:
     _say(f"demo campaign ready: {demo['page']} (JSON: {demo['schedule']})")
     _say(f"  apply for a booth:   {demo['exhibit']}")
     _say(f"  participant sign-up: {demo['join']}")
+    _say(f"  my seats, my records: {demo['my_seats']}, {demo['my']} (sign in with the email you signed up with)")
     _say(f"  province board:      {demo['board']} (the Quảng Ngãi organizer's link below)")
     _say(f"  commune board:       {demo['commune_board']} (Tịnh Khê's organizer: its link below; "
          "the province board refuses it)")

@@ -92,6 +92,7 @@ class Demo:
                 "schedule": f"{self.events}/campaigns/{cid}/schedule?day={year}-10-10",
                 "page": f"{self.events}/schedule/{cid}?day={year}-10-10",
                 "exhibit": f"{self.registration}/exhibit/{cid}", "join": f"{self.registration}/join/{cid}",
+                "my_seats": f"{self.events}/my-seats", "my": f"{self.registration}/my",
                 "board": f"{self.registration}/board/{cid}", "commune_board": f"{self.registration}/board/{commune}"}
 
     def _campaign(self, cid: str, year: int) -> bool:
