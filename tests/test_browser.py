@@ -392,7 +392,7 @@ async def test_a_participant_signs_in_with_its_email_reserves_and_gives_up_its_s
             page = await new_phone(browser)
             await page.goto(f"{events.url}/reserve/{workshop['workshop_id']}")
             await page.get_by_role("link", name="Đã đăng ký? Đăng nhập bằng email hoặc số di động của bạn").click()
-            await page.get_by_label("Email hoặc số điện thoại di động").first.fill("hoa@example.vn")
+            await page.get_by_label("Email hoặc số điện thoại di động").fill("hoa@example.vn")
             await page.get_by_role("button", name="Gửi liên kết đăng nhập cho tôi").click()
 
             async def link() -> str | None:
