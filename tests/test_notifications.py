@@ -88,6 +88,16 @@ async def test_booth_confirmation_reaches_the_business_mailbox_once_in_vietnames
             assert "Gian hàng A01: thứ Bảy, 10/10/2026" in body
             # a link back to what it is about, on the service that owns it
             assert f"Xem hồ sơ gian hàng: {settings.base_url_of('registration')}/exhibit/{CAMPAIGN_ID}/booths" in body
+            # ... which opens the business's own applications with nothing kept: no cookie, no token
+            link = re.search(r"/exhibit/\S+/booths\?manage=(\S+)", body)
+            assert link, body
+            async with httpx.AsyncClient(base_url=stack.registration.url) as browser:
+                page = await browser.get(f"/exhibit/{CAMPAIGN_ID}/booths?manage={link.group(1)}")
+                assert page.status_code == 200 and f'id="a-{applied.json()["application_id"]}"' in page.text
+                kept = await browser.get(f"/exhibit/{CAMPAIGN_ID}/booths")  # the next page, on this campaign only
+                assert f'id="a-{applied.json()["application_id"]}"' in kept.text
+                forged = await browser.get(f"/exhibit/{CAMPAIGN_ID}/booths?manage={link.group(1)}x")
+                assert forged.status_code == 303  # not signed in: to the exhibit page
             assert message["Message-ID"].startswith("<") and "@dxday>" in message["Message-ID"]
             await eventually(lambda: _status_is(notifier, bid, "email", "sent"), what="recorded as sent")
             text = (await notifier.client.get("/metrics")).text

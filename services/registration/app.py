@@ -73,7 +73,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
     deps = Deps(uow=uow_factory or runtime.uow, clock=runtime.clock, metrics=RegistrationMetrics(runtime.registry),
                 scrub=lambda: scrub(runtime.engine), unsubscribe_key=unsubscribe_key(settings),
                 public_url=settings.base_url_of("registration"),
-                sign_in_links=IdentitySignInLinks(lambda: runtime.broker.connection))
+                sign_in_links=IdentitySignInLinks(lambda: runtime.broker.connection),
+                manage_secret=settings.checkin_secret)
     rpc.register(runtime.broker, deps, callers_of(runtime))
     runtime.before_scrape(lambda: refresh_booth_gauges(deps))
     app = runtime.http_app()

@@ -63,7 +63,7 @@ SITES = Sites(registration="https://dangky.example.vn", events="https://lich.exa
 
 
 @pytest.mark.parametrize("template,context,expected", [
-    ("booth_confirmed", {}, {"page": "https://dangky.example.vn/exhibit/qn-2027/booths"}),
+    ("booth_confirmed", {}, {"page": "https://dangky.example.vn/exhibit/qn-2027/booths[[manage:qn-2027]]"}),
     ("seat_confirmed", {"workshop": {"workshop_id": "w1"}},
      {"page": "https://lich.example.vn/reserve/w1[[manage:w1]]",
       "calendar": "https://lich.example.vn/workshops/w1/calendar.ics"}),

@@ -26,7 +26,8 @@ def links_for(template: str, campaign_id: str | None, context: dict[str, Any], s
         links["schedule"] = f"{sites.events}/schedule/{campaign_id}"
     workshop_id = (context.get("workshop") or {}).get("workshop_id")
     if template in BOOTHS and campaign_id:
-        links["page"] = f"{sites.registration}/exhibit/{campaign_id}/booths"
+        # the business's own applications there (a token filled when it leaves)
+        links["page"] = f"{sites.registration}/exhibit/{campaign_id}/booths{manage_slot(campaign_id)}"
     elif template in SEATS and workshop_id:  # the recipient's own seat there (a token filled when it leaves)
         links["page"] = f"{sites.events}/reserve/{workshop_id}{manage_slot(workshop_id)}"
         links["calendar"] = f"{sites.events}/workshops/{workshop_id}/calendar.ics"

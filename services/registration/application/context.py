@@ -39,6 +39,8 @@ class Deps:
     public_url: str = "http://127.0.0.1:8001"
     # a record claimed a second time: a sign-in link goes to the contact it was registered with
     sign_in_links: SignInLinks | None = None
+    # the installation's shared key: a booth notice's link opens its business's page (manage_token)
+    manage_secret: str | None = None
 
 
 async def campaign_for(repo: RegistrationStore, call: Call, campaign_id: str, role: Role) -> dict[str, Any]:

@@ -20,12 +20,14 @@ from services.registration.entrypoints.my_pages import signed_in_person
 from services.registration.locale import CATALOGUE, _
 from shared import web
 from shared.contracts.envelope import Actor
+from shared.platform.auth import MANAGE_DAYS, read_manage_token
 from shared.platform.calls import Call
 from shared.platform.errors import AppError
 from shared.platform.tokens import PagesSessions
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "pages"
 BUSINESS_COOKIE = "dxday_business"
+MANAGE_COOKIE = "dxday_manage"  # a booth notice's link, kept for the campaign's exhibit pages only
 BUSINESS_FIELDS = ("legal_name", "tax_code", "province", "sector", "contact_person", "email", "phone")
 
 
@@ -41,6 +43,13 @@ def build_exhibitor_pages(deps: Deps, campaign_year: Any, sessions: PagesSession
         """The business signed in on this browser (its token's cookie, or the account of a contact it
         registered with), if it belongs to this campaign."""
         correlation_id = request.headers.get("x-correlation-id")
+        manage = request.query_params.get("manage") or request.cookies.get(MANAGE_COOKIE)
+        named = read_manage_token(deps.manage_secret, manage, campaign_id, deps.clock.now().timestamp()) \
+            if manage and deps.manage_secret else None
+        if named is not None:  # a booth notice's link: this business, on this campaign's pages only
+            call = Call(actor=Actor(kind="business", id=named), correlation_id=correlation_id)
+            business = await businesses.get_business(deps, named, call)
+            return (business, call) if business["campaign_id"] == campaign_id else None
         actor = await identify(deps.uow(), request.cookies.get(BUSINESS_COOKIE))
         if actor is not None and actor.kind == "business" and actor.id is not None:
             call = Call(actor=actor, correlation_id=correlation_id)
@@ -120,9 +129,15 @@ def build_exhibitor_pages(deps: Deps, campaign_year: Any, sessions: PagesSession
     @router.get("/exhibit/{campaign_id}/booths", response_class=HTMLResponse)
     @web.error_pages(env)
     async def booths_page(request: Request, campaign_id: str, lang: str | None = None,
-                          applied: str | None = None) -> Response:
-        return await booths_form(request, campaign_id, web.language(request, lang), {"quantity": "1"}, {},
-                                 applied=applied)
+                          applied: str | None = None, manage: str | None = None) -> Response:
+        response = await booths_form(request, campaign_id, web.language(request, lang), {"quantity": "1"}, {},
+                                     applied=applied)
+        if manage and deps.manage_secret and read_manage_token(deps.manage_secret, manage, campaign_id,
+                                                                 deps.clock.now().timestamp()):
+            # the notice's link keeps working on this campaign's pages for the forms that follow
+            response.set_cookie(MANAGE_COOKIE, manage, httponly=True, samesite="strict",
+                                max_age=MANAGE_DAYS * 86400, path=f"/exhibit/{campaign_id}")
+        return response
 
     @router.post("/exhibit/{campaign_id}/booths", response_class=HTMLResponse)
     @web.error_pages(env)
@@ -155,6 +170,7 @@ def build_exhibitor_pages(deps: Deps, campaign_year: Any, sessions: PagesSession
         response = web.see_other(f"/exhibit/{campaign_id}?lang={web.language(request, lang)}")
         if await web.read_form(request) is not None:
             response.delete_cookie(BUSINESS_COOKIE, path="/")
+            response.delete_cookie(MANAGE_COOKIE, path=f"/exhibit/{campaign_id}")
         return response
 
     return router
