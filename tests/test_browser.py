@@ -9,7 +9,9 @@ import os
 import re
 import shutil
 from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -259,20 +261,15 @@ async def test_an_invited_commune_organizer_signs_in_from_the_email_link(setting
             assert "không còn hiệu lực" in await other.locator("main").inner_text()
 
 
-async def test_a_commune_organizer_signs_in_at_the_board_and_manages_its_campaign_and_no_other(
-        settings: Settings, databases, browser):
-    """The board's sign-in sends the commune organizer to the identity service with the board as the
-    way back; the email link (real SMTP) lands on the board signed in, where it approves its commune's
-    application. The sibling commune's board refuses it."""
+@asynccontextmanager
+async def every_service(settings: Settings, databases) -> AsyncIterator[tuple[Any, Settings, dict[str, Any]]]:  # type: ignore[no-untyped-def]
+    """The four services on the free ports their public URLs name (the links in emails lead to them), and
+    a real SMTP server: (mailbox, settings, the running services by name)."""
     from services.events.app import create_app as events_app
     from services.identity.app import create_app as identity_app
-    from services.identity.application.sign_in import setup_sign_in_link
     from services.notifications.app import create_app as notifications_app
     from services.registration.app import create_app as registration_app
-    from shared.contracts.identity import Role
-    from shared.platform.clock import SystemClock
     from tests.notification_support import smtp_server
-    from tests.registration_support import bearer, business_body
     from tests.support import free_port, serve_in_process
 
     ports = {name: free_port() for name in ("identity", "events", "registration", "notifications")}
@@ -281,71 +278,87 @@ async def test_a_commune_organizer_signs_in_at_the_board_and_manages_its_campaig
             "identity_db_url": await databases.url("identity"), "smtp_host": "127.0.0.1", "smtp_port": smtp_port,
             "smtp_starttls": False,
             **{f"{name}_public_url": f"http://127.0.0.1:{port}" for name, port in ports.items()}})
-        async with (serve_in_process(notifications_app(settings), ports["notifications"]),
-                    serve_in_process(identity_app(settings), ports["identity"]) as identity,
-                    serve_in_process(events_app(settings), ports["events"]) as events,
-                    serve_in_process(registration_app(settings), ports["registration"]) as registration):
-            province = await setup_sign_in_link(identity.app.state.deps.uow, SystemClock(), identity.url,
-                                                name="Sở KH&CN Quảng Ngãi", email="so@quangngai.gov.vn",
-                                                role=Role.ORGANIZER, scope="P51")
-            session = (await identity.client.post("/sessions", json={"link": province.rsplit("/", 1)[1]})).json()
-            admin = {"Authorization": f"Bearer {session['access_token']}"}
-            applications = {}
-            for cid, place in (("tinh-khe-2027", "W21211"), ("nghia-hanh-2027", "W21172")):
-                r = await events.client.post("/campaigns", headers=admin, json={
-                    "campaign_id": cid, "year": 2027, "theme": "Chuyển đổi số vì người dân", "organizer": "UBND xã",
-                    "locality": "Xã", "locality_code": place, "booth_confirmation": "approval"})
-                assert r.status_code == 201, r.text
+        apps = {"notifications": notifications_app, "identity": identity_app, "events": events_app,
+                "registration": registration_app}
+        async with AsyncExitStack() as stack:
+            running = {name: await stack.enter_async_context(serve_in_process(make(settings), ports[name]))
+                       for name, make in apps.items()}
+            yield mailbox, settings, running
 
-                async def known(cid: str = cid) -> bool:
-                    return (await registration.client.get(f"/campaigns/{cid}")).status_code == 200
 
-                await eventually(known, what=f"{cid} in the registration service")
-                venue = {"name": "Nhà văn hoá xã", "address": "Thôn 1",
-                         "booths": [{"code": "A01", "days": ["2027-10-05"]}]}
-                assert (await registration.client.post(f"/campaigns/{cid}/venues", json=venue, headers=admin)
-                        ).status_code == 201
-                b = (await registration.client.post(f"/campaigns/{cid}/businesses",
-                                                    json=business_body(valid_tax_codes(1)[0]))).json()
-                a = await registration.client.post(f"/businesses/{b['business']['id']}/applications",
-                                                   json={"days": ["2027-10-05"]}, headers=bearer(b["access_token"]))
-                applications[cid] = a.json()["application_id"]
-            invited = await identity.client.post("/accounts", headers=admin, json={
-                "name": "Trần Thị Bích", "email": "bich@tinhkhe.gov.vn", "role": "organizer", "scope": "W21211"})
-            assert invited.status_code == 201, invited.text
+async def test_a_commune_organizer_signs_in_at_the_board_and_manages_its_campaign_and_no_other(
+        settings: Settings, databases, browser):
+    """The board's sign-in sends the commune organizer to the identity service with the board as the
+    way back; the email link (real SMTP) lands on the board signed in, where it approves its commune's
+    application. The sibling commune's board refuses it."""
+    from services.identity.application.sign_in import setup_sign_in_link
+    from shared.contracts.identity import Role
+    from shared.platform.clock import SystemClock
+    from tests.registration_support import bearer, business_body
 
-            page = await new_phone(browser)
-            await page.goto(f"{registration.url}/board/tinh-khe-2027")
-            assert "/board/sign-in" in page.url
-            await page.get_by_role("link", name="Đăng nhập bằng tài khoản của bạn").click()
-            assert page.url.startswith(f"{identity.url}/sign-in")
-            await look(page, "board-account-sign-in")
-            await page.get_by_label("Email hoặc số điện thoại di động").fill("bich@tinhkhe.gov.vn")
-            await page.get_by_role("button", name="Gửi liên kết đăng nhập cho tôi").click()
+    async with every_service(settings, databases) as (mailbox, settings, running):
+        identity, events, registration = running["identity"], running["events"], running["registration"]
+        province = await setup_sign_in_link(identity.app.state.deps.uow, SystemClock(), identity.url,
+                                            name="Sở KH&CN Quảng Ngãi", email="so@quangngai.gov.vn",
+                                            role=Role.ORGANIZER, scope="P51")
+        session = (await identity.client.post("/sessions", json={"link": province.rsplit("/", 1)[1]})).json()
+        admin = {"Authorization": f"Bearer {session['access_token']}"}
+        applications = {}
+        for cid, place in (("tinh-khe-2027", "W21211"), ("nghia-hanh-2027", "W21172")):
+            r = await events.client.post("/campaigns", headers=admin, json={
+                "campaign_id": cid, "year": 2027, "theme": "Chuyển đổi số vì người dân", "organizer": "UBND xã",
+                "locality": "Xã", "locality_code": place, "booth_confirmation": "approval"})
+            assert r.status_code == 201, r.text
 
-            async def board_link() -> str | None:
-                links = [re.search(r"http://\S+/sign-in/\S+", m.get_body(preferencelist=("plain",)).get_content())
-                         for m in mailbox.to("bich@tinhkhe.gov.vn")]
-                return links[-1].group(0) if len(links) >= 2 else None  # the invitation, then this sign-in
+            async def known(cid: str = cid) -> bool:
+                return (await registration.client.get(f"/campaigns/{cid}")).status_code == 200
 
-            await page.goto(await eventually(board_link, what="the sign-in email"))
-            async with page.expect_navigation(url=f"{registration.url}/board/tinh-khe-2027"):  # back on the board
-                await page.get_by_role("button", name="Tiếp tục").click()
-            pending = page.locator(f"#a-{applications['tinh-khe-2027']}")
-            await pending.get_by_role("button", name="Duyệt").click()
-            assert await page.get_by_role("status").inner_text() == "Đã duyệt hồ sơ."
-            await look(page, "board-commune-approved")
-            stored = await registration.client.get(f"/applications/{applications['tinh-khe-2027']}", headers=admin)
-            assert stored.json()["status"] == "confirmed"
+            await eventually(known, what=f"{cid} in the registration service")
+            venue = {"name": "Nhà văn hoá xã", "address": "Thôn 1",
+                     "booths": [{"code": "A01", "days": ["2027-10-05"]}]}
+            assert (await registration.client.post(f"/campaigns/{cid}/venues", json=venue, headers=admin)
+                    ).status_code == 201
+            b = (await registration.client.post(f"/campaigns/{cid}/businesses",
+                                                json=business_body(valid_tax_codes(1)[0]))).json()
+            a = await registration.client.post(f"/businesses/{b['business']['id']}/applications",
+                                               json={"days": ["2027-10-05"]}, headers=bearer(b["access_token"]))
+            applications[cid] = a.json()["application_id"]
+        invited = await identity.client.post("/accounts", headers=admin, json={
+            "name": "Trần Thị Bích", "email": "bich@tinhkhe.gov.vn", "role": "organizer", "scope": "W21211"})
+        assert invited.status_code == 201, invited.text
 
-            response = await page.goto(f"{registration.url}/board/nghia-hanh-2027")  # the sibling commune's
-            assert response.status == 403
-            assert "Bạn không có quyền làm việc này tại đây" in await page.locator("main").inner_text()
-            response = await page.goto(f"{events.url}/board/nghia-hanh-2027")
-            assert response.status == 403
-            response = await page.goto(f"{events.url}/board/tinh-khe-2027")  # its own: every part of the board
-            assert response.status == 200
-            await page.context.close()  # before the services stop: no connection of this browser left open
+        page = await new_phone(browser)
+        await page.goto(f"{registration.url}/board/tinh-khe-2027")
+        assert "/board/sign-in" in page.url
+        await page.get_by_role("link", name="Đăng nhập bằng tài khoản của bạn").click()
+        assert page.url.startswith(f"{identity.url}/sign-in")
+        await look(page, "board-account-sign-in")
+        await page.get_by_label("Email hoặc số điện thoại di động").fill("bich@tinhkhe.gov.vn")
+        await page.get_by_role("button", name="Gửi liên kết đăng nhập cho tôi").click()
+
+        async def board_link() -> str | None:
+            links = [re.search(r"http://\S+/sign-in/\S+", m.get_body(preferencelist=("plain",)).get_content())
+                     for m in mailbox.to("bich@tinhkhe.gov.vn")]
+            return links[-1].group(0) if len(links) >= 2 else None  # the invitation, then this sign-in
+
+        await page.goto(await eventually(board_link, what="the sign-in email"))
+        async with page.expect_navigation(url=f"{registration.url}/board/tinh-khe-2027"):  # back on the board
+            await page.get_by_role("button", name="Tiếp tục").click()
+        pending = page.locator(f"#a-{applications['tinh-khe-2027']}")
+        await pending.get_by_role("button", name="Duyệt").click()
+        assert await page.get_by_role("status").inner_text() == "Đã duyệt hồ sơ."
+        await look(page, "board-commune-approved")
+        stored = await registration.client.get(f"/applications/{applications['tinh-khe-2027']}", headers=admin)
+        assert stored.json()["status"] == "confirmed"
+
+        response = await page.goto(f"{registration.url}/board/nghia-hanh-2027")  # the sibling commune's
+        assert response.status == 403
+        assert "Bạn không có quyền làm việc này tại đây" in await page.locator("main").inner_text()
+        response = await page.goto(f"{events.url}/board/nghia-hanh-2027")
+        assert response.status == 403
+        response = await page.goto(f"{events.url}/board/tinh-khe-2027")  # its own: every part of the board
+        assert response.status == 200
+        await page.context.close()  # before the services stop: no connection of this browser left open
 
 
 async def test_a_participant_signs_in_with_its_email_reserves_and_gives_up_its_seat_on_a_phone(
@@ -353,70 +366,56 @@ async def test_a_participant_signs_in_with_its_email_reserves_and_gives_up_its_s
     """No token to keep: on the workshop's page a signed-up person follows "Signed up already? Sign in",
     types its email, opens the link that reached a real SMTP server, lands back on the workshop signed
     in, reserves, finds the seat and its QR code on "My seats", and gives it up there."""
-    from services.events.app import create_app as events_app
-    from services.identity.app import create_app as identity_app
-    from services.notifications.app import create_app as notifications_app
-    from services.registration.app import create_app as registration_app
-    from tests.notification_support import smtp_server
     from tests.registration_support import participant_body
-    from tests.support import free_port, serve_in_process
 
-    ports = {name: free_port() for name in ("identity", "events", "registration", "notifications")}
-    async with smtp_server() as (mailbox, smtp_port):
-        settings = settings.model_copy(update={
-            "identity_db_url": await databases.url("identity"), "smtp_host": "127.0.0.1", "smtp_port": smtp_port,
-            "smtp_starttls": False,
-            **{f"{name}_public_url": f"http://127.0.0.1:{port}" for name, port in ports.items()}})
-        async with (serve_in_process(notifications_app(settings), ports["notifications"]),
-                    serve_in_process(identity_app(settings), ports["identity"]),
-                    serve_in_process(events_app(settings), ports["events"]) as events,
-                    serve_in_process(registration_app(settings), ports["registration"]) as registration):
-            cid = "quang-ngai-2027"
-            assert (await events.client.post("/campaigns", headers=ORGANIZER, json={
-                "campaign_id": cid, "year": 2027, "theme": "Chuyển đổi số vì người dân", "organizer": "Sở KH&CN",
-                "locality": "Quảng Ngãi"})).status_code == 201
-            room = (await events.client.post(f"/campaigns/{cid}/rooms", headers=ORGANIZER,
-                                             json={"name": "Hội trường A", "seats": 30})).json()
-            workshop = (await events.client.post(f"/campaigns/{cid}/workshops", headers=ORGANIZER, json={
-                "title": "Ký số cho hộ kinh doanh", "room_id": room["id"], "start": "2027-10-05T08:00:00+07:00",
-                "end": "2027-10-05T10:00:00+07:00"})).json()
+    async with every_service(settings, databases) as (mailbox, settings, running):
+        events, registration = running["events"], running["registration"]
+        cid = "quang-ngai-2027"
+        assert (await events.client.post("/campaigns", headers=ORGANIZER, json={
+            "campaign_id": cid, "year": 2027, "theme": "Chuyển đổi số vì người dân", "organizer": "Sở KH&CN",
+            "locality": "Quảng Ngãi"})).status_code == 201
+        room = (await events.client.post(f"/campaigns/{cid}/rooms", headers=ORGANIZER,
+                                         json={"name": "Hội trường A", "seats": 30})).json()
+        workshop = (await events.client.post(f"/campaigns/{cid}/workshops", headers=ORGANIZER, json={
+            "title": "Ký số cho hộ kinh doanh", "room_id": room["id"], "start": "2027-10-05T08:00:00+07:00",
+            "end": "2027-10-05T10:00:00+07:00"})).json()
 
-            async def known() -> bool:
-                return (await registration.client.get(f"/campaigns/{cid}")).status_code == 200
+        async def known() -> bool:
+            return (await registration.client.get(f"/campaigns/{cid}")).status_code == 200
 
-            await eventually(known, what="the campaign in the registration service")
-            signed_up = await registration.client.post(f"/campaigns/{cid}/participants", json=participant_body(
-                name="Phạm Thị Hoa", email="hoa@example.vn", phone=None, channels=["email"]))
-            assert signed_up.status_code == 201, signed_up.text
+        await eventually(known, what="the campaign in the registration service")
+        signed_up = await registration.client.post(f"/campaigns/{cid}/participants", json=participant_body(
+            name="Phạm Thị Hoa", email="hoa@example.vn", phone=None, channels=["email"]))
+        assert signed_up.status_code == 201, signed_up.text
 
-            page = await new_phone(browser)
-            await page.goto(f"{events.url}/reserve/{workshop['workshop_id']}")
-            await page.get_by_role("link", name="Đã đăng ký? Đăng nhập bằng email hoặc số di động của bạn").click()
-            await page.get_by_label("Email hoặc số điện thoại di động").fill("hoa@example.vn")
-            await page.get_by_role("button", name="Gửi liên kết đăng nhập cho tôi").click()
+        page = await new_phone(browser)
+        await page.goto(f"{events.url}/reserve/{workshop['workshop_id']}")
+        await page.get_by_role("link", name="Đã đăng ký? Đăng nhập bằng email hoặc số di động của bạn").click()
+        await page.get_by_label("Email hoặc số điện thoại di động").fill("hoa@example.vn")
+        await page.get_by_role("button", name="Gửi liên kết đăng nhập cho tôi").click()
 
-            async def link() -> str | None:
-                found = [re.search(r"http://\S+/sign-in/\S+", m.get_body(preferencelist=("plain",)).get_content())
-                         for m in mailbox.to("hoa@example.vn")]
-                return found[-1].group(0) if found and found[-1] else None
+        async def link() -> str | None:
+            found = [re.search(r"http://\S+/sign-in/\S+", m.get_body(preferencelist=("plain",)).get_content())
+                     for m in mailbox.to("hoa@example.vn")]
+            return found[-1].group(0) if found and found[-1] else None
 
-            await page.goto(await eventually(link, what="the sign-in email"))
-            async with page.expect_navigation(url=f"{events.url}/reserve/{workshop['workshop_id']}"):
-                await page.get_by_role("button", name="Tiếp tục").click()
-            assert "Bạn đã đăng nhập trên trình duyệt này." in await page.locator("main").inner_text()
+        await page.goto(await eventually(link, what="the sign-in email"))
+        async with page.expect_navigation(url=f"{events.url}/reserve/{workshop['workshop_id']}"):
+            await page.get_by_role("button", name="Tiếp tục").click()
+        assert "Bạn đã đăng nhập trên trình duyệt này." in await page.locator("main").inner_text()
 
-            async def reserved() -> bool:  # the person's record may still be on its way to the events service
-                await page.get_by_role("button", name="Đặt chỗ").click()
-                return await page.locator("#seat-status").count() == 1
-            await eventually(reserved, what="the seat reserved from the page")
-            assert await page.locator("#seat-status").inner_text() == "Đã xác nhận chỗ của bạn — ghế số 1"
+        async def reserved() -> bool:  # the person's record may still be on its way to the events service
+            await page.get_by_role("button", name="Đặt chỗ").click()
+            return await page.locator("#seat-status").count() == 1
+        await eventually(reserved, what="the seat reserved from the page")
+        assert await page.locator("#seat-status").inner_text() == "Đã xác nhận chỗ của bạn — ghế số 1"
 
-            await page.goto(f"{events.url}/my-seats")
-            await look(page, "my-seats")
-            mine = page.locator("ul.seats li")
-            assert await mine.count() == 1 and "Ký số cho hộ kinh doanh" in await mine.inner_text()
-            assert await mine.locator("svg.qr").count() == 1
-            await mine.get_by_role("button", name="Trả lại chỗ này").click()
-            gone = "Đã trả lại chỗ; người đầu tiên trong danh sách chờ sẽ nhận chỗ này."
-            assert await page.get_by_role("status").inner_text() == gone
-            assert await page.locator("ul.seats li").count() == 0
+        await page.goto(f"{events.url}/my-seats")
+        await look(page, "my-seats")
+        mine = page.locator("ul.seats li")
+        assert await mine.count() == 1 and "Ký số cho hộ kinh doanh" in await mine.inner_text()
+        assert await mine.locator("svg.qr").count() == 1
+        await mine.get_by_role("button", name="Trả lại chỗ này").click()
+        gone = "Đã trả lại chỗ; người đầu tiên trong danh sách chờ sẽ nhận chỗ này."
+        assert await page.get_by_role("status").inner_text() == gone
+        assert await page.locator("ul.seats li").count() == 0

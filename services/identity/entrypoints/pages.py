@@ -147,6 +147,19 @@ def build_pages(deps: Deps) -> APIRouter:
             lang=language,
             status_code=status_code)
 
+    async def posted_on_me(request: Request, language: str
+                           ) -> tuple[tuple[Caller, Account], dict[str, list[str]]] | Response:
+        """A form posted from /me: the signed-in account and its fields, else the answer to give (to the
+        sign-in page, or the page again with the form refused)."""
+        found = await signed_in_account(request)
+        if found is None:
+            return web.see_other(f"/sign-in?lang={language}&next=/me")
+        fields = await web.read_form(request)
+        if fields is None:
+            return await my_page_of(request, language, *found, errors={"form": web.BAD_FORM.render(language)},
+                                    status_code=403)
+        return found, fields
+
     @router.get("/me", response_class=HTMLResponse)
     async def my_page(request: Request, lang: str | None = None, invited: str | None = None) -> Response:
         language = web.language(request, lang)
@@ -158,13 +171,10 @@ def build_pages(deps: Deps) -> APIRouter:
     @router.post("/me/invite", response_class=HTMLResponse)
     async def invite(request: Request, lang: str | None = None) -> Response:
         language = web.language(request, lang)
-        found = await signed_in_account(request)
-        if found is None:
-            return web.see_other(f"/sign-in?lang={language}&next=/me")
-        fields = await web.read_form(request)
-        if fields is None:
-            return await my_page_of(request, language, *found, errors={"form": web.BAD_FORM.render(language)},
-                                    status_code=403)
+        posted = await posted_on_me(request, language)
+        if isinstance(posted, Response):
+            return posted
+        found, fields = posted
         values = {k: (fields.get(k) or [""])[0].strip() for k in ("name", "contact", "role", "scope")}
         try:
             cmd = InviteForm.model_validate(values)
@@ -185,13 +195,10 @@ def build_pages(deps: Deps) -> APIRouter:
     @router.post("/me/password", response_class=HTMLResponse)
     async def password(request: Request, lang: str | None = None) -> Response:
         language = web.language(request, lang)
-        found = await signed_in_account(request)
-        if found is None:
-            return web.see_other(f"/sign-in?lang={language}")
-        fields = await web.read_form(request)
-        if fields is None:
-            return await my_page_of(request, language, *found, errors={"form": web.BAD_FORM.render(language)},
-                                    status_code=403)
+        posted = await posted_on_me(request, language)
+        if isinstance(posted, Response):
+            return posted
+        found, fields = posted
         try:
             if (fields.get("action") or [""])[0] == "remove":
                 await passwords.remove_password(deps, found[0])
