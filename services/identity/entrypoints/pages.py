@@ -55,14 +55,22 @@ def build_pages(deps: Deps) -> APIRouter:
     async def sign_in_page(request: Request, lang: str | None = None, next: str | None = None) -> Response:
         return ask_form(request, web.language(request, lang), {"next": web.local_path(next, "/me", deps.sites)}, {})
 
-    @router.post("/sign-in", response_class=HTMLResponse)
-    async def send_link(request: Request, lang: str | None = None) -> Response:
-        language = web.language(request, lang)
+    async def posted_sign_in(request: Request, language: str
+                             ) -> tuple[dict[str, list[str]], str, str] | Response:
+        """A sign-in form posted: its fields, the contact typed and where to go after, else the form again."""
         fields = await web.read_form(request)
         if fields is None:
             return ask_form(request, language, {}, {"form": web.BAD_FORM.render(language)}, 403)
         contact = (fields.get("contact") or [""])[0].strip()
-        next_path = web.local_path((fields.get("next") or [""])[0], "/me", deps.sites)
+        return fields, contact, web.local_path((fields.get("next") or [""])[0], "/me", deps.sites)
+
+    @router.post("/sign-in", response_class=HTMLResponse)
+    async def send_link(request: Request, lang: str | None = None) -> Response:
+        language = web.language(request, lang)
+        posted = await posted_sign_in(request, language)
+        if isinstance(posted, Response):
+            return posted
+        _fields, contact, next_path = posted
         try:
             await sign_in.request_sign_in(deps, contact, language=language, next_path=next_path)
         except AppError as exc:
@@ -74,11 +82,10 @@ def build_pages(deps: Deps) -> APIRouter:
     @router.post("/sign-in/password", response_class=HTMLResponse)
     async def with_password(request: Request, lang: str | None = None) -> Response:
         language = web.language(request, lang)
-        fields = await web.read_form(request)
-        if fields is None:
-            return ask_form(request, language, {}, {"form": web.BAD_FORM.render(language)}, 403)
-        contact = (fields.get("contact") or [""])[0].strip()
-        next_path = web.local_path((fields.get("next") or [""])[0], "/me", deps.sites)
+        posted = await posted_sign_in(request, language)
+        if isinstance(posted, Response):
+            return posted
+        fields, contact, next_path = posted
         try:
             credential, _home = await passwords.redeem_password(deps, contact, (fields.get("password") or [""])[0])
         except AppError as exc:  # a 401 counts towards the failed-sign-in limit of the address
