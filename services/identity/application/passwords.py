@@ -34,8 +34,9 @@ async def set_password(deps: Deps, caller: Caller, plain: str) -> None:
         account = await acting(uow, caller)
         Password.acceptable(plain, official=bool(account.active_grants()), contacts=(account.email, account.phone))
     hashed = await _hasher(deps).hash(plain)  # off the transaction: hashing takes a moment of CPU
-    async with deps.uow() as uow:
+    async with deps.uow() as uow:  # decided again on the account as it is now (a grant removed meanwhile)
         account = await acting(uow, caller)
+        Password.acceptable(plain, official=bool(account.active_grants()), contacts=(account.email, account.phone))
         await uow.store.save_password(Password.choose(account.id, hashed, deps.clock.now()))
         await uow.commit()
 
