@@ -16,7 +16,7 @@ from services.registration.app import create_app as registration_app
 from shared.platform.clock import FixedClock
 from shared.platform.config import Settings
 from tests.registration_support import BEFORE_CAMPAIGN, CAMPAIGN_ID, DAY, bearer, business_body, participant_body
-from tests.support import ORGANIZER, RunningService, eventually, serve_in_process
+from tests.support import ORGANIZER, TEST_ISSUER, RunningService, eventually, participants_known, serve_in_process
 
 
 @dataclass
@@ -35,9 +35,11 @@ class Replicas:
         return self.events[n % len(self.events)].client
 
     async def register_business(self, tax_code: str) -> tuple[str, str]:
-        r = await self.reg().post(f"/campaigns/{CAMPAIGN_ID}/businesses", json=business_body(tax_code))
+        """(its id, an access token of the person signed in with its email, which is its own)."""
+        body = business_body(tax_code, email=f"lienhe.{tax_code}@songtra.vn")
+        r = await self.reg().post(f"/campaigns/{CAMPAIGN_ID}/businesses", json=body)
         assert r.status_code == 201, r.text
-        return r.json()["business"]["id"], r.json()["access_token"]
+        return r.json()["business"]["id"], TEST_ISSUER.person(body["email"])
 
     async def define_venue(self, codes: list[str], name: str = "Khu trưng bày") -> None:
         body = {"name": name, "address": "TP. Quảng Ngãi",
@@ -71,15 +73,9 @@ class Replicas:
             r = await self.reg().post(f"/campaigns/{CAMPAIGN_ID}/participants", json=participant_body(
                 name=f"Người tham dự {prefix}{i}", email=f"{prefix}{i}@example.vn", phone=None, channels=["email"]))
             assert r.status_code == 201, r.text
-            people.append((r.json()["participant"]["id"], r.json()["access_token"]))
-
-        async def known() -> bool:  # every replica of events knows every one of them
-            for ev in self.events:
-                for _, tok in people:
-                    if (await ev.client.get("/seats/none", headers=bearer(tok))).status_code != 404:
-                        return False
-            return True
-        await eventually(known, timeout=60, what="participants known to the events service")
+            people.append((r.json()["participant"]["id"], TEST_ISSUER.person(f"{prefix}{i}@example.vn")))
+        for events in self.events:  # each replica's database (one shared on PostgreSQL)
+            await participants_known(events, [pid for pid, _ in people], timeout=60)
         return people
 
 

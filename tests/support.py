@@ -70,6 +70,17 @@ class TestIssuer:
     def bearer(self, subject: str, *grants: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token(subject, *grants)}"}
 
+    def person(self, contact: str, **claims: Any) -> str:
+        """A person signed in with the email or mobile number (+84…) it proved to the issuer (OpenID
+        Connect's ``email`` and ``email_verified``, or ``phone_number`` and ``phone_number_verified``), and
+        no grant: it holds what was registered with that contact."""
+        import hashlib
+
+        subject = hashlib.sha256(contact.encode()).hexdigest()[:16]  # opaque, as an issuer's subjects are
+        proved = ({"email": contact, "email_verified": True} if "@" in contact else
+                  {"phone_number": contact, "phone_number_verified": True})
+        return self.token(f"nguoi-{subject}", **proved, **claims)
+
 
 TEST_ISSUER = TestIssuer()
 # the national organizer, signed in through the ministry's single sign-on
@@ -170,6 +181,16 @@ async def stream_messages(nats_url: str, stream: str, subject: str | None = None
         return out
     finally:
         await nc.close()
+
+
+async def participants_known(events: RunningService, participant_ids: list[str], timeout: float = 45) -> None:
+    """The events service learns participants from the registration stream: wait until its database
+    holds every one (the last being there does not prove the others are)."""
+    async def known() -> bool:
+        async with events.runtime.uow() as uow:
+            return all([await uow.schedule.participant(pid) is not None for pid in participant_ids])
+
+    await eventually(known, timeout=timeout, what="participants known to the events service")
 
 
 def metric_value(text: str, name: str, **labels: str) -> float:

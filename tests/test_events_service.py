@@ -17,7 +17,15 @@ from shared.contracts.streams import EVENTS
 from shared.platform.clock import FixedClock
 from shared.platform.config import Settings
 from tests.registration_support import BEFORE_CAMPAIGN, CAMPAIGN_ID, bearer, participant_body, registration_stack
-from tests.support import ORGANIZER, eventually, metric_value, serve_in_process, stream_messages
+from tests.support import (
+    ORGANIZER,
+    TEST_ISSUER,
+    eventually,
+    metric_value,
+    participants_known,
+    serve_in_process,
+    stream_messages,
+)
 
 
 async def make_room(stack, seats: int = 20, name: str = "Hội trường A") -> str:  # type: ignore[no-untyped-def]
@@ -43,7 +51,7 @@ async def make_participants(stack, n: int) -> list[tuple[str, str]]:  # type: ig
                                  json=participant_body(name=f"Người tham dự {i}", email=f"p{i}@example.vn",
                                                        phone=None, channels=["email"]))
         assert r.status_code == 201, r.text
-        people.append((r.json()["participant"]["id"], r.json()["access_token"]))
+        people.append((r.json()["participant"]["id"], TEST_ISSUER.person(f"p{i}@example.vn")))
     return people
 
 
@@ -52,12 +60,7 @@ async def reserve(stack, workshop_id: str, token: str):  # type: ignore[no-untyp
 
 
 async def await_known(stack, workshop_id: str, people: list[tuple[str, str]]) -> None:  # type: ignore[no-untyped-def]
-    """The events service learns participants from the registration stream: wait for the last one."""
-    async def known() -> bool:  # every one: the last being known does not prove the others are
-        codes = [(await stack.events.client.get("/seats/none", headers=bearer(tok))).status_code for _, tok in people]
-        return all(c == 404 for c in codes)  # authenticated (token known here), the seat simply does not exist
-
-    await eventually(known, timeout=45, what="participants known to the events service")
+    await participants_known(stack.events, [pid for pid, _ in people])
 
 
 async def test_conflicting_workshop_is_refused_with_every_conflict(settings: Settings):
@@ -208,8 +211,9 @@ async def test_participants_published_while_events_was_down_reach_it_when_it_ret
     async with serve_in_process(registration_app(settings, clock=clock)) as registration:
         r = await registration.client.post(f"/campaigns/{CAMPAIGN_ID}/participants", json=participant_body())
         assert r.status_code == 201
-        token = r.json()["access_token"]
-    async with serve_in_process(events_app(settings, clock=clock)) as events:
+    token = TEST_ISSUER.person("minh@example.vn")  # the person signs in; registration answers whom it holds
+    async with serve_in_process(events_app(settings, clock=clock)) as events, \
+            serve_in_process(registration_app(settings, clock=clock)):
         workshops = (await events.client.get(f"/campaigns/{CAMPAIGN_ID}/schedule?day=2026-10-10")).json()["workshops"]
 
         async def reserved():  # type: ignore[no-untyped-def]

@@ -28,7 +28,7 @@ from shared.platform.tokens import TokenVerifier
 from tests.conftest import Databases
 from tests.notification_support import Gateway, gateway_server, smtp_server
 from tests.registration_support import business_body, participant_body, valid_tax_codes
-from tests.support import eventually, serve_in_process
+from tests.support import TEST_ISSUER, eventually, serve_in_process
 
 LINK = re.compile(r"/sign-in/([0-9a-f-]{36}\.[A-Za-z0-9_-]+)")
 CODE = re.compile(r"\b([0-9]{6})\b")
@@ -265,10 +265,12 @@ async def test_a_business_that_lost_everything_gets_back_in_with_its_email(with_
         registered = await reg.post(f"/campaigns/{cid}/businesses",
                                     json=business_body(valid_tax_codes(1)[0], email="lan@songtra.vn"))
         business_id = registered.json()["business"]["id"]
+        # signed in on the day through the province's single sign-on with that email
+        on_the_day = {"Authorization": f"Bearer {TEST_ISSUER.person('lan@songtra.vn')}"}
         applied = await reg.post(f"/businesses/{business_id}/applications", json={"days": ["2027-10-05"]},
-                                 headers={"Authorization": f"Bearer {registered.json()['access_token']}"})
+                                 headers=on_the_day)
         assert applied.json()["status"] == "confirmed", applied.text
-        # ... and the token is lost. A second registration is refused, as before:
+        # ... and that is lost. A second registration is refused, as before:
         again = await reg.post(f"/campaigns/{cid}/businesses",
                                json=business_body(valid_tax_codes(1)[0], email="lan@songtra.vn"))
         assert again.status_code == 409 and again.json()["error"]["details"]["sign_in_link_sent"] is True
@@ -303,8 +305,7 @@ async def test_a_business_that_lost_everything_gets_back_in_with_its_email(with_
         assert moved.status_code == 200, moved.text
         assert (await reg.get(f"/businesses/{business_id}", headers=bearer(stranger))).status_code == 200
         assert (await reg.get(f"/businesses/{business_id}", headers=bearer(lan))).status_code == 404
-        old_token = {"Authorization": f"Bearer {registered.json()['access_token']}"}
-        assert (await reg.get(f"/businesses/{business_id}", headers=old_token)).status_code in (401, 404)
+        assert (await reg.get(f"/businesses/{business_id}", headers=on_the_day)).status_code == 404
 
 
 async def test_a_participant_who_signs_up_again_gets_a_sign_in_link_not_a_second_record(with_identity: Settings):
@@ -327,6 +328,55 @@ async def test_a_participant_who_signs_up_again_gets_a_sign_in_link_not_a_second
         assert erased.status_code == 204, erased.text
         afresh = await reg.post(url, json=body)
         assert afresh.status_code == 201 and afresh.json()["participant"]["id"] != mine["id"]
+
+
+async def test_the_sign_up_page_sends_a_sign_in_link_and_my_page_stops_messages_and_erases(with_identity: Settings):
+    """Nothing shown to keep: the sign-up page sends a sign-in link to the email given (a real SMTP
+    server); opened, it lands on /my, where the person stops every message and then erases its data
+    (ticked to confirm); a signed-in stranger can do neither to it."""
+    async with people_of_a_campaign(with_identity) as people:
+        reg, cid = people.registration.client, people.cid
+        form = await reg.get(f"/join/{cid}")
+        form_token = form.text.split('name="form_token" value="')[1].split('"')[0]
+        joined = await reg.post(f"/join/{cid}", data={
+            "form_token": form_token, "name": "Đỗ Văn Nam", "email": "nam@example.vn", "channels": "email",
+            "purposes": ["service_notices", "reminders"]})
+        assert joined.status_code == 201, joined.text
+        assert "nam@example.vn" in joined.text and 'id="sign-in"' not in joined.text  # the link is on its way
+        links = await eventually(now_true(lambda: [m.group(1) for mail in people.mailbox.to("nam@example.vn")
+                                                   if (m := LINK.search(text_of(mail)))]), what="the sign-in link")
+        opened = await people.identity.client.get(f"/sign-in/{links[0]}")
+        assert opened.status_code == 200  # a page to confirm (mail scanners open links too)
+        used = await people.identity.client.post(f"/sign-in/{links[0]}", data={
+            "form_token": opened.text.split('name="form_token" value="')[1].split('"')[0]})
+        assert used.status_code == 303 and used.headers["location"].endswith("/my"), used.text
+        cookies = {"dxday_session": people.identity.client.cookies["dxday_session"]}
+        page = await reg.get("/my", cookies=cookies)
+        assert page.status_code == 200 and "Đỗ Văn Nam" in page.text
+        [nam] = (await reg.get("/me", headers=bearer(await people.signed_in_as("nam@example.vn")))).json()[
+            "participants"]
+        page_token = page.text.split('name="form_token" value="')[1].split('"')[0]
+        posted = {**cookies, "dxday_form": page_token}
+
+        stranger = await people.signed_in_as("khac@example.vn")
+        theirs = await reg.post(f"/my/participants/{nam['id']}/erase",
+                                data={"form_token": page_token, "confirm": "yes"},
+                                cookies={"dxday_session": stranger["session"], "dxday_form": page_token})
+        assert theirs.status_code == 404  # not theirs: as if there were no such person
+        stopped = await reg.post(f"/my/participants/{nam['id']}/opt-out", data={"form_token": page_token},
+                                 cookies=posted)
+        assert stopped.status_code == 303 and stopped.headers["location"].endswith("done=opt-out")
+        after = await reg.get("/my", cookies=cookies)
+        assert "Bạn không nhận tin nào từ chiến dịch" in after.text
+        unconfirmed = await reg.post(f"/my/participants/{nam['id']}/erase", data={"form_token": page_token},
+                                     cookies=posted)
+        assert unconfirmed.status_code == 422 and "Hãy đánh dấu ô xác nhận" in unconfirmed.text
+        erased = await reg.post(f"/my/participants/{nam['id']}/erase", data={"form_token": page_token,
+                                                                             "confirm": "yes"}, cookies=posted)
+        assert erased.status_code == 303 and erased.headers["location"].endswith("done=erase")
+        assert (await reg.get(f"/participants/{nam['id']}", headers=bearer(people.admin))).status_code == 404
+        gone = await reg.get("/my?done=erase", cookies=cookies)
+        assert "Đỗ Văn Nam" not in gone.text and "Chưa có đăng ký nào" in gone.text
 
 
 async def test_a_signed_in_participant_reserves_sees_and_gives_up_its_seats_without_a_token(

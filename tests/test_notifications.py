@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,6 +17,7 @@ import sqlalchemy as sa
 from launcher.natsserver import NatsServer
 from services.notifications.adapters.orm import contacts, notifications, reminders
 from services.notifications.app import create_app as notifications_app
+from shared.platform.auth import manage_token
 from shared.platform.clock import FixedClock
 from shared.platform.config import Settings
 from tests.notification_support import (
@@ -42,6 +44,7 @@ from tests.registration_support import (
 )
 from tests.support import (
     ORGANIZER,
+    TEST_ISSUER,
     RunningClock,
     RunningService,
     eventually,
@@ -451,7 +454,7 @@ async def test_opt_out_and_erasure_stop_every_further_message(settings: Settings
         for i in range(2):
             r = await stack.reg.post(f"/campaigns/{CAMPAIGN_ID}/participants", json=participant_body(
                 name=f"Người {i}", email=f"n{i}@example.vn", phone=None, channels=["file"]))
-            people.append((r.json()["participant"]["id"], r.json()["access_token"]))
+            people.append((r.json()["participant"]["id"], TEST_ISSUER.person(f"n{i}@example.vn")))
 
         async def reserved(token: str):  # type: ignore[no-untyped-def]
             r = await stack.events.client.post(f"/workshops/{w['workshop_id']}/seats", headers=bearer(token))
@@ -664,10 +667,10 @@ async def test_promotions_stop_with_one_click_in_the_email_or_an_sms_reply(setti
             promos = {"accepted": True, "purposes": ["service_notices", "promotions"]}
             signed = await stack.reg.post(f"/campaigns/{CAMPAIGN_ID}/participants", json=participant_body(
                 email="hoa@example.vn", phone=None, channels=["email"], consent=promos))
-            pid, token = signed.json()["participant"]["id"], signed.json()["access_token"]
+            pid, token = signed.json()["participant"]["id"], TEST_ISSUER.person("hoa@example.vn")
             texter = await stack.reg.post(f"/campaigns/{CAMPAIGN_ID}/participants", json=participant_body(
                 email=None, phone="0987 654 321", channels=["sms"], consent=promos))
-            tid, ttoken = texter.json()["participant"]["id"], texter.json()["access_token"]
+            tid, ttoken = texter.json()["participant"]["id"], TEST_ISSUER.person("+84987654321")
             await eventually(lambda: _contacts(notifier, 2), what="both in the directory")
             announce = {"title": "Mời tham quan khu trưng bày", "text": "Khu trưng bày mở cửa từ 8 giờ."}
             r = await notifier.client.post(f"/campaigns/{CAMPAIGN_ID}/announcements", json=announce,
@@ -709,8 +712,6 @@ async def test_promotions_stop_with_one_click_in_the_email_or_an_sms_reply(setti
 
 
 async def test_a_seat_email_carries_a_qr_code_and_an_sms_a_code_that_both_check_in(settings: Settings):
-    import re
-
     from tests.test_events_service import make_room, make_workshop
 
     gateway = Gateway()
@@ -724,7 +725,8 @@ async def test_a_seat_email_carries_a_qr_code_and_an_sms_a_code_that_both_check_
                 email="mai@example.vn", phone=None, channels=["email"]))
             texter = await stack.reg.post(f"/campaigns/{CAMPAIGN_ID}/participants", json=participant_body(
                 email=None, phone="0912 345 678", channels=["sms"]))
-            tokens = [r.json()["access_token"] for r in (mailer, texter)]
+            assert mailer.status_code == texter.status_code == 201
+            tokens = [TEST_ISSUER.person("mai@example.vn"), TEST_ISSUER.person("+84912345678")]
 
             async def reserved(token: str):  # type: ignore[no-untyped-def]
                 r = await stack.events.client.post(f"/workshops/{w['workshop_id']}/seats", headers=bearer(token))
@@ -759,9 +761,10 @@ async def test_a_seat_email_carries_a_qr_code_and_an_sms_a_code_that_both_check_
             wrong = await stack.events.client.post("/checkin", json={"token": "ZZZZZ-ZZZZZ"}, headers=ORGANIZER)
             assert wrong.status_code == 422 and wrong.json()["error"]["code"] == "invalid_ticket"
 
-            # the person's own page shows the same QR code and code
-            page = await stack.events.client.get(f"/reserve/{w['workshop_id']}",
-                                                 cookies={"dxday_participant": tokens[1]})
+            # the person's own page (as a notice's link opens it) shows the same QR code and code
+            manage = manage_token(settings.checkin_secret, seats[1]["participant_id"], w["workshop_id"],
+                                  int(time.time()) + 3600)
+            page = await stack.events.client.get(f"/reserve/{w['workshop_id']}", params={"manage": manage})
             assert page.status_code == 200 and '<svg' in page.text and seats[1]["checkin_code"] in page.text
             # nothing of the ticket is kept by the notifications service
             stored = await rows(notifier, recipient_id=seats[1]["participant_id"])
@@ -783,7 +786,8 @@ async def test_a_seat_emails_link_opens_that_seat_without_a_token_and_gives_it_u
                 stack, room, start="2026-10-10T14:00:00+07:00", end="2026-10-10T16:00:00+07:00")
             signed = await stack.reg.post(f"/campaigns/{CAMPAIGN_ID}/participants", json=participant_body(
                 email="mai@example.vn", phone=None, channels=["email"]))
-            token = signed.json()["access_token"]
+            assert signed.status_code == 201
+            token = TEST_ISSUER.person("mai@example.vn")
 
             async def reserved():  # type: ignore[no-untyped-def]
                 r = await stack.events.client.post(f"/workshops/{w['workshop_id']}/seats", headers=bearer(token))

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from launcher.natsserver import NatsServer
 from services.registration.adapters.orm import participants
 from services.registration.app import create_app as registration_app
+from shared.contracts.identity import contact_digest
 from shared.contracts.streams import REGISTRATION
 from shared.platform.config import Settings
 from shared.platform.db import outbox_table
@@ -27,7 +28,7 @@ from tests.registration_support import (
     registration_stack,
     valid_tax_codes,
 )
-from tests.support import ORGANIZER, eventually, metric_value, serve_in_process, stream_messages
+from tests.support import ORGANIZER, TEST_ISSUER, eventually, metric_value, serve_in_process, stream_messages
 
 TAX = valid_tax_codes(60)
 
@@ -76,7 +77,7 @@ async def test_business_is_normalised_registered_once_and_published_once(setting
         assert business["tax_code"] == f"{TAX[1]}-001"
         assert business["phone"] == "+84912345678"
         assert business["legal_name"] == unicodedata.normalize("NFC", decomposed)
-        assert r.json()["access_token"].startswith(f"business.{business['id']}.")
+        assert set(r.json()) == {"business"}  # nothing to keep: whoever signs in with its email holds it
 
         again = await stack.reg.post(f"/campaigns/{CAMPAIGN_ID}/businesses", json=business_body(f"{TAX[1]}-001"))
         assert again.status_code == 409
@@ -239,6 +240,11 @@ async def test_tokens_only_open_their_own_records(settings: Settings):
         assert (await stack.reg.get(f"/businesses/{a_id}")).status_code == 401
         forged = f"business.{a_id}.not-the-secret"
         assert (await stack.reg.get(f"/businesses/{a_id}", headers=bearer(forged))).status_code == 401
+        a_email = f"lienhe.{TAX[0]}@songtra.vn"  # the issuer does not say it checked this email: it proves nothing
+        unproved = TEST_ISSUER.token("ke-la", email=a_email, email_verified=False)
+        assert (await stack.reg.get(f"/businesses/{a_id}", headers=bearer(unproved))).status_code == 404
+        claimed = TEST_ISSUER.token("ke-la", contacts=[contact_digest(a_email)])  # only the identity service's count
+        assert (await stack.reg.get(f"/businesses/{a_id}", headers=bearer(claimed))).status_code == 404
         assert (await stack.reg.get(f"/campaigns/{CAMPAIGN_ID}/businesses", headers=bearer(a_tok))).status_code == 403
         assert (await stack.reg.get(f"/businesses/{a_id}", headers=bearer(a_tok))).status_code == 200
         assert (await stack.reg.get(f"/businesses/{a_id}", headers=ORGANIZER)).status_code == 200
@@ -248,9 +254,10 @@ async def test_tokens_only_open_their_own_records(settings: Settings):
                                    json=participant_body(name="Lê Thị Hoa", email="hoa@example.vn",
                                                          phone="0912 000 222"))).json()
         p1_id, p2_id = p1["participant"]["id"], p2["participant"]["id"]
-        assert (await stack.reg.get(f"/participants/{p2_id}", headers=bearer(p1["access_token"]))).status_code == 404
+        p1_token = TEST_ISSUER.person("minh@example.vn")
+        assert (await stack.reg.get(f"/participants/{p2_id}", headers=bearer(p1_token))).status_code == 404
         assert (await stack.reg.get(f"/participants/{p2_id}", headers=bearer(a_tok))).status_code == 404
-        mine = await stack.reg.get(f"/participants/{p1_id}", headers=bearer(p1["access_token"]))
+        mine = await stack.reg.get(f"/participants/{p1_id}", headers=bearer(p1_token))
         assert mine.status_code == 200 and mine.json()["phone"] == "+84987654321"
 
 
@@ -276,7 +283,7 @@ async def test_participant_needs_explicit_consent_and_a_contact_for_each_channel
 async def test_opt_out_and_erasure(settings: Settings, nats: NatsServer):
     async with registration_stack(settings) as stack:
         created = (await stack.reg.post(f"/campaigns/{CAMPAIGN_ID}/participants", json=participant_body())).json()
-        pid, tok = created["participant"]["id"], created["access_token"]
+        pid, tok = created["participant"]["id"], TEST_ISSUER.person("minh@example.vn")
         out = await stack.reg.post(f"/participants/{pid}/opt-out", headers=bearer(tok))
         assert out.status_code == 200 and out.json()["opted_out_at"]
         erased = await stack.reg.delete(f"/participants/{pid}", headers=bearer(tok))
@@ -284,7 +291,7 @@ async def test_opt_out_and_erasure(settings: Settings, nats: NatsServer):
         assert (await stack.reg.get(f"/participants/{pid}", headers=ORGANIZER)).status_code == 404
         async with stack.registration.runtime.sessionmaker() as s:
             row = (await s.execute(sa.select(participants).where(participants.c.id == pid))).mappings().one()
-        assert (row["name"], row["email"], row["phone"], row["locality"], row["token_hash"]) == (None,) * 5
+        assert (row["name"], row["email"], row["phone"], row["locality"]) == (None,) * 4
         assert row["erased_at"] is not None
         async with stack.registration.runtime.sessionmaker() as s:
             bodies = (await s.execute(sa.select(outbox_table.c.body))).scalars().all()
@@ -297,7 +304,7 @@ async def test_opt_out_and_erasure(settings: Settings, nats: NatsServer):
         body = json.loads(message.data)
         assert body["payload"] == {"participant_id": pid, "campaign_id": CAMPAIGN_ID}
         assert "minh@example.vn" not in message.data.decode() and "+84987654321" not in message.data.decode()
-        assert (await stack.reg.get(f"/participants/{pid}", headers=bearer(tok))).status_code == 401  # token gone
+        assert (await stack.reg.get(f"/participants/{pid}", headers=bearer(tok))).status_code == 404  # held no more
 
 
 async def test_organizer_lists_filters_and_exports_businesses(settings: Settings):
@@ -329,11 +336,14 @@ async def test_commands_over_nats_request_reply(settings: Settings, nats: NatsSe
             bad = await call("business.register", {"campaign_id": CAMPAIGN_ID, **business_body("123")})
             assert bad["ok"] is False and bad["error"]["fields"][0]["field"] == "tax_code"
             good = await call("business.register", {"campaign_id": CAMPAIGN_ID, **business_body(TAX[0])})
+            good_token = TEST_ISSUER.person("lan@songtra.vn")
             assert good["ok"] is True
             business_id = good["result"]["business"]["id"]
-            other = await call("business.register", {"campaign_id": CAMPAIGN_ID, **business_body(TAX[1])})
+            other = await call("business.register", {"campaign_id": CAMPAIGN_ID,
+                                                     **business_body(TAX[1], email="an@khac.vn")})
+            assert other["ok"] is True
             stranger = await call("booth_application.submit", {"business_id": business_id, "days": [DAY]},
-                                  other["result"]["access_token"])
+                                  TEST_ISSUER.person("an@khac.vn"))
             assert stranger["ok"] is False and stranger["error"]["code"] == "not_found"
             nobody = await call("booth_application.submit", {"business_id": business_id, "days": [DAY]})
             assert nobody["ok"] is False and nobody["error"]["code"] == "not_found"
@@ -345,7 +355,7 @@ async def test_commands_over_nats_request_reply(settings: Settings, nats: NatsSe
                                 "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln")
             assert forged["ok"] is False and forged["error"]["code"] == "unauthorized"
             applied = await call("booth_application.submit", {"business_id": business_id, "days": [DAY]},
-                                 good["result"]["access_token"])
+                                 good_token)
             assert applied["ok"] and applied["result"]["status"] == "confirmed"
             garbage = await nc.request("rpc.registration.booth_application.get", b"{nope", timeout=10)
             assert json.loads(garbage.data)["error"]["code"] == "validation_failed"

@@ -26,7 +26,7 @@ from shared.platform.config import Settings
 from shared.platform.db import create_engine, outbox_table
 from tests.conftest import Databases
 from tests.registration_support import business_body, valid_tax_codes
-from tests.support import eventually, serve_in_process
+from tests.support import TEST_ISSUER, eventually, serve_in_process
 
 TINH_KHE, SIBLING, HA_NOI_WARD = "W21211", "W21172", "W00004"
 PEOPLE = {  # who: (role, scope)
@@ -223,7 +223,7 @@ async def test_each_registration_and_notifications_route_is_allowed_in_its_scope
             assert b.status_code == 201, b.text
             a = await reg.post(f"/businesses/{b.json()['business']['id']}/applications",
                                json={"days": ["2027-10-05"]},
-                               headers={"Authorization": f"Bearer {b.json()['access_token']}"})
+                               headers={"Authorization": f"Bearer {TEST_ISSUER.person(f'b{i}@songtra.vn')}"})
             assert a.status_code == 201 and a.json()["status"] == "pending", a.text
             apps.append(a.json()["application_id"])
         for who in ("sibling", "door", "scheduler"):

@@ -5,9 +5,11 @@ from __future__ import annotations
 from html.parser import HTMLParser
 from urllib.parse import quote
 
+import httpx
+
 from shared.platform.config import Settings
-from tests.registration_support import CAMPAIGN_ID, board_session, registration_stack, valid_tax_codes
-from tests.support import ORGANIZER
+from tests.registration_support import CAMPAIGN_ID, board_session, business_body, registration_stack, valid_tax_codes
+from tests.support import ORGANIZER, TEST_ISSUER
 
 
 class Page(HTMLParser):
@@ -138,13 +140,12 @@ async def test_sign_up_page_asks_consent_per_channel_shows_errors_in_place_and_r
         done = await reg.post(url, data={"form_token": token, "name": "Trần Văn Minh", "email": "minh@example.vn",
                                          "channels": "email", "purposes": ["service_notices", "reminders"]})
         assert done.status_code == 201 and "Đăng ký thành công" in Page(done.text).words
-        access = Page(done.text).text[Page(done.text).text.index(next(
-            t for t in Page(done.text).text if t.startswith("participant.")))]
-        participant_id = access.split(".")[1]
-        me = await reg.get(f"/participants/{participant_id}", headers={"Authorization": f"Bearer {access}"})
-        assert me.status_code == 200
-        assert me.json()["channels"] == ["email"]
-        assert me.json()["consent_purposes"] == ["service_notices", "reminders"]
+        assert 'id="sign-in"' in done.text  # no identity service here to send the link: a button to ask for it
+        assert "access-token" not in done.text  # nothing to keep
+        me = await reg.get("/me", headers={"Authorization": f"Bearer {TEST_ISSUER.person('minh@example.vn')}"})
+        [me] = me.json()["participants"]  # signed in with that email, the person holds the sign-up
+        assert me["channels"] == ["email"]
+        assert me["consent_purposes"] == ["service_notices", "reminders"]
 
         english = await reg.get(f"/join/{CAMPAIGN_ID}?lang=en")
         assert "Why we ask for this" in Page(english.text).words
@@ -152,44 +153,14 @@ async def test_sign_up_page_asks_consent_per_channel_shows_errors_in_place_and_r
         assert missing.status_code == 404 and "Không hiển thị được trang" in Page(missing.text).words
 
 
-async def test_my_data_page_stops_messages_and_erases_with_the_participants_own_token(settings: Settings):
-    from tests.registration_support import participant_body
-
+async def test_the_old_my_data_page_leads_to_my_registrations(settings: Settings):
+    """Stopping messages and erasure are on /my, for the person signed in (tests/test_identity.py)."""
     async with registration_stack(settings) as stack:
-        reg = stack.reg
-        people = []
-        for i in range(2):
-            r = await reg.post(f"/campaigns/{CAMPAIGN_ID}/participants",
-                               json=participant_body(name=f"Người {i} Nguyễn", email=f"n{i}@example.vn", phone=None,
-                                                     channels=["email"]))
-            people.append((r.json()["participant"]["id"], r.json()["access_token"]))
-        (a, a_token), (b, b_token) = people
-        form = await reg.get("/my-data")
-        assert form.status_code == 200 and "Dữ liệu của tôi" in Page(form.text).words
-        token = _hidden_token(form.text)
-
-        wrong = await reg.post("/my-data", data={"form_token": token, "access_token": a_token + "x",
-                                                 "action": "opt_out"})
-        assert wrong.status_code == 401 and "Mã truy cập không đúng" in Page(wrong.text).words
-        business_like = await reg.post("/my-data", data={"form_token": token, "access_token": ORGANIZER[
-            "Authorization"].removeprefix("Bearer "), "action": "erase", "confirm": "yes"})
-        assert business_like.status_code == 401  # the organizer's token erases nobody here
-
-        stopped = await reg.post("/my-data", data={"form_token": token, "access_token": a_token, "action": "opt_out"})
-        assert stopped.status_code == 200 and "Đã ngừng nhận tin" in Page(stopped.text).words
-        assert (await reg.get(f"/participants/{a}", headers={"Authorization": f"Bearer {a_token}"})).json()[
-            "opted_out_at"] is not None
-
-        unconfirmed = await reg.post("/my-data", data={"form_token": token, "access_token": b_token,
-                                                       "action": "erase"})
-        assert unconfirmed.status_code == 422 and "Hãy đánh dấu ô xác nhận" in Page(unconfirmed.text).words
-        erased = await reg.post("/my-data", data={"form_token": token, "access_token": b_token, "action": "erase",
-                                                  "confirm": "yes"})
-        assert erased.status_code == 200 and "Đã xóa dữ liệu" in Page(erased.text).words
-        assert (await reg.get(f"/participants/{b}", headers=ORGANIZER)).status_code == 404  # gone, as on the API
-        foreign = await reg.post("/my-data", data={"form_token": "x", "access_token": a_token, "action": "erase",
-                                                   "confirm": "yes"})
-        assert foreign.status_code == 403
+        moved = await stack.reg.get("/my-data?lang=en")
+        assert moved.status_code == 303 and moved.headers["location"] == "/my?lang=en"
+        page = await stack.reg.get("/my?lang=en")  # nobody signed in: to the identity service's sign-in
+        assert page.status_code == 303 and page.headers["location"].startswith(
+            f"{settings.base_url_of('identity')}/sign-in?lang=en&next=")
 
 
 async def test_board_needs_the_organizer_sign_in_and_refuses_foreign_posts(settings: Settings):
@@ -241,25 +212,33 @@ async def test_board_needs_the_organizer_sign_in_and_refuses_foreign_posts(setti
         assert replayed.status_code == 303
 
 
-async def test_exhibit_pages_keep_a_business_signed_in_only_with_its_own_token(settings: Settings):
+async def test_the_browser_that_registers_a_business_goes_on_to_its_booths_and_no_other(settings: Settings):
+    """Nothing to keep: the page that registers a business holds it on that campaign's exhibit pages (a
+    signed cookie scoped to them); a forged or foreign cookie opens nothing, and the form asks for no token."""
     async with registration_stack(settings) as stack:
         reg = stack.reg
         await stack.define_venue(["D01"])
         page = await reg.get(f"/exhibit/{CAMPAIGN_ID}")
+        assert 'name="access_token"' not in page.text and 'id="sign-in"' in page.text
         form_token = _hidden_token(page.text)
         assert (await reg.get(f"/exhibit/{CAMPAIGN_ID}/booths")).status_code == 303  # not signed in
-        wrong = await reg.post(f"/exhibit/{CAMPAIGN_ID}",
-                               data={"form_token": form_token, "access_token": "business.x.y"})
-        assert wrong.status_code == 401 and "Mã truy cập không đúng" in Page(wrong.text).words
         foreign = await reg.post(f"/exhibit/{CAMPAIGN_ID}", data={"form_token": "guessed", "legal_name": "Công ty A"})
         assert foreign.status_code == 403
-        _, token = await stack.register_business(valid_tax_codes(1)[0])
-        back = await reg.post(f"/exhibit/{CAMPAIGN_ID}", data={"form_token": form_token, "access_token": token})
-        assert back.status_code == 303 and reg.cookies.get("dxday_business") == token
+        fields = business_body(valid_tax_codes(1)[0])
+        registered = await reg.post(f"/exhibit/{CAMPAIGN_ID}", data={"form_token": form_token, **fields})
+        assert registered.status_code == 201, registered.text
+        assert "lan@songtra.vn" in Page(registered.text).words  # the email to sign in with later
+        held = reg.cookies.get("dxday_manage", path=f"/exhibit/{CAMPAIGN_ID}")
+        assert held and "access-token" not in registered.text
         booths = await reg.get(f"/exhibit/{CAMPAIGN_ID}/booths")
         assert booths.status_code == 200 and "D01" in Page(booths.text).words
         none = await reg.post(f"/exhibit/{CAMPAIGN_ID}/booths", data={"form_token": form_token, "quantity": "1"})
         assert none.status_code == 422 and 'id="days-error"' in none.text
+        async with httpx.AsyncClient(base_url=stack.registration.url) as other:
+            forged = await other.get(f"/exhibit/{CAMPAIGN_ID}/booths", cookies={"dxday_manage": held[:-2] + "xx"})
+            assert forged.status_code == 303
+            elsewhere = await other.get(f"/exhibit/{CAMPAIGN_ID}-khac/booths", cookies={"dxday_manage": held})
+            assert elsewhere.status_code in (303, 404)  # the cookie names this campaign only
 
 
 def test_csv_cells_never_start_a_formula():
@@ -271,20 +250,14 @@ def test_csv_cells_never_start_a_formula():
     assert lines[1] == "\"'=HYPERLINK(\"\"http://x\"\")\",'+84 912" and lines[2] == "Sông Trà,"
 
 
-async def test_wrong_tokens_on_the_pages_count_towards_the_failed_token_limit(settings: Settings):
+async def test_wrong_tokens_count_towards_the_failed_token_limit(settings: Settings):
     settings = settings.model_copy(update={"failed_token_limit_per_minute": 3})
     async with registration_stack(settings) as stack:
         reg = stack.reg
-        form_token = _hidden_token((await reg.get("/my-data")).text)
-        attempts = [
-            reg.post("/my-data", data={"form_token": form_token, "access_token": "participant.x.y",
-                                       "action": "opt_out"}),
-            reg.post(f"/exhibit/{CAMPAIGN_ID}", data={"form_token": form_token, "access_token": "business.x.y"}),
-            reg.get(f"/campaigns/{CAMPAIGN_ID}/applications", headers={"Authorization": "Bearer eyJx.eyJ.sig"}),
-        ]
+        attempts = [reg.get(f"/campaigns/{CAMPAIGN_ID}/applications", headers={"Authorization": f"Bearer {bad}"})
+                    for bad in ("eyJx.eyJ.sig", "business.x.y", "participant.x.y")]
         assert [(await a).status_code for a in attempts] == [401, 401, 401]
-        blocked = await reg.post(f"/exhibit/{CAMPAIGN_ID}", data={"form_token": form_token,
-                                                                  "access_token": "business.x.z"})
+        blocked = await reg.get("/businesses/x", headers={"Authorization": "Bearer eyJy.eyJ.sig"})
         assert blocked.status_code == 429 and int(blocked.headers["retry-after"]) > 0
         right = await reg.get(f"/campaigns/{CAMPAIGN_ID}/applications", headers=ORGANIZER)
         assert right.status_code == 200  # the organizer behind the same address is not locked out

@@ -92,13 +92,12 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
         raise CampaignUnknown(_("Campaign {campaign_id} is not known here (yet); retry in a few seconds",
                                 campaign_id=campaign_id))
 
-    app.include_router(build_pages(deps, campaign_year))
     def sign_in_url(back: str, lang: str) -> str:  # the identity service's sign-in page, then back here
         return f"{settings.base_url_of('identity')}/sign-in?lang={lang}&next={quote(back, safe='')}"
 
+    app.include_router(build_pages(deps, campaign_year, sign_in_url))
     app.include_router(build_exhibitor_pages(deps, campaign_year, runtime.sessions, sign_in_url))
-    my_seats = f"{settings.base_url_of('events')}/my-seats"
-    app.include_router(build_my_pages(deps, runtime.sessions, sign_in_url, my_seats))
+    app.include_router(build_my_pages(deps, runtime.sessions, sign_in_url, settings.base_url_of("events")))
     app.include_router(build_board_pages(deps, settings, runtime.sessions))
     install_stylesheet(app)
     return app

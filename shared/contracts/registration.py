@@ -111,9 +111,6 @@ class ParticipantRegistered(_Frozen):
     consent_purposes: list[str]
     consented_at: dt.datetime
     wants_digest: bool = False
-    token_hash: str | None = Field(
-        default=None, description="SHA-256 of the participant's access token, so other services can check it"
-    )
 
 
 class ParticipantUpdated(_Frozen):

@@ -49,8 +49,12 @@ class TokenVerifier:
 
     def __init__(self, keys: Callable[[], Awaitable[list[dict[str, Any]]]], issuers: set[str],
                  clock: Callable[[], float] = time.time, *, algorithms: tuple[str, ...] = ("ES256",),
-                 grants_claim: str = "grants", audience: str | None = None, subject_prefix: str = "") -> None:
+                 grants_claim: str = "grants", audience: str | None = None, subject_prefix: str = "",
+                 standard_contacts: bool = False) -> None:
         self._fetch = keys
+        # an external issuer's proved contacts: OpenID Connect's ``email`` and ``phone_number`` when it
+        # says it verified them (``email_verified``, ``phone_number_verified``), not a ``contacts`` claim
+        self.standard_contacts = standard_contacts
         self.issuers = issuers
         self.clock = clock
         self.algorithms, self.grants_claim, self.audience = list(algorithms), grants_claim, audience
@@ -99,7 +103,7 @@ class TokenVerifier:
             found = AccessClaims(self.subject_prefix + str(claims["sub"]), claims.get("sid"),
                                  tuple(_grant(g) for g in claims.get(self.grants_claim, [])),
                                  int(claims["iat"]), int(claims["exp"]), str(claims["iss"]),
-                                 tuple(str(c) for c in claims.get("contacts", [])[:4]),
+                                 self._contacts(claims),
                                  str(claims["key"]) if claims.get("key") else None)
         except (KeyError, TypeError, ValueError):
             return None
@@ -110,6 +114,14 @@ class TokenVerifier:
         if found.issued_at <= self.changed_accounts.get(found.account_id, -1):
             return None
         return found
+
+    def _contacts(self, claims: dict[str, Any]) -> tuple[str, ...]:
+        if not self.standard_contacts:
+            return tuple(str(c) for c in claims.get("contacts", [])[:4])
+        from shared.contracts.identity import contact_digest
+
+        return tuple(contact_digest(str(claims[name])) for name in ("email", "phone_number")
+                     if claims.get(name) and claims.get(f"{name}_verified") is True)
 
     # --- what the identity events say --------------------------------------------------------------
     def session_ended(self, session_id: str) -> None:
@@ -182,7 +194,7 @@ def external_verifier(issuer: str, audience: str, grants_claim: str) -> TokenVer
             return list((await http.get(found["jwks_uri"])).json()["keys"])
 
     return TokenVerifier(published, {issuer}, algorithms=("RS256", "ES256"), grants_claim=grants_claim,
-                         audience=audience, subject_prefix="oidc:")
+                         audience=audience, subject_prefix="oidc:", standard_contacts=True)
 
 
 def _header(token: str) -> dict[str, Any]:

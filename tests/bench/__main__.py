@@ -36,7 +36,7 @@ from tests.bench import CAMPAIGN, YEAR
 from tests.bench.fanout import consumption, fan_out
 from tests.bench.load import run_in_process
 from tests.registration_support import valid_tax_codes
-from tests.support import AdministratorSession, free_port
+from tests.support import TEST_ISSUER, AdministratorSession, free_port
 
 DAYS = [f"{YEAR}-10-{d:02d}" for d in range(1, 11)]
 
@@ -67,6 +67,8 @@ class Stack:
                     "DXDAY_FORM_RATE_PER_MINUTE": "100000000", "DXDAY_FAILED_TOKEN_LIMIT_PER_MINUTE": "100000000",
                     "DXDAY_CHANNEL_RATES": "", "DXDAY_QUIET_HOURS": "", "DXDAY_COALESCE_SECONDS": "0",
                     "DXDAY_UNCONFIGURED_CHANNELS": "discard",
+                    # people sign in through a single sign-on on loopback: tokens for many people at once
+                    "DXDAY_OIDC_ISSUER": TEST_ISSUER.url,
                     **{f"DXDAY_{n.upper()}_DB_URL": u for n, u in self.db_urls.items()},
                     **{f"DXDAY_{n.upper()}_PORT": str(self.ports[n]) for n in ("registration", "events",
                                                                               "notifications", "identity")}}

@@ -21,7 +21,7 @@ from shared.contracts.streams import REGISTRATION
 from shared.platform.clock import FixedClock
 from shared.platform.config import Settings
 from tests.registration_support import BEFORE_CAMPAIGN, CAMPAIGN_ID, business_body, valid_tax_codes
-from tests.support import ORGANIZER, eventually, serve_in_process
+from tests.support import ORGANIZER, TEST_ISSUER, eventually, serve_in_process
 
 pytestmark = pytest.mark.slow
 
@@ -100,7 +100,7 @@ async def test_each_service_works_with_its_own_user_and_no_more(sqlite_settings:
                 "booths": [{"code": "A01", "days": ["2026-10-10"]}]})).status_code == 201
             r = await registration.client.post(f"/campaigns/{CAMPAIGN_ID}/businesses",
                                                json=business_body(valid_tax_codes(1)[0]))
-            business, token = r.json()["business"]["id"], r.json()["access_token"]
+            business, token = r.json()["business"]["id"], TEST_ISSUER.person("lan@songtra.vn")
             applied = await registration.client.post(f"/businesses/{business}/applications", json={
                 "days": ["2026-10-10"]}, headers={"Authorization": f"Bearer {token}"})
             assert applied.json()["status"] == "confirmed"

@@ -26,7 +26,7 @@ from tests.registration_support import (
     registration_stack,
     valid_tax_codes,
 )
-from tests.support import ORGANIZER, eventually, serve_in_process, stream_messages
+from tests.support import ORGANIZER, TEST_ISSUER, eventually, serve_in_process, stream_messages
 
 pytestmark = pytest.mark.slow
 PEOPLE = [("Lê Thị Hồng Nhung", "nhung.le@example.vn", "0912 000 111", "+84912000111"),
@@ -93,7 +93,7 @@ async def test_no_contact_details_outside_registration_and_none_left_after_erasu
             r = await stack.reg.post(f"/campaigns/{CAMPAIGN_ID}/participants", json=participant_body(
                 name=person_name, email=person_email, phone=person_phone, channels=["email", "sms"]))
             assert r.status_code == 201, r.text
-            people.append((r.json()["participant"]["id"], r.json()["access_token"]))
+            people.append((r.json()["participant"]["id"], TEST_ISSUER.person(person_email)))
         for _, token in people:
             async def reserved(token: str = token) -> bool:
                 r = await stack.events.client.post(f"/workshops/{workshop}/seats", headers=bearer(token))

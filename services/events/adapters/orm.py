@@ -97,15 +97,14 @@ seats = sa.Table(
                             name="fk_seat_is_offered"),
 )
 
-# Read model of the registration service's participants: just enough to check a token and
-# consent; no name, phone or email is kept here.
+# Read model of the registration service's participants: just enough for their seats' notices
+# (language, consent); no name, phone or email is kept here.
 participants = sa.Table(
     "participants",
     metadata,
     sa.Column("participant_id", sa.String(36), primary_key=True),
     sa.Column("campaign_id", sa.String(64), nullable=False),
     sa.Column("language", sa.String(2), nullable=False),
-    sa.Column("token_hash", sa.String(64), nullable=True),
     sa.Column("opted_out", sa.Boolean, nullable=False),
     sa.Column("updated_at", UtcDateTime(), nullable=False),
 )

@@ -18,7 +18,7 @@ from shared.platform.calls import Call
 async def on_registered(uow: EventsUnitOfWork, event: Envelope, p: ParticipantRegistered) -> None:
     await uow.schedule.put_participant({
         "participant_id": p.participant_id, "campaign_id": p.campaign_id, "language": p.language,
-        "token_hash": p.token_hash, "opted_out": False, "updated_at": event.occurred_at,
+        "opted_out": False, "updated_at": event.occurred_at,
     })
 
 

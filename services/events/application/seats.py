@@ -60,17 +60,22 @@ async def _holder_or_organizer(uow: EventsUnitOfWork, call: Call, participant_id
 
 
 async def _who_reserves(uow: EventsUnitOfWork, call: Call, named: str | None, campaign_id: str) -> str:
-    """The participant a seat is reserved for: the caller's own record (its token; or, signed in, the one
-    it holds in this campaign), or the one an organizer of the campaign's place names."""
+    """The participant a seat is reserved for: the caller's own record (a notice's link names it; signed
+    in, the one it holds in this campaign), or the one an organizer of the campaign's place names."""
     if call.actor.kind == "participant" and call.actor.id:
         return call.actor.id
     if named is not None and call.holds("participant", named):
         return named
     if named is None:
+        on_its_way = False
         for kind, held in sorted(call.holdings):
             person = await uow.schedule.participant(held) if kind == "participant" else None
             if person is not None and person["campaign_id"] == campaign_id:
                 return held
+            on_its_way = on_its_way or (kind == "participant" and person is None)
+        if on_its_way:  # signed up a moment ago: the sign-up has not reached this service yet
+            raise ParticipantUnknown(_("Your sign-up is on its way to this service; retry in a few seconds"),
+                                     retry_after=5)
         if call.claims is None:
             raise NotYours(_("Only the participant or an organizer may reserve a seat"))
         raise Unprocessable(_("Sign up for this campaign first, or as an organizer name the participant "

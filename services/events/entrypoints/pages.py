@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 from services.events.application import banners, public, seats
 from services.events.application.commands import ReserveSeat
 from services.events.application.context import Deps
-from services.events.entrypoints.access import callers_of, identify, participant_id_of, participant_known
+from services.events.entrypoints.access import callers_of
 from services.events.entrypoints.board_pages import build_board
 from services.events.locale import CATALOGUE, _
 from shared import web
@@ -27,7 +27,6 @@ from shared.platform.errors import AppError, NotFound
 from shared.platform.service import ServiceRuntime
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "pages"
-PARTICIPANT_COOKIE = "dxday_participant"
 
 
 
@@ -51,22 +50,14 @@ def build_pages(runtime: ServiceRuntime, deps: Deps) -> APIRouter:
     identity = runtime.settings.base_url_of("identity")
     here = runtime.settings.base_url_of("events")
 
-    async def participant(request: Request, token: str | None) -> Actor | None:
-        actor = await identify(runtime, token)
-        return actor if actor is not None and actor.kind == "participant" else None
-
     async def person(request: Request, workshop_id: str | None = None, manage: str | None = None) -> Call | None:
         """Who is on this browser: the participant a notice's link names for this workshop (``manage``),
-        else the participant of its token cookie, else the person signed in with its identity session
-        (and the participant records it holds)."""
+        else the person signed in with its identity session (and the participant records it holds)."""
         correlation_id = request.headers.get("x-correlation-id")
         named = read_manage_token(deps.checkin_secret, manage, workshop_id, deps.clock.now().timestamp()) \
             if manage and workshop_id else None
         if named is not None:
             return Call(actor=Actor(kind="participant", id=named), correlation_id=correlation_id)
-        actor = await participant(request, request.cookies.get(PARTICIPANT_COOKIE))
-        if actor is not None:
-            return Call(actor=actor, correlation_id=correlation_id)
         found = await runtime.sessions.access(request.cookies.get(SESSION_COOKIE)) if runtime.sessions else None
         return await call_of(found[0], correlation_id) if found else None
 
@@ -136,7 +127,7 @@ def build_pages(runtime: ServiceRuntime, deps: Deps) -> APIRouter:
     @router.post("/reserve/{workshop_id}/cancel", response_class=HTMLResponse)
     @web.error_pages(env)
     async def give_up(request: Request, workshop_id: str, lang: str | None = None) -> Response:
-        """The seat of whoever this page is for (a notice's link, the token cookie, the signed-in person)."""
+        """The seat of whoever this page is for (a notice's link, the signed-in person)."""
         language = web.language(request, lang)
         fields = await web.read_form(request)
         manage = ((fields or {}).get("manage") or [""])[0] or None
@@ -152,44 +143,23 @@ def build_pages(runtime: ServiceRuntime, deps: Deps) -> APIRouter:
 
     @router.post("/reserve/{workshop_id}", response_class=HTMLResponse)
     @web.error_pages(env)
-    async def reserve(request: Request, workshop_id: str, lang: str | None = None) -> HTMLResponse:
+    async def reserve(request: Request, workshop_id: str, lang: str | None = None) -> Response:
         language = web.language(request, lang)
         try:
             fields = await web.read_form(request)
             if fields is None:
                 return await reserve_form(request, workshop_id, language, {"form": web.BAD_FORM.render(language)}, 403)
-            typed = (fields.get("access_token") or [""])[0].strip()
             manage = (fields.get("manage") or [""])[0] or None
-            token = typed or request.cookies.get(PARTICIPANT_COOKIE)
-            actor = await participant(request, token)
-            signed = await person(request, workshop_id, manage) if actor is None and not typed else None
-            if signed is not None and (signed.claims is not None or manage):  # signed in, or a notice's link
-                seat = await seats.reserve_seat(deps, workshop_id, ReserveSeat(), signed)
-                workshop = await public.workshop_local(deps, workshop_id)
-                return web.form_page(env, request, "reserved.html.j2", {"w": workshop, "seat": seat,
-                                                                        "manage": manage}, lang=language,
-                                     status_code=201)
-            if actor is None:
-                pid = participant_id_of(token or "")
-                if pid is not None and not await participant_known(runtime, pid):  # signed up a moment ago
-                    not_yet = _("Your sign-up is still on its way here; please try again in a few seconds")
-                    return await reserve_form(request, workshop_id, language,
-                                              {"access_token": not_yet.render(language)}, 503)
-                # a 401 counts towards the failed-token limit, as on the API
-                bad_token = _("The access token is not right or no longer valid")
-                return await reserve_form(request, workshop_id, language, {"access_token": bad_token.render(language)},
-                                          401)
-            call = Call(actor=actor, correlation_id=request.headers.get("x-correlation-id"))
-            seat = await seats.reserve_seat(deps, workshop_id, ReserveSeat(), call)
+            signed = await person(request, workshop_id, manage)
+            if signed is None:  # signed out meanwhile, or a notice's link expired: sign in first
+                return to_sign_in(f"/reserve/{workshop_id}?lang={language}", language)
+            seat = await seats.reserve_seat(deps, workshop_id, ReserveSeat(), signed)
             workshop = await public.workshop_local(deps, workshop_id)
         except AppError as exc:
             message = exc.message_in(language)
             return await reserve_form(request, workshop_id, language, {"form": message}, exc.status)
-        response = web.form_page(env, request, "reserved.html.j2", {"w": workshop, "seat": seat, "manage": None},
-                                 lang=language, status_code=201)
-        response.set_cookie(PARTICIPANT_COOKIE, token or "", httponly=True, samesite="strict",
-                            max_age=30 * 24 * 3600, path="/")
-        return response
+        return web.form_page(env, request, "reserved.html.j2", {"w": workshop, "seat": seat, "manage": manage},
+                             lang=language, status_code=201)
 
     router.include_router(build_board(runtime, deps, env))
     return router

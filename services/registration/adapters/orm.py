@@ -35,7 +35,6 @@ businesses = sa.Table(
     sa.Column("contact_person", sa.Text, nullable=False),
     sa.Column("email", sa.String(320), nullable=False),
     sa.Column("phone", sa.String(20), nullable=False),
-    sa.Column("token_hash", sa.String(64), nullable=False),
     sa.Column("created_at", UtcDateTime(), nullable=False),
     sa.Column("updated_at", UtcDateTime(), nullable=False),
     sa.UniqueConstraint("campaign_id", "tax_code", name="uq_business_tax_code_per_campaign"),
@@ -125,7 +124,6 @@ participants = sa.Table(
     sa.Column("wants_digest", sa.Boolean, nullable=False),
     sa.Column("opted_out_at", UtcDateTime(), nullable=True),
     sa.Column("erased_at", UtcDateTime(), nullable=True),
-    sa.Column("token_hash", sa.String(64), nullable=True),
     sa.Column("created_at", UtcDateTime(), nullable=False),
     sa.Column("updated_at", UtcDateTime(), nullable=False),
 )
@@ -153,7 +151,7 @@ participant_contacts = sa.Table(
 )
 
 # A sign-up sent again with the same Idempotency-Key (a dropped connection, a double tap) gets the
-# reply of the first: the record it made and the access token it was given. Kept 24 hours, then
+# reply of the first: the record it made. Kept 24 hours, then
 # pruned; an erasure removes the person's rows at once.
 sign_up_keys = sa.Table(
     "sign_up_keys",
@@ -162,6 +160,5 @@ sign_up_keys = sa.Table(
     sa.Column("key", sa.String(100), primary_key=True),
     sa.Column("fingerprint", sa.String(64), nullable=False),  # SHA-256 of the request, to refuse reuse
     sa.Column("subject_id", sa.String(36), nullable=False, index=True),
-    sa.Column("access_token", sa.String(200), nullable=False),
     sa.Column("created_at", UtcDateTime(), nullable=False, index=True),
 )

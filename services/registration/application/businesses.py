@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from services.registration.application.access import access_token
 from services.registration.application.commands import RegisterBusiness, UpdateBusinessContact
 from services.registration.application.context import Call, Deps, campaign_for, holder_or, known_campaign
 from services.registration.application.publishing import business_events, contacts_viewed
@@ -14,7 +13,6 @@ from services.registration.domain.business import Business, already_registered
 from services.registration.domain.errors import BusinessNotFound, DuplicateBusiness
 from services.registration.locale import _
 from shared.contracts.identity import Role
-from shared.platform.auth import token_hash
 from shared.web.csv_export import to_csv, to_xlsx
 
 PUBLIC_FIELDS = ("id", "campaign_id", "legal_name", "tax_code", "province", "sector", "contact_person", "email",
@@ -26,24 +24,22 @@ def public(row: dict[str, Any]) -> dict[str, Any]:
 
 
 async def register_business(deps: Deps, campaign_id: str, cmd: RegisterBusiness, call: Call,
-                            idempotency_key: str | None = None) -> tuple[dict, str]:
-    """Returns the business and its access token (shown once, stored hashed; a retry with the same
-    Idempotency-Key gets the same reply)."""
+                            idempotency_key: str | None = None) -> dict[str, Any]:
+    """The business registered (a retry with the same Idempotency-Key gets the same one). Whoever signs
+    in with its email or mobile number holds it; nothing is handed out to keep."""
     now = deps.clock.now()
     business_id = str(uuid.uuid4())
-    token = access_token("business", business_id)
     async with deps.uow() as uow:
         repo = uow.records
         await known_campaign(repo, campaign_id)
-        if first := await first_reply(repo, "business", campaign_id, idempotency_key, cmd, business_id, token,
-                                      now):
-            earlier = await repo.business(first[0])
+        if first := await first_reply(repo, "business", campaign_id, idempotency_key, cmd, business_id, now):
+            earlier = await repo.business(first)
             assert earlier is not None
-            return public(earlier), first[1]
+            return public(earlier)
         existing = await repo.business_by_tax_code(campaign_id, cmd.tax_code)
         try:
-            business = Business.register(business_id, campaign_id, cmd.model_dump(), token_hash=token_hash(token),
-                                         now=now, registered_as=existing["id"] if existing else None)
+            business = Business.register(business_id, campaign_id, cmd.model_dump(), now=now,
+                                         registered_as=existing["id"] if existing else None)
         except DuplicateBusiness as exc:
             deps.metrics.registered("business", "duplicate")
             assert existing is not None
@@ -54,7 +50,7 @@ async def register_business(deps: Deps, campaign_id: str, cmd: RegisterBusiness,
         uow.record(*business_events(business.events, call, now))
         await uow.commit()
     deps.metrics.registered("business", "accepted")
-    return public(business.state()), token
+    return public(business.state())
 
 
 async def _second_claimant(deps: Deps, refused: DuplicateBusiness, existing: dict[str, Any],

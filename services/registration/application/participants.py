@@ -8,7 +8,6 @@ import hmac
 import uuid
 from typing import Any
 
-from services.registration.application.access import access_token
 from services.registration.application.commands import RegisterParticipant, UpdateParticipant
 from services.registration.application.context import Call, Deps, holder_or, known_campaign
 from services.registration.application.ports import RegistrationStore, RegistrationUnitOfWork
@@ -23,7 +22,6 @@ from shared.contracts.registration import (
     ContactDetails,
     ContactDetailsReply,
 )
-from shared.platform.auth import token_hash
 
 
 def view(person: Participant | dict[str, Any]) -> dict[str, Any]:
@@ -34,23 +32,22 @@ def view(person: Participant | dict[str, Any]) -> dict[str, Any]:
 
 
 async def register_participant(deps: Deps, campaign_id: str, cmd: RegisterParticipant, call: Call,
-                               idempotency_key: str | None = None) -> tuple[dict[str, Any], str]:
+                               idempotency_key: str | None = None) -> dict[str, Any]:
+    """The participant signed up (a retry with the same Idempotency-Key gets the same one). Whoever signs
+    in with its email or mobile number holds it."""
     now = deps.clock.now()
     participant_id = str(uuid.uuid4())
-    token = access_token("participant", participant_id)
     async with deps.uow() as uow:
         repo = uow.records
         await known_campaign(repo, campaign_id)
-        if first := await first_reply(repo, "participant", campaign_id, idempotency_key, cmd, participant_id,
-                                      token, now):
-            earlier = await repo.participant(first[0])
+        if first := await first_reply(repo, "participant", campaign_id, idempotency_key, cmd, participant_id, now):
+            earlier = await repo.participant(first)
             assert earlier is not None  # the key's row goes with the person's erasure
-            return view(earlier), first[1]
+            return view(earlier)
         person = Participant.sign_up(
             participant_id, campaign_id, name=cmd.name, email=cmd.email, phone=cmd.phone, locality=cmd.locality,
             language=cmd.language, channels=list(cmd.channels), purposes=list(cmd.consent.purposes),
-            text_version=cmd.consent.text_version, wants_digest=cmd.wants_digest, token_hash=token_hash(token),
-            now=now)
+            text_version=cmd.consent.text_version, wants_digest=cmd.wants_digest, now=now)
         taken = await repo.participant_with_contact(campaign_id, cmd.email, cmd.phone) is not None
         if taken or not await repo.add_participant(person):  # or signed up a moment ago on another replica
             refused = True
@@ -62,7 +59,7 @@ async def register_participant(deps: Deps, campaign_id: str, cmd: RegisterPartic
         deps.metrics.registered("participant", "duplicate")
         raise await _signed_up_already(deps, cmd)
     deps.metrics.registered("participant", "accepted")
-    return view(person), token
+    return view(person)
 
 
 async def _signed_up_already(deps: Deps, cmd: RegisterParticipant) -> AlreadySignedUp:
@@ -120,7 +117,7 @@ async def erase(deps: Deps, participant_id: str, call: Call) -> None:
     async with deps.uow() as uow:
         person = await _for_decision(uow.records, participant_id, call)
         person.erase(now)
-        await uow.records.forget_sign_up_keys(participant_id)  # a retried sign-up's reply held the token
+        await uow.records.forget_sign_up_keys(participant_id)  # a retried sign-up would find the person again
         # earlier events in our outbox carried the contact details: they go too
         await uow.forget_outbox([PARTICIPANT_REGISTERED.subject, PARTICIPANT_UPDATED.subject], participant_id)
         await _save(uow, person, call, now)

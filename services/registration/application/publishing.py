@@ -74,7 +74,7 @@ def participant_events(recorded: list[people.ParticipantEvent], call: Call, now:
                 envelope = event(contracts.PARTICIPANT_REGISTERED, contracts.ParticipantRegistered(
                     participant_id=p.id, campaign_id=p.campaign_id, locality=p.locality, language=p.language,
                     channels=list(p.channels), consent_purposes=list(p.consent_purposes),
-                    consented_at=p.consented_at, wants_digest=p.wants_digest, token_hash=p.token_hash,
+                    consented_at=p.consented_at, wants_digest=p.wants_digest,
                 ), call.signing_up("participant", p.id), now, p.campaign_id)
             case people.Updated(consent_changed=consent_changed):
                 envelope = event(contracts.PARTICIPANT_UPDATED, contracts.ParticipantUpdated(

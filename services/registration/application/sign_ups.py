@@ -25,20 +25,20 @@ class IdempotencyKeyReused(Unprocessable):
 
 
 async def first_reply(repo: RegistrationStore, kind: str, campaign_id: str, key: str | None, cmd: BaseModel,
-                      subject_id: str, token: str, now: dt.datetime) -> tuple[str, str] | None:
+                      subject_id: str, now: dt.datetime) -> str | None:
     """None when this request is the first with its key (or has none): go on and create the record.
-    Otherwise the (id, access token) the first request got."""
+    Otherwise the id of the record the first request made."""
     if not key:
         return None
     fingerprint = hashlib.sha256(cmd.model_dump_json().encode()).hexdigest()
     await repo.prune_sign_up_keys(now - KEPT)
     earlier: dict[str, Any] | None = await repo.claim_sign_up_key({
         "scope": f"{kind}:{campaign_id}", "key": key, "fingerprint": fingerprint, "subject_id": subject_id,
-        "access_token": token, "created_at": now})
+        "created_at": now})
     if earlier is None:
         return None
     if earlier["fingerprint"] != fingerprint:
         raise IdempotencyKeyReused(
             _("This Idempotency-Key was used for another request; use a new key for each sign-up"),
             field="Idempotency-Key")
-    return earlier["subject_id"], earlier["access_token"]
+    return str(earlier["subject_id"])

@@ -44,19 +44,18 @@ class Business:
     contact_person: str
     email: str
     phone: str
-    token_hash: str
     created_at: dt.datetime
     updated_at: dt.datetime
     events: list[BusinessEvent] = field(default_factory=list)
 
     @classmethod
-    def register(cls, business_id: str, campaign_id: str, facts: dict[str, Any], *, token_hash: str,
+    def register(cls, business_id: str, campaign_id: str, facts: dict[str, Any], *,
                  now: dt.datetime, registered_as: str | None) -> Business:
         """``registered_as``: the id of the business this campaign already has with that tax code, if any."""
         if registered_as is not None:
             raise already_registered(facts["tax_code"], registered_as)
         business = cls(business_id, campaign_id, facts["legal_name"], facts["tax_code"], facts["province"],
-                       facts["sector"], facts["contact_person"], facts["email"], facts["phone"], token_hash, now, now)
+                       facts["sector"], facts["contact_person"], facts["email"], facts["phone"], now, now)
         business.events.append(Registered(business))
         return business
 
@@ -66,9 +65,8 @@ class Business:
 
     def move_to(self, contact_person: str, email: str, phone: str, now: dt.datetime) -> None:
         """The organizer gives the record to the right contact (a second claimant was the real one): the
-        old access token stops working, and whoever signs in with the new contact holds the record."""
+        old contact holds it no more, and whoever signs in with the new contact holds it."""
         self.update_contact(contact_person, email, phone, now)
-        self.token_hash = ""  # no token hashes to this
 
     def state(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "events"}

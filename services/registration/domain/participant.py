@@ -13,7 +13,7 @@ from typing import Any
 from services.registration.domain.errors import ParticipantNotFound, TransitionNotAllowed
 from services.registration.locale import _
 
-PERSONAL_FIELDS = ("name", "email", "phone", "locality", "token_hash")
+PERSONAL_FIELDS = ("name", "email", "phone", "locality")
 PROMOTIONS = "promotions"
 CHANGEABLE = ("name", "email", "phone", "locality", "language", "channels", "wants_digest")
 
@@ -62,7 +62,6 @@ class Participant:
     consent_text_version: str
     consented_at: dt.datetime
     wants_digest: bool
-    token_hash: str | None
     created_at: dt.datetime
     updated_at: dt.datetime
     opted_out_at: dt.datetime | None = None
@@ -72,10 +71,10 @@ class Participant:
     @classmethod
     def sign_up(cls, participant_id: str, campaign_id: str, *, name: str, email: str | None, phone: str | None,
                 locality: str | None, language: str, channels: list[str], purposes: list[str], text_version: str,
-                wants_digest: bool, token_hash: str, now: dt.datetime) -> Participant:
+                wants_digest: bool, now: dt.datetime) -> Participant:
         """Consent is explicit: the command made sure something was chosen (``RegisterParticipant``)."""
         person = cls(participant_id, campaign_id, name, email, phone, locality, language, list(channels),
-                     list(purposes), text_version, now, wants_digest, token_hash, now, now)
+                     list(purposes), text_version, now, wants_digest, now, now)
         person._refuse_channels_without_contact(person.channels, email, phone)
         person.events.append(Registered(person))
         return person

@@ -1,6 +1,8 @@
 """Pages for businesses (doanh nghiệp): register, then choose days and booths from the venue plan and
 follow each application (confirmed, waitlist position, rejected with the reason). Same use cases and
-validation messages as the JSON API; the business's access token is kept in an HttpOnly cookie."""
+validation messages as the JSON API. A business is whoever signs in with the contact it registered
+with; the browser that registered it, and a booth notice's link, hold it on the campaign's exhibit pages
+for a while (an HttpOnly cookie scoped to them)."""
 
 from __future__ import annotations
 
@@ -13,21 +15,19 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from services.registration.application import booths, businesses
-from services.registration.application.access import identify
 from services.registration.application.commands import ApplyForBooths, RegisterBusiness
 from services.registration.application.context import Deps
 from services.registration.entrypoints.my_pages import signed_in_person
-from services.registration.locale import CATALOGUE, _
+from services.registration.locale import CATALOGUE
 from shared import web
 from shared.contracts.envelope import Actor
-from shared.platform.auth import MANAGE_DAYS, read_manage_token
+from shared.platform.auth import MANAGE_DAYS, manage_token, read_manage_token
 from shared.platform.calls import Call
 from shared.platform.errors import AppError
 from shared.platform.tokens import PagesSessions
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "pages"
-BUSINESS_COOKIE = "dxday_business"
-MANAGE_COOKIE = "dxday_manage"  # a booth notice's link, kept for the campaign's exhibit pages only
+MANAGE_COOKIE = "dxday_manage"  # a booth notice's link or a new sign-up, kept for the campaign's exhibit pages only
 BUSINESS_FIELDS = ("legal_name", "tax_code", "province", "sector", "contact_person", "email", "phone")
 
 
@@ -40,8 +40,8 @@ def build_exhibitor_pages(deps: Deps, campaign_year: Any, sessions: PagesSession
     env = web.environment(TEMPLATES, catalogue=CATALOGUE)
 
     async def business_of(request: Request, campaign_id: str) -> tuple[dict[str, Any], Call] | None:
-        """The business signed in on this browser (its token's cookie, or the account of a contact it
-        registered with), if it belongs to this campaign."""
+        """The business this browser acts for on the campaign's pages (a booth notice's link or its own
+        sign-up, else the account of a contact it registered with), if it belongs to this campaign."""
         correlation_id = request.headers.get("x-correlation-id")
         manage = request.query_params.get("manage") or request.cookies.get(MANAGE_COOKIE)
         named = read_manage_token(deps.manage_secret, manage, campaign_id, deps.clock.now().timestamp()) \
@@ -49,11 +49,6 @@ def build_exhibitor_pages(deps: Deps, campaign_year: Any, sessions: PagesSession
         if named is not None:  # a booth notice's link: this business, on this campaign's pages only
             call = Call(actor=Actor(kind="business", id=named), correlation_id=correlation_id)
             business = await businesses.get_business(deps, named, call)
-            return (business, call) if business["campaign_id"] == campaign_id else None
-        actor = await identify(deps.uow(), request.cookies.get(BUSINESS_COOKIE))
-        if actor is not None and actor.kind == "business" and actor.id is not None:
-            call = Call(actor=actor, correlation_id=correlation_id)
-            business = await businesses.get_business(deps, actor.id, call)
             return (business, call) if business["campaign_id"] == campaign_id else None
         call = await signed_in_person(deps, sessions, request)
         for kind, record_id in sorted(call.holdings) if call else []:
@@ -85,18 +80,10 @@ def build_exhibitor_pages(deps: Deps, campaign_year: Any, sessions: PagesSession
         fields = await web.read_form(request)
         if fields is None:
             return register_form(request, campaign_id, language, year, {}, {"form": web.BAD_FORM.render(language)}, 403)
-        values = {k: (fields.get(k) or [""])[0].strip() for k in (*BUSINESS_FIELDS, "access_token")}
-        if values["access_token"]:  # a registered business coming back
-            actor = await identify(deps.uow(), values["access_token"])
-            if actor is None or actor.kind != "business":  # a 401 counts towards the failed-token limit
-                return register_form(request, campaign_id, language, year, {},
-                                     {"access_token": _("The access token is not right for this campaign")
-                                      .render(language)}, 401)
-            return _keep_token(web.see_other(f"/exhibit/{campaign_id}/booths?lang={language}"),
-                               values["access_token"])
+        values = {k: (fields.get(k) or [""])[0].strip() for k in BUSINESS_FIELDS}
         try:
-            cmd = RegisterBusiness.model_validate({k: values[k] for k in BUSINESS_FIELDS})
-            business, token = await businesses.register_business(deps, campaign_id, cmd, Call(
+            cmd = RegisterBusiness.model_validate(values)
+            business = await businesses.register_business(deps, campaign_id, cmd, Call(
                 actor=Actor(kind="system"), correlation_id=request.headers.get("x-correlation-id")))
         except ValidationError as exc:
             return register_form(request, campaign_id, language, year, values, web.field_errors(exc, language), 422)
@@ -104,18 +91,18 @@ def build_exhibitor_pages(deps: Deps, campaign_year: Any, sessions: PagesSession
             field = "tax_code" if exc.code == "duplicate_business" else str(exc.details.get("field", "form"))
             return register_form(request, campaign_id, language, year, values,
                                  {field: exc.message_in(language)}, exc.status)
-        return _keep_token(web.page(env, "exhibit_registered.html.j2", {
-            "campaign_id": campaign_id, "business": business, "access_token": token},
-            lang=language, status_code=201), token)
+        response = web.page(env, "exhibit_registered.html.j2", {"campaign_id": campaign_id, "business": business},
+                            lang=language, status_code=201)
+        if deps.manage_secret:  # this browser goes on to choose booths, as a notice's link would
+            keep(response, campaign_id, manage_token(deps.manage_secret, business["id"], campaign_id,
+                                                     int(deps.clock.now().timestamp()) + MANAGE_DAYS * 86400))
+        return response
 
     async def booths_form(request: Request, campaign_id: str, lang: str, values: dict[str, Any],
                           errors: dict[str, str], status_code: int = 200, applied: str | None = None) -> Response:
         signed_in = await business_of(request, campaign_id)
         if signed_in is None:
-            response = web.see_other(f"/exhibit/{campaign_id}?lang={lang}")
-            if request.cookies.get(BUSINESS_COOKIE):
-                response.delete_cookie(BUSINESS_COOKIE, path="/")
-            return response
+            return web.see_other(f"/exhibit/{campaign_id}?lang={lang}")
         business, call = signed_in
         plan = await booths.booth_plan(deps, campaign_id)
         days = sorted({d["day"] for v in plan for b in v["booths"] for d in b["days"]})
@@ -134,9 +121,7 @@ def build_exhibitor_pages(deps: Deps, campaign_year: Any, sessions: PagesSession
                                      applied=applied)
         if manage and deps.manage_secret and read_manage_token(deps.manage_secret, manage, campaign_id,
                                                                  deps.clock.now().timestamp()):
-            # the notice's link keeps working on this campaign's pages for the forms that follow
-            response.set_cookie(MANAGE_COOKIE, manage, httponly=True, samesite="strict",
-                                max_age=MANAGE_DAYS * 86400, path=f"/exhibit/{campaign_id}")
+            keep(response, campaign_id, manage)  # the notice's link works on for the forms that follow
         return response
 
     @router.post("/exhibit/{campaign_id}/booths", response_class=HTMLResponse)
@@ -169,14 +154,14 @@ def build_exhibitor_pages(deps: Deps, campaign_year: Any, sessions: PagesSession
     async def sign_out(request: Request, campaign_id: str, lang: str | None = None) -> Response:
         response = web.see_other(f"/exhibit/{campaign_id}?lang={web.language(request, lang)}")
         if await web.read_form(request) is not None:
-            response.delete_cookie(BUSINESS_COOKIE, path="/")
             response.delete_cookie(MANAGE_COOKIE, path=f"/exhibit/{campaign_id}")
         return response
 
     return router
 
 
-def _keep_token(response: Response, token: str) -> Response:
-    """The business stays signed in on this browser (HttpOnly: page scripts cannot read it)."""
-    response.set_cookie(BUSINESS_COOKIE, token, httponly=True, samesite="strict", max_age=30 * 24 * 3600, path="/")
-    return response
+def keep(response: Response, campaign_id: str, manage: str) -> None:
+    """This browser acts for the business on the campaign's exhibit pages, and nowhere else, until the
+    token expires (HttpOnly: page scripts cannot read it)."""
+    response.set_cookie(MANAGE_COOKIE, manage, httponly=True, samesite="strict", max_age=MANAGE_DAYS * 86400,
+                        path=f"/exhibit/{campaign_id}")

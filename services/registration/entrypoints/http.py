@@ -60,8 +60,8 @@ class BusinessOut(BaseModel):
 
 
 class BusinessCreated(BaseModel):
+    """Nothing to keep: whoever signs in with the business's email or mobile number holds it."""
     business: BusinessOut
-    access_token: str
 
 
 class BusinessPage(BaseModel):
@@ -147,8 +147,8 @@ class MyRecordsOut(BaseModel):
     participants: list[ParticipantOut]
 
 class ParticipantCreated(BaseModel):
+    """Nothing to keep: whoever signs in with the participant's email or mobile number holds it."""
     participant: ParticipantOut
-    access_token: str
 
 
 OPT_OUT_WORDS = {"TU CHOI", "TUCHOI", "STOP", "HUY"}
@@ -209,11 +209,11 @@ def build_router(runtime: ServiceRuntime, deps: Deps) -> APIRouter:
     # --- businesses -------------------------------------------------------------------------
     @router.post("/campaigns/{campaign_id}/businesses", status_code=status.HTTP_201_CREATED,
                  response_model=BusinessCreated, tags=["businesses"],
-                 summary="Register a business (doanh nghiệp) for a campaign; returns its access token once")
+                 summary="Register a business (doanh nghiệp) for a campaign; whoever signs in with its email or "
+                         "mobile number acts on it")
     async def register_business(campaign_id: str, cmd: RegisterBusiness, call: Anyone,
                                 idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
-        business, token = await businesses.register_business(deps, campaign_id, cmd, call, idempotency_key)
-        return {"business": business, "access_token": token}
+        return {"business": await businesses.register_business(deps, campaign_id, cmd, call, idempotency_key)}
 
     @router.get("/campaigns/{campaign_id}/businesses", response_model=BusinessPage, tags=["businesses"],
                 summary="List businesses with filters (organizer)")
@@ -297,11 +297,12 @@ def build_router(runtime: ServiceRuntime, deps: Deps) -> APIRouter:
     # --- participants ---------------------------------------------------------------------------
     @router.post("/campaigns/{campaign_id}/participants", status_code=status.HTTP_201_CREATED,
                  response_model=ParticipantCreated, tags=["participants"],
-                 summary="Sign up (người tham dự) with explicit consent; returns an access token once")
+                 summary="Sign up (người tham dự) with explicit consent; whoever signs in with its email or mobile "
+                         "number acts on it")
     async def register_participant(campaign_id: str, cmd: RegisterParticipant, call: Anyone,
                                    idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
-        participant, token = await participants.register_participant(deps, campaign_id, cmd, call, idempotency_key)
-        return {"participant": participant, "access_token": token}
+        return {"participant": await participants.register_participant(deps, campaign_id, cmd, call,
+                                                                       idempotency_key)}
 
     @router.get("/participants/{participant_id}", response_model=ParticipantOut, tags=["participants"])
     async def read_participant(participant_id: str, call: Someone) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """"My applications and records" (/my): a business or a participant signed in with the contact it
 registered with — the identity session this site's browser holds — sees its businesses with their
-booth applications (cancel one, follow the waitlist) and its participant records."""
+booth applications (cancel one, follow the waitlist) and its participant records (its seats, stop
+every message, erase its data)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from services.registration.application import booths, holders
+from services.registration.application import booths, holders, participants
 from services.registration.application.access import holdings
 from services.registration.application.context import Deps
-from services.registration.locale import CATALOGUE
+from services.registration.locale import CATALOGUE, _
 from shared import web
 from shared.contracts.identity import SESSION_COOKIE
 from shared.platform.calls import Call
@@ -34,8 +35,8 @@ async def signed_in_person(deps: Deps, sessions: PagesSessions | None, request: 
 
 
 def build_my_pages(deps: Deps, sessions: PagesSessions | None, sign_in_url: Callable[[str, str], str],
-                   my_seats_url: str) -> APIRouter:
-    """``my_seats_url``: the events service's page of the person's seats."""
+                   events_url: str) -> APIRouter:
+    """``events_url``: the events service's pages (the person's seats, the campaigns' schedules)."""
     router = APIRouter(include_in_schema=False)
     env = web.environment(TEMPLATES, catalogue=CATALOGUE)
 
@@ -46,12 +47,12 @@ def build_my_pages(deps: Deps, sessions: PagesSessions | None, sign_in_url: Call
             return web.see_other(sign_in_url(f"{deps.public_url}/my?lang={lang}", lang))
         records = await holders.my_records(deps, call)
         return web.form_page(env, request, "my.html.j2", {**records, "done": done, "errors": errors or {},
-                                                          "my_seats": my_seats_url}, lang=lang, status_code=status_code)
+                                                          "events": events_url}, lang=lang, status_code=status_code)
 
     @router.get("/my", response_class=HTMLResponse)
     @web.error_pages(env)
     async def my(request: Request, lang: str | None = None, done: str | None = None) -> Response:
-        return await my_page(request, web.language(request, lang), done="cancel" if done == "cancel" else None)
+        return await my_page(request, web.language(request, lang), done=done if done in DONE else None)
 
     @router.post("/my/applications/{application_id}/cancel", response_class=HTMLResponse)
     @web.error_pages(env)
@@ -67,4 +68,31 @@ def build_my_pages(deps: Deps, sessions: PagesSessions | None, sign_in_url: Call
                                  status_code=exc.status)
         return web.see_other(f"/my?lang={language}&done=cancel")
 
+    @router.post("/my/participants/{participant_id}/{action}", response_class=HTMLResponse)
+    @web.error_pages(env)
+    async def stop_or_erase(request: Request, participant_id: str, action: str, lang: str | None = None) -> Response:
+        """``opt-out``: no message any more; ``erase`` (ticked to confirm): the person's data go for good."""
+        language = web.language(request, lang)
+        call = await signed_in_person(deps, sessions, request)
+        fields = await web.read_form(request)
+        if call is None or fields is None:
+            return await my_page(request, language, errors={"form": web.BAD_FORM.render(language)}, status_code=403)
+        if action not in ("opt-out", "erase"):
+            return web.see_other(f"/my?lang={language}")
+        try:
+            if action == "erase":
+                if (fields.get("confirm") or [""])[0] != "yes":
+                    return await my_page(request, language, status_code=422, errors={
+                        participant_id: _("Tick the confirmation box to erase your data").render(language)})
+                await participants.erase(deps, participant_id, call)
+            else:
+                await participants.opt_out(deps, participant_id, call)
+        except AppError as exc:
+            return await my_page(request, language, errors={participant_id: exc.message_in(language)},
+                                 status_code=exc.status)
+        return web.see_other(f"/my?lang={language}&done={action}")
+
     return router
+
+
+DONE = ("cancel", "opt-out", "erase")

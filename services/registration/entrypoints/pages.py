@@ -1,6 +1,7 @@
 """Public pages of the registration service: a participant signs up with an explicit consent per
-channel and a plain statement of purpose (Law 91/2025/QH15). Same use case as the JSON API; the
-form is protected by a double-submit cookie; errors are shown next to their field."""
+channel and a plain statement of purpose (Law 91/2025/QH15), then gets a sign-in link at the contact
+it gave (there is nothing to keep). Same use case as the JSON API; the form is protected by a
+double-submit cookie; errors are shown next to their field."""
 
 from __future__ import annotations
 
@@ -9,11 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from services.registration.application import participants
-from services.registration.application.access import identify
 from services.registration.application.commands import RegisterParticipant
 from services.registration.application.context import Deps
 from services.registration.locale import CATALOGUE, _
@@ -26,7 +26,9 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "pages"
 
 
 
-def build_pages(deps: Deps, campaign_year: Callable[[str], Awaitable[int]]) -> APIRouter:
+def build_pages(deps: Deps, campaign_year: Callable[[str], Awaitable[int]],
+                sign_in_url: Callable[[str, str], str]) -> APIRouter:
+    """``sign_in_url(back, lang)``: the identity service's sign-in page leading back to ``back``."""
     router = APIRouter(include_in_schema=False)
     env = web.environment(TEMPLATES, catalogue=CATALOGUE)
 
@@ -59,54 +61,24 @@ def build_pages(deps: Deps, campaign_year: Callable[[str], Awaitable[int]]) -> A
                 errors["channels"] = _("Choose at least one way you agree to be contacted").render(language)
             return form(request, campaign_id, language, year, values, errors, 422)
         try:
-            participant, token = await participants.register_participant(deps, campaign_id, cmd, Call(
+            participant = await participants.register_participant(deps, campaign_id, cmd, Call(
                 actor=Actor(kind="system"), correlation_id=request.headers.get("x-correlation-id")))
         except AppError as exc:
             message = exc.message_in(language)
             return form(request, campaign_id, language, year, values,
                         {str(exc.details.get("field", "form")): message}, exc.status)
-        return web.page(env, "joined.html.j2", {"participant": participant, "access_token": token},
-                        lang=language, status_code=201)
+        contact = participant["email"] or participant["phone"]
+        sent = deps.sign_in_links is not None and await deps.sign_in_links.send(contact, language,
+                                                                                 f"{deps.public_url}/my")
+        return web.page(env, "joined.html.j2", {
+            "participant": participant, "contact": contact, "sign_in_link_sent": sent,
+            "sign_in_url": sign_in_url(f"{deps.public_url}/my?lang={language}", language)},
+            lang=language, status_code=201)
 
-    def my_data_form(request: Request, lang: str, values: dict[str, Any], errors: dict[str, str],
-                     status_code: int = 200) -> HTMLResponse:
-        return web.form_page(env, request, "my_data.html.j2", {
-            "values": values, "errors": errors},
-            lang=lang, status_code=status_code)
-
-    @router.get("/my-data", response_class=HTMLResponse)
-    async def my_data_page(request: Request, lang: str | None = None) -> HTMLResponse:
-        return my_data_form(request, web.language(request, lang), {}, {})
-
-    @router.post("/my-data", response_class=HTMLResponse)
-    async def my_data(request: Request, lang: str | None = None) -> HTMLResponse:
-        language = web.language(request, lang)
-        fields = await web.read_form(request)
-        if fields is None:
-            return my_data_form(request, language, {}, {"form": web.BAD_FORM.render(language)}, 403)
-        values = {k: (fields.get(k) or [""])[0].strip() for k in ("access_token", "action", "confirm")}
-        actor = await identify(deps.uow(), values["access_token"])
-        if actor is None or actor.kind != "participant" or actor.id is None:
-            # a 401 counts as a failed token for the rate limit, as on the API
-            bad_token = _("The access token is not right or no longer valid")
-            return my_data_form(request, language, {"action": values["action"]},
-                                {"access_token": bad_token.render(language)}, 401)
-        call = Call(actor=actor, correlation_id=request.headers.get("x-correlation-id"))
-        if values["action"] == "erase":
-            if values["confirm"] != "yes":
-                need_confirm = _("Tick the confirmation box to erase your data")
-                return my_data_form(request, language, {"action": "erase"}, {"confirm": need_confirm.render(language)},
-                                    422)
-            await participants.erase(deps, actor.id, call)
-            return web.page(env, "notice.html.j2", {
-                "heading": _("Data erased").render(language),
-                "message": _("Your name, email and phone number are erased from every service.").render(language)},
-                lang=language)
-        await participants.opt_out(deps, actor.id, call)
-        return web.page(env, "notice.html.j2", {
-            "heading": _("Messages stopped").render(language),
-            "message": _("From now on you get no message from the campaign, including those waiting to be sent.")
-            .render(language)}, lang=language)
+    @router.get("/my-data")
+    async def my_data_page(request: Request, lang: str | None = None) -> Response:
+        """Stopping the messages and erasing one's data are on "my registrations", once signed in."""
+        return web.see_other(f"/my?lang={web.language(request, lang)}")
 
     return router
 

@@ -40,9 +40,7 @@ class ApplicationRef(Command):
 def register(broker: NatsBroker, deps: Deps, callers: Callers) -> list[str]:
     async def register_business(a: RegisterBusinessArgs, call: Call) -> dict[str, Any]:
         cmd = RegisterBusiness.model_validate(a.model_dump(exclude={"campaign_id", "idempotency_key"}))
-        business, token = await businesses.register_business(deps, a.campaign_id, cmd, call,
-                                                             a.idempotency_key)
-        return {"business": business, "access_token": token}
+        return {"business": await businesses.register_business(deps, a.campaign_id, cmd, call, a.idempotency_key)}
 
     async def apply(a: ApplyArgs, call: Call) -> dict[str, Any]:
         cmd = ApplyForBooths.model_validate(a.model_dump(exclude={"business_id", "idempotency_key"}))
@@ -56,9 +54,8 @@ def register(broker: NatsBroker, deps: Deps, callers: Callers) -> list[str]:
 
     async def register_participant(a: RegisterParticipantArgs, call: Call) -> dict[str, Any]:
         cmd = RegisterParticipant.model_validate(a.model_dump(exclude={"campaign_id", "idempotency_key"}))
-        participant, token = await participants.register_participant(deps, a.campaign_id, cmd, call,
-                                                                     a.idempotency_key)
-        return {"participant": participant, "access_token": token}
+        return {"participant": await participants.register_participant(deps, a.campaign_id, cmd, call,
+                                                                       a.idempotency_key)}
 
     async def contact_details(a: ContactDetailsRequest, call: Call) -> ContactDetailsReply:
         return await participants.contact_details(deps, a.ids)

@@ -26,7 +26,7 @@ def person(channels=("email",), purposes=("service_notices", "promotions"), emai
            phone=None) -> Participant:
     return Participant.sign_up("p1", "qn-2027", name="Nguyễn Thị Lan", email=email, phone=phone, locality=None,
                                language="vi", channels=list(channels), purposes=list(purposes),
-                               text_version="2026-01", wants_digest=False, token_hash="h" * 64, now=NOW)
+                               text_version="2026-01", wants_digest=False, now=NOW)
 
 
 @pytest.mark.parametrize("channels,email,phone,lacking", [
@@ -91,10 +91,10 @@ def test_a_business_is_registered_once_per_tax_code_and_its_contact_changes_alon
     facts = {"legal_name": "Công ty Sông Trà", "tax_code": "0100109106", "province": "Quảng Ngãi",
              "sector": "Phần mềm", "contact_person": "Lan", "email": "lan@example.vn", "phone": "+84912345678"}
     with pytest.raises(DuplicateBusiness) as refused:
-        Business.register("b2", "qn-2027", facts, token_hash="h" * 64, now=NOW, registered_as="b1")
+        Business.register("b2", "qn-2027", facts, now=NOW, registered_as="b1")
     assert refused.value.details == {"field": "tax_code", "existing_id": "b1"}
     assert "0100109106" in refused.value.message_vi
-    b = Business.register("b1", "qn-2027", facts, token_hash="h" * 64, now=NOW, registered_as=None)
+    b = Business.register("b1", "qn-2027", facts, now=NOW, registered_as=None)
     b.update_contact("Minh", "minh@example.vn", "+84987654321", LATER)
     assert (b.contact_person, b.tax_code, b.updated_at) == ("Minh", "0100109106", LATER)
     assert [type(e) for e in b.events] == [Registered, ContactUpdated]
