@@ -106,7 +106,7 @@ async def test_database_errors_carry_no_personal_data(settings: Settings, caplog
         row = {"id": pid, "campaign_id": CAMPAIGN_ID, "name": "Lê Thị Bí Mật", "email": "bimat@example.vn",
                "phone": "+84912000111", "language": "vi", "channels": ["email"], "consent_purposes": [],
                "consent_text_version": "x", "consented_at": dt.datetime.now(dt.UTC), "wants_digest": False,
-               "token_hash": "f" * 64, "created_at": dt.datetime.now(dt.UTC), "updated_at": dt.datetime.now(dt.UTC)}
+               "created_at": dt.datetime.now(dt.UTC), "updated_at": dt.datetime.now(dt.UTC)}
         errors: list[str] = []
         try:
             with caplog.at_level(logging.DEBUG):  # DXDAY_LOG_LEVEL=DEBUG: drivers still log no parameters
