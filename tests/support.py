@@ -71,15 +71,31 @@ class TestIssuer:
         return {"Authorization": f"Bearer {self.token(subject, *grants)}"}
 
     def person(self, contact: str, **claims: Any) -> str:
-        """A person signed in with the email or mobile number (+84…) it proved to the issuer (OpenID
-        Connect's ``email`` and ``email_verified``, or ``phone_number`` and ``phone_number_verified``), and
-        no grant: it holds what was registered with that contact."""
-        import hashlib
+        """A person signed in with the email or mobile number (+84…) it proved to the issuer, and no grant:
+        it holds what was registered with that contact."""
+        return person_token(self.signing(), contact, **claims)
 
-        subject = hashlib.sha256(contact.encode()).hexdigest()[:16]  # opaque, as an issuer's subjects are
-        proved = ({"email": contact, "email_verified": True} if "@" in contact else
-                  {"phone_number": contact, "phone_number_verified": True})
-        return self.token(f"nguoi-{subject}", **proved, **claims)
+    def signing(self) -> dict[str, Any]:
+        """What another process needs to sign in people as this issuer (the bench's load processes)."""
+        return {"url": self.url, "key": self.key.as_dict(private=True)}
+
+
+def person_token(issuer: dict[str, Any], contact: str, **claims: Any) -> str:
+    """An access token of ``issuer`` (``TestIssuer.signing()``) for a person who proved ``contact``
+    (OpenID Connect's ``email`` and ``email_verified``, or ``phone_number`` and ``phone_number_verified``)."""
+    import hashlib
+
+    from joserfc import jwt
+    from joserfc.jwk import ECKey
+
+    key = ECKey.import_key(issuer["key"])
+    now = int(time.time())
+    subject = hashlib.sha256(contact.encode()).hexdigest()[:16]  # opaque, as an issuer's subjects are
+    proved = ({"email": contact, "email_verified": True} if "@" in contact else
+              {"phone_number": contact, "phone_number_verified": True})
+    body = {"iss": issuer["url"], "sub": f"nguoi-{subject}", "aud": "dxday", "iat": now - 5, "exp": now + 12 * 3600,
+            "dxday_grants": [], **proved, **claims}
+    return jwt.encode({"alg": "ES256", "kid": key.kid}, body, key)
 
 
 TEST_ISSUER = TestIssuer()

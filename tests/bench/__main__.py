@@ -288,7 +288,7 @@ def contention(stack: Stack, pool: ProcessPoolExecutor, workshops: int, seats: i
         ids.append(w.json()["workshop_id"])
     say(f"contention: signing up {people:,} participants")
     signed = load(pool, "participants", registration=stack.url("registration"), campaign=CAMPAIGN, n=people,
-                  workers=workers)
+                  workers=workers, issuer=TEST_ISSUER.signing())
     say(f"contention: {people:,} reservations over {workshops} workshops of {seats} seats")
     result = summary(load(pool, "reservations", events=events, workshops=ids, tokens=signed.pop("tokens"),
                           workers=workers))
@@ -463,7 +463,8 @@ def main(argv: list[str]) -> int:
                          int(args.seconds)) as commands_profile:
                 results["commands"] = summary(load(pool, "commands", registration=stack.url("registration"),
                                                    campaign=CAMPAIGN, days=DAYS, tax_codes=codes[:split],
-                                                   workers=args.workers, seconds=args.seconds))
+                                                   workers=args.workers, seconds=args.seconds,
+                                                   issuer=TEST_ISSUER.signing()))
             results["contention"] = contention(stack, pool, workshops, 40, people, args.workers)
             results["fan_out"] = []
             with Profile(args.profile, stack, "notifications", run_dir / "profile-notifications-fan-out.txt",
@@ -480,7 +481,8 @@ def main(argv: list[str]) -> int:
             say(f"end-to-end: 200 commands/s for {args.e2e_seconds:.0f} s")
             results["e2e_load"] = summary(load(pool, "commands", registration=stack.url("registration"),
                                                campaign=CAMPAIGN, days=DAYS, tax_codes=codes[split:],
-                                               workers=args.workers, seconds=args.e2e_seconds, rate=100.0))
+                                               workers=args.workers, seconds=args.e2e_seconds, rate=100.0,
+                                               issuer=TEST_ISSUER.signing()))
             results["end_to_end"] = asyncio.run(end_to_end(stack, since))
             results["rss_mb"] = {s: stack.rss_mb(s) for s in ("registration", "events", "notifications")}
     finally:

@@ -13,7 +13,7 @@ from typing import Any
 
 import aiohttp
 
-from tests.support import TEST_ISSUER
+from tests.support import person_token
 
 
 @dataclass
@@ -64,7 +64,7 @@ async def _post(session: aiohttp.ClientSession, rec: Recorder, url: str, body: d
 
 
 async def commands(registration: str, campaign: str, days: list[str], tax_codes: list[str], workers: int,
-                   seconds: float, rate: float | None = None) -> dict[str, Any]:
+                   seconds: float, issuer: dict[str, Any], rate: float | None = None) -> dict[str, Any]:
     """Register a business and apply for a booth, again and again: two commands per round. With
     ``rate``, rounds start at that steady pace (commands/s = 2 x rate) instead of as fast as possible."""
     rec = Recorder()
@@ -84,7 +84,7 @@ async def commands(registration: str, campaign: str, days: list[str], tax_codes:
             made = await _post(session, rec, f"{registration}/campaigns/{campaign}/businesses", body)
             if made is None:
                 return
-            signed_in = {"Authorization": f"Bearer {TEST_ISSUER.person(body['email'])}"}  # the business itself
+            signed_in = {"Authorization": f"Bearer {person_token(issuer, body['email'])}"}  # the business itself
             await _post(session, rec, f"{registration}/businesses/{made['business']['id']}/applications",
                         {"days": [random.choice(days)]}, signed_in)
 
@@ -131,7 +131,8 @@ async def gets(url: str, workers: int, seconds: float) -> dict[str, Any]:
         return await rec.run("bare GETs", asyncio.gather(*(worker() for _ in range(workers))))
 
 
-async def participants(registration: str, campaign: str, n: int, workers: int) -> dict[str, Any]:
+async def participants(registration: str, campaign: str, n: int, workers: int, issuer: dict[str, Any]
+                       ) -> dict[str, Any]:
     """Sign up ``n`` participants (email, consent to notices and reminders); returns their access tokens
     (each signed in with its email through the single sign-on the stack trusts)."""
     rec, tokens = Recorder(), []
@@ -144,7 +145,7 @@ async def participants(registration: str, campaign: str, n: int, workers: int) -
                     "locality": "Quảng Ngãi", "language": "vi", "channels": ["email"],
                     "consent": {"accepted": True, "purposes": ["service_notices", "reminders"]}})
                 if made is not None:
-                    tokens.append(TEST_ISSUER.person(f"nguoi{i}@example.vn"))
+                    tokens.append(person_token(issuer, f"nguoi{i}@example.vn"))
 
         return await rec.run("sign-ups", asyncio.gather(*(worker() for _ in range(workers))), tokens=tokens)
 
