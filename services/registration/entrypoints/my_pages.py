@@ -5,7 +5,7 @@ every message, erase its data)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from fastapi import APIRouter, Request
@@ -54,43 +54,48 @@ def build_my_pages(deps: Deps, sessions: PagesSessions | None, sign_in_url: Call
     async def my(request: Request, lang: str | None = None, done: str | None = None) -> Response:
         return await my_page(request, web.language(request, lang), done=done if done in DONE else None)
 
+    async def acted(request: Request, language: str, record_id: str, done: str,
+                    act: Callable[[Call, dict[str, list[str]]], Awaitable[Response | None]]) -> Response:
+        """A form posted from /my by the person signed in: ``act`` does it (or answers a page of its own);
+        its refusal shows next to the record, and done, the page says so."""
+        call = await signed_in_person(deps, sessions, request)
+        fields = await web.read_form(request)
+        if call is None or fields is None:
+            return await my_page(request, language, errors={"form": web.BAD_FORM.render(language)}, status_code=403)
+        try:
+            answered = await act(call, fields)
+        except AppError as exc:
+            return await my_page(request, language, errors={record_id: exc.message_in(language)},
+                                 status_code=exc.status)
+        return answered or web.see_other(f"/my?lang={language}&done={done}")
+
     @router.post("/my/applications/{application_id}/cancel", response_class=HTMLResponse)
     @web.error_pages(env)
     async def cancel(request: Request, application_id: str, lang: str | None = None) -> Response:
-        language = web.language(request, lang)
-        call = await signed_in_person(deps, sessions, request)
-        if call is None or await web.read_form(request) is None:
-            return await my_page(request, language, errors={"form": web.BAD_FORM.render(language)}, status_code=403)
-        try:
+        async def act(call: Call, _fields: dict[str, list[str]]) -> None:
             await booths.cancel_application(deps, application_id, call)
-        except AppError as exc:
-            return await my_page(request, language, errors={application_id: exc.message_in(language)},
-                                 status_code=exc.status)
-        return web.see_other(f"/my?lang={language}&done=cancel")
+
+        return await acted(request, web.language(request, lang), application_id, "cancel", act)
 
     @router.post("/my/participants/{participant_id}/{action}", response_class=HTMLResponse)
     @web.error_pages(env)
     async def stop_or_erase(request: Request, participant_id: str, action: str, lang: str | None = None) -> Response:
         """``opt-out``: no message any more; ``erase`` (ticked to confirm): the person's data go for good."""
         language = web.language(request, lang)
-        call = await signed_in_person(deps, sessions, request)
-        fields = await web.read_form(request)
-        if call is None or fields is None:
-            return await my_page(request, language, errors={"form": web.BAD_FORM.render(language)}, status_code=403)
         if action not in ("opt-out", "erase"):
             return web.see_other(f"/my?lang={language}")
-        try:
-            if action == "erase":
-                if (fields.get("confirm") or [""])[0] != "yes":
-                    return await my_page(request, language, status_code=422, errors={
-                        participant_id: _("Tick the confirmation box to erase your data").render(language)})
-                await participants.erase(deps, participant_id, call)
-            else:
+
+        async def act(call: Call, fields: dict[str, list[str]]) -> Response | None:
+            if action == "opt-out":
                 await participants.opt_out(deps, participant_id, call)
-        except AppError as exc:
-            return await my_page(request, language, errors={participant_id: exc.message_in(language)},
-                                 status_code=exc.status)
-        return web.see_other(f"/my?lang={language}&done={action}")
+            elif (fields.get("confirm") or [""])[0] != "yes":
+                return await my_page(request, language, status_code=422, errors={
+                    participant_id: _("Tick the confirmation box to erase your data").render(language)})
+            else:
+                await participants.erase(deps, participant_id, call)
+            return None
+
+        return await acted(request, language, participant_id, action, act)
 
     return router
 
