@@ -20,15 +20,6 @@ def bearer(request: Request) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-def new_token() -> str:
-    return secrets.token_urlsafe(32)
-
-
-def token_hash(token: str) -> str:
-    """Tokens are stored hashed; a database leak does not hand out access."""
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def secret_from_file(path: Path) -> str:
     """A secret kept in a file under the data dir, created on first use (mode 600)."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)

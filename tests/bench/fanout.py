@@ -54,7 +54,7 @@ async def registration_rows(stack: Any, campaign: str, ids: list[str], channel: 
                 "phone": None, "locality": "Quảng Ngãi", "language": "vi", "channels": [channel],
                 "consent_purposes": ["service_notices", "reminders"], "consent_text_version": "2026-01",
                 "consented_at": now, "wants_digest": False, "opted_out_at": None, "erased_at": None,
-                "token_hash": None, "created_at": now, "updated_at": now} for k, pid in enumerate(ids[i:i + 5_000])])
+                "created_at": now, "updated_at": now} for k, pid in enumerate(ids[i:i + 5_000])])
     await engine.dispose()
 
 

@@ -99,3 +99,23 @@ async def test_a_closed_workshop_takes_no_reservation(schedule: FakeSchedule):
     with pytest.raises(AppError) as closed:
         await seats.reserve_seat(events_deps(schedule, []), "w1", ReserveSeat(), person("p1"))
     assert closed.value.code == "workshop_closed"
+
+
+def signed_in(*held: str) -> Call:
+    """A person signed in with a contact under which these participant records were registered."""
+    claims = AccessClaims("nguoi-1", "s9", (), 0, 2**40, "https://identity.test", contacts=("d",))
+    return Call.of_account(claims, holdings=frozenset(("participant", pid) for pid in held))
+
+
+async def test_a_signed_in_person_reserves_for_the_record_it_holds_here_or_is_asked_to_retry(schedule: FakeSchedule):
+    deps = events_deps(schedule, [])
+    schedule.participants["p9"] = {"participant_id": "p9", "campaign_id": "another"}
+    seat = await seats.reserve_seat(deps, "w1", ReserveSeat(), signed_in("p9", "p2"))  # p9: another campaign's
+    assert seat["participant_id"] == "p2"
+    with pytest.raises(AppError) as not_yet:  # signed up a moment ago: its sign-up has not arrived here yet
+        await seats.reserve_seat(deps, "w1", ReserveSeat(), signed_in("p-new"))
+    assert (not_yet.value.status, not_yet.value.code) == (503, "participant_unknown")
+    assert not_yet.value.details["retry_after"] == 5
+    with pytest.raises(AppError) as nobody:  # holds no sign-up at all: sign up first
+        await seats.reserve_seat(deps, "w1", ReserveSeat(), signed_in())
+    assert (nobody.value.status, nobody.value.details) == (422, {"field": "participant_id"})
