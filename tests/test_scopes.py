@@ -319,3 +319,101 @@ async def test_an_external_issuers_tokens_act_by_their_mapped_grants(with_identi
             assert r.status_code == 401, r.text
         [created] = await committed(configured, "events", "events.campaign.created")
         assert created["actor"] == {"kind": "account", "id": "oidc:can-bo-42"}
+
+
+async def test_the_campaigns_audit_trail_says_who_did_what_and_when_to_its_organizers_only(with_identity: Settings):
+    """Every service's events of the campaign, read by the events service into one trail: the actor's
+    account id on each line, seeing a list of contact details recorded among them; the API, the page
+    and the CSV shown to the campaign's organizers (its place and above) and refused to anyone else."""
+    from services.events.adapters.orm import audit_trail
+
+    settings = with_identity
+    async with (serve_in_process(identity_app(settings)) as identity, serve_in_process(events_app(settings)) as events,
+                serve_in_process(registration_app(settings)) as registration):
+        people = await sign_in_everyone(identity, settings)
+        cid = CAMPAIGN["campaign_id"]
+        made = await events.client.post("/campaigns", json=CAMPAIGN, headers=as_(people["commune"]))
+        assert made.status_code == 201, made.text
+        reg = registration.client
+
+        async def known() -> bool:
+            return (await reg.get(f"/campaigns/{cid}")).status_code == 200
+
+        await eventually(known, what="the campaign in the registration service")
+        room = await events.client.post(f"/campaigns/{cid}/rooms", json={"name": "Hội trường", "seats": 30},
+                                        headers=as_(people["scheduler"]))
+        workshop = await events.client.post(f"/campaigns/{cid}/workshops", headers=as_(people["scheduler"]), json={
+            "room_id": room.json()["id"], "title": "Ký số cho hộ kinh doanh", "kind": "training",
+            "start": "2027-10-05T08:00:00+07:00", "end": "2027-10-05T10:00:00+07:00", "capacity": 30})
+        assert workshop.status_code == 201, workshop.text
+        business = await reg.post(f"/campaigns/{cid}/businesses",
+                                  json=business_body(valid_tax_codes(1)[0], email="lan@songtra.vn"))
+        assert business.status_code == 201, business.text
+        assert (await reg.get(f"/campaigns/{cid}/businesses", headers=as_(people["commune"]))).status_code == 200
+
+        wanted = {"events.campaign.created", "events.workshop.scheduled", "registration.business.registered",
+                  "registration.contacts.viewed"}
+
+        async def trail() -> list[dict[str, Any]]:
+            r = await events.client.get(f"/campaigns/{cid}/audit", headers=as_(people["province"]))
+            assert r.status_code == 200, r.text
+            lines = r.json()["lines"]
+            return lines if wanted <= {line["event"] for line in lines} else []
+
+        lines = await eventually(trail, what="every service's events in the campaign's trail")
+        by_event = {line["event"]: line for line in lines}
+        commune, scheduler = people["commune"]["account"]["id"], people["scheduler"]["account"]["id"]
+        assert (by_event["events.campaign.created"]["actor_kind"], by_event["events.campaign.created"]["actor_id"]) \
+            == ("account", commune)
+        assert by_event["events.workshop.scheduled"]["actor_id"] == scheduler
+        assert by_event["events.workshop.scheduled"]["about"] == workshop.json()["workshop_id"]
+        assert by_event["registration.business.registered"]["actor_kind"] == "business"
+        viewed = by_event["registration.contacts.viewed"]
+        assert (viewed["actor_id"], viewed["about"]) == (commune, "businesses (1)")  # who saw which list, how long
+        times = [line["occurred_at"] for line in lines]
+        assert times == sorted(times, reverse=True) and all(t.endswith("+07:00") for t in times)  # the campaign's zone
+
+        # a page at a time, back in time, each line once
+        first = (await events.client.get(f"/campaigns/{cid}/audit?limit=2", headers=as_(people["commune"]))).json()
+        assert len(first["lines"]) == 2 and first["older"]
+        rest = (await events.client.get(f"/campaigns/{cid}/audit", params={"before": first["older"], "limit": 1000},
+                                        headers=as_(people["commune"]))).json()
+        assert [x["event_id"] for x in first["lines"] + rest["lines"]] == [x["event_id"] for x in lines]
+        assert rest["older"] is None
+        bad = await events.client.get(f"/campaigns/{cid}/audit?before=yesterday", headers=as_(people["commune"]))
+        assert bad.status_code == 422 and bad.json()["error"]["code"] == "bad_cursor", bad.text
+
+        # nobody beside the campaign's organizers: not the sibling commune, another province, another role
+        for who in ("sibling", "hanoi", "scheduler", "reviewer", "door"):
+            r = await events.client.get(f"/campaigns/{cid}/audit", headers=as_(people[who]))
+            assert r.status_code == 403, (who, r.text)
+        assert (await events.client.get(f"/campaigns/{cid}/audit")).status_code == 401
+        assert (await events.client.get("/campaigns/nowhere/audit", headers=as_(people["province"]))).status_code == 404
+
+        # the page and the CSV, signed in with the identity session
+        page = events.client
+        assert (await page.get(f"/board/{cid}/audit")).status_code == 303  # signed out: to the sign-in
+        shown = await page.get(f"/board/{cid}/audit?lang=vi", cookies={"dxday_session": people["province"]["session"]})
+        assert shown.status_code == 200, shown.text
+        assert "Nhật ký hoạt động" in shown.text and "Tạo chiến dịch" in shown.text and commune in shown.text
+        assert "Xem hoặc xuất danh sách thông tin liên hệ" in shown.text
+        assert "lan@songtra.vn" not in shown.text and "Nguyễn Thị Lan" not in shown.text
+        refused = await page.get(f"/board/{cid}/audit", cookies={"dxday_session": people["sibling"]["session"]})
+        assert refused.status_code == 403
+        csv_file = await page.get(f"/board/{cid}/audit.csv?lang=en",
+                                  cookies={"dxday_session": people["commune"]["session"]})
+        assert csv_file.status_code == 200 and csv_file.headers["content-type"].startswith("text/csv")
+        rows = csv_file.text.lstrip("\ufeff").splitlines()
+        assert rows[0].split(",")[:4] == ["occurred_at", "event", "what", "actor_kind"]
+        assert len(rows) == 1 + len(lines) and "Campaign created" in rows[1]  # the oldest first
+        assert (await page.get(f"/board/{cid}/audit.csv", cookies={"dxday_session": people["door"]["session"]})
+                ).status_code == 403
+
+    # the trail holds ids only: no name, email or phone number is copied into it
+    engine = create_engine(settings.db_url_of("events"))
+    try:
+        async with engine.connect() as conn:
+            kept = str((await conn.execute(sa.select(audit_trail))).all())
+    finally:
+        await engine.dispose()
+    assert "songtra" not in kept and "Lan" not in kept and "912345678" not in kept

@@ -21,7 +21,7 @@ from services.events.entrypoints.http import build_router
 from services.events.entrypoints.pages import build_pages
 from shared.contracts.identity import LOCALITY_RPC
 from shared.contracts.registration import HOLDINGS_RPC
-from shared.contracts.streams import EVENTS, REGISTRATION
+from shared.contracts.streams import EVENTS, IDENTITY, REGISTRATION
 from shared.platform.clock import Clock
 from shared.platform.config import Settings
 from shared.platform.http import install_error_handlers
@@ -34,7 +34,7 @@ SPEC = ServiceSpec(
     description="Campaigns, workshops and seats, banner placements — Chiến dịch, hội thảo, băng rôn",
     migrations=Path(__file__).parent / "migrations",
     owned_streams=(EVENTS,),
-    used_streams=(REGISTRATION,),
+    used_streams=(REGISTRATION, IDENTITY),  # participants; every stream's events for the audit trail
     unit_of_work=EventsUnitOfWork,
     calls=(LOCALITY_RPC, HOLDINGS_RPC),
 )

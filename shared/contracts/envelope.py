@@ -100,6 +100,11 @@ def contract_for(subject: str, version: int) -> EventContract[Any] | None:
     return registry.get((subject, version))
 
 
+def contracts_on(stream: StreamSpec) -> list[EventContract[Any]]:
+    """Every contract declared on the stream (of the contract modules imported so far)."""
+    return [c for c in registry.values() if c.stream == stream]
+
+
 def new_event_id() -> str:
     return str(uuid.uuid4())
 

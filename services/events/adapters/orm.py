@@ -139,3 +139,21 @@ banner_placements = sa.Table(
     sa.Column("removed_at", UtcDateTime(), nullable=True),
     sa.Column("created_at", UtcDateTime(), nullable=False),
 )
+
+# The campaign's audit trail: one line per event of any service's stream that names the campaign —
+# who (the actor's kind, account id and API key id), did what (the subject) and when. Ids only, as
+# the events themselves: no name, email or phone number is kept here.
+audit_trail = sa.Table(
+    "audit_trail",
+    metadata,
+    sa.Column("event_id", sa.String(100), primary_key=True),
+    sa.Column("campaign_id", sa.String(64), nullable=False),
+    sa.Column("occurred_at", UtcDateTime(), nullable=False),
+    sa.Column("subject", sa.String(120), nullable=False),
+    sa.Column("actor_kind", sa.String(16), nullable=False),
+    sa.Column("actor_id", sa.String(120), nullable=True),
+    sa.Column("api_key", sa.String(64), nullable=True),
+    sa.Column("about", sa.String(120), nullable=True),
+    sa.Column("correlation_id", sa.String(100), nullable=False),
+    sa.Index("ix_audit_trail_campaign_time", "campaign_id", "occurred_at", "event_id"),
+)

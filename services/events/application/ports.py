@@ -83,11 +83,20 @@ class CampaignStore(Protocol):
     async def list(self, *, year: int | None = None, limit: int = 100, offset: int = 0) -> list[Campaign]: ...
 
 
+class AuditStore(Protocol):
+    """The campaign's audit trail: a line per event that names the campaign."""
+
+    async def add(self, values: dict[str, Any]) -> None: ...
+    async def of_campaign(self, campaign_id: str, *, limit: int | None,
+                          before: tuple[dt.datetime, str] | None = None) -> list[dict[str, Any]]: ...
+
+
 class EventsUnitOfWork(Transaction, Protocol):
     """One transaction: its stores, the integration events it records, what runs after commit."""
 
     schedule: ScheduleStore
     campaigns: CampaignStore
+    audit: AuditStore
 
     async def __aenter__(self) -> EventsUnitOfWork: ...
 

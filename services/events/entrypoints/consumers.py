@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from services.events.application import participants
+import shared.contracts.events
+import shared.contracts.identity
+import shared.contracts.registration  # noqa: F401  (every contract declared: the trail takes them all)
+from services.events.application import audit, participants
+from shared.contracts.envelope import contracts_on
 from shared.contracts.registration import (
     PARTICIPANT_ERASED,
     PARTICIPANT_OPTED_OUT,
     PARTICIPANT_REGISTERED,
     PARTICIPANT_UPDATED,
 )
-from shared.contracts.streams import REGISTRATION
+from shared.contracts.streams import DEAD_LETTERS, REGISTRATION, STREAMS, StreamSpec
 from shared.platform.inbox import Subscription
+
+# the streams the campaign's audit trail is read from: every service's that carries contracts
+AUDITED: tuple[StreamSpec, ...] = tuple(s for s in STREAMS if s != DEAD_LETTERS and contracts_on(s))
 
 
 def subscriptions() -> list[Subscription]:
@@ -21,4 +28,6 @@ def subscriptions() -> list[Subscription]:
             PARTICIPANT_OPTED_OUT: participants.on_opted_out,
             PARTICIPANT_ERASED: participants.on_erased,
         }),
+        *(Subscription(service="events", name=f"audit-{stream.subject_root}", stream=stream,
+                       handlers=dict.fromkeys(contracts_on(stream), audit.on_event)) for stream in AUDITED),
     ]

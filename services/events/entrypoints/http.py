@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from pydantic import BaseModel, Field
 
-from services.events.application import banners, public, seats, workshops
+from services.events.application import audit, banners, public, seats, workshops
 from services.events.application import campaigns as uc
 from services.events.application.commands import (
     CancelWorkshop,
@@ -148,6 +148,23 @@ class PlacementOut(BaseModel):
     removed_at: dt.datetime | None
 
 
+class AuditLineOut(BaseModel):
+    occurred_at: dt.datetime = Field(description="when it happened, in the campaign's time zone")
+    event: str = Field(description="what happened: the event's subject (registration.booth_application.confirmed …)")
+    actor_kind: str = Field(description="account, business, participant, operator or system")
+    actor_id: str | None = Field(description="the account id (or the business's, the participant's)")
+    api_key: str | None = Field(description="the API key's id, when an integration acted with one")
+    about: str | None = Field(description="the id of the record the event is about")
+    event_id: str
+    correlation_id: str
+
+
+class AuditTrailOut(BaseModel):
+    campaign_id: str
+    lines: list[AuditLineOut] = Field(description="the latest first")
+    older: str | None = Field(description="pass as ``before`` for the next (older) page; null: no more")
+
+
 ICS = "text/calendar; charset=utf-8"
 
 
@@ -186,6 +203,15 @@ def build_router(runtime: ServiceRuntime, deps: Deps) -> APIRouter:
                              offset: Annotated[int, Query(ge=0)] = 0) -> list[CampaignOut]:
         found = await uc.list_campaigns(runtime.uow(), year=year, limit=limit, offset=offset)
         return [CampaignOut.of(c) for c in found]
+
+    @router.get("/campaigns/{campaign_id}/audit", response_model=AuditTrailOut, tags=["campaigns"],
+                summary="Who did what and when in the campaign, from every service's events (its organizers)")
+    async def audit_trail(campaign_id: str, call: Someone, before: Annotated[str | None, Query(max_length=200)] = None,
+                          limit: Annotated[int, Query(ge=1, le=1000)] = audit.PAGE_LINES) -> AuditTrailOut:
+        trail = await audit.trail_of(deps, campaign_id, call, before=before, limit=limit)
+        lines = [AuditLineOut(**{**line, "occurred_at": trail.campaign.local(line["occurred_at"]),
+                                 "event": line["subject"]}) for line in trail.lines]
+        return AuditTrailOut(campaign_id=campaign_id, lines=lines, older=trail.older)
 
     # --- rooms and workshops -----------------------------------------------------------------------
     @router.post("/campaigns/{campaign_id}/rooms", status_code=201, response_model=RoomOut, tags=["workshops"],
