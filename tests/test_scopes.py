@@ -366,6 +366,10 @@ async def test_the_campaigns_audit_trail_says_who_did_what_and_when_to_its_organ
         assert (by_event["events.campaign.created"]["actor_kind"], by_event["events.campaign.created"]["actor_id"]) \
             == ("account", commune)
         assert by_event["events.workshop.scheduled"]["actor_id"] == scheduler
+        # officials by their names, asked of the identity service as the trail is read; businesses by id
+        assert (by_event["events.campaign.created"]["actor_name"], by_event["events.workshop.scheduled"]["actor_name"]
+                ) == ("commune", "scheduler")
+        assert by_event["registration.business.registered"]["actor_name"] is None
         assert by_event["events.workshop.scheduled"]["about"] == workshop.json()["workshop_id"]
         assert by_event["registration.business.registered"]["actor_kind"] == "business"
         viewed = by_event["registration.contacts.viewed"]
@@ -396,7 +400,7 @@ async def test_the_campaigns_audit_trail_says_who_did_what_and_when_to_its_organ
         shown = await page.get(f"/board/{cid}/audit?lang=vi", cookies={"dxday_session": people["province"]["session"]})
         assert shown.status_code == 200, shown.text
         assert "Nhật ký hoạt động" in shown.text and "Tạo chiến dịch" in shown.text and commune in shown.text
-        assert "Xem hoặc xuất danh sách thông tin liên hệ" in shown.text
+        assert "Xem hoặc xuất danh sách thông tin liên hệ" in shown.text and "<strong>scheduler</strong>" in shown.text
         assert "lan@songtra.vn" not in shown.text and "Nguyễn Thị Lan" not in shown.text
         refused = await page.get(f"/board/{cid}/audit", cookies={"dxday_session": people["sibling"]["session"]})
         assert refused.status_code == 403
@@ -404,8 +408,9 @@ async def test_the_campaigns_audit_trail_says_who_did_what_and_when_to_its_organ
                                   cookies={"dxday_session": people["commune"]["session"]})
         assert csv_file.status_code == 200 and csv_file.headers["content-type"].startswith("text/csv")
         rows = csv_file.text.lstrip("\ufeff").splitlines()
-        assert rows[0].split(",")[:4] == ["occurred_at", "event", "what", "actor_kind"]
+        assert rows[0].split(",")[:6] == ["occurred_at", "event", "what", "actor_kind", "actor_id", "actor_name"]
         assert len(rows) == 1 + len(lines) and "Campaign created" in rows[1]  # the oldest first
+        assert rows[1].split(",")[4:6] == [commune, "commune"]
         assert (await page.get(f"/board/{cid}/audit.csv", cookies={"dxday_session": people["door"]["session"]})
                 ).status_code == 403
 
@@ -417,3 +422,4 @@ async def test_the_campaigns_audit_trail_says_who_did_what_and_when_to_its_organ
     finally:
         await engine.dispose()
     assert "songtra" not in kept and "Lan" not in kept and "912345678" not in kept
+    assert "scheduler@" not in kept and "'commune'" not in kept  # nor an official's name

@@ -8,6 +8,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.events.adapters import ical
+from services.events.adapters.account_names import IdentityAccountNames
 from services.events.adapters.metrics import EventsMetrics
 from services.events.adapters.places import IdentityPlaces
 from services.events.adapters.unit_of_work import EventsUnitOfWork
@@ -19,7 +20,7 @@ from services.events.entrypoints.access import callers_of
 from services.events.entrypoints.consumers import subscriptions
 from services.events.entrypoints.http import build_router
 from services.events.entrypoints.pages import build_pages
-from shared.contracts.identity import LOCALITY_RPC
+from shared.contracts.identity import ACCOUNT_NAMES_RPC, LOCALITY_RPC
 from shared.contracts.registration import HOLDINGS_RPC
 from shared.contracts.streams import EVENTS, IDENTITY, REGISTRATION
 from shared.platform.clock import Clock
@@ -36,7 +37,7 @@ SPEC = ServiceSpec(
     owned_streams=(EVENTS,),
     used_streams=(REGISTRATION, IDENTITY),  # participants; every stream's events for the audit trail
     unit_of_work=EventsUnitOfWork,
-    calls=(LOCALITY_RPC, HOLDINGS_RPC),
+    calls=(LOCALITY_RPC, HOLDINGS_RPC, ACCOUNT_NAMES_RPC),
 )
 
 
@@ -66,7 +67,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
     runtime = create_runtime(settings, clock=clock)
     deps = Deps(uow=uow_factory or runtime.uow, clock=runtime.clock, checkin_secret=secret,
                 metrics=EventsMetrics(runtime.registry), calendar=ical.calendar,
-                places=IdentityPlaces(lambda: runtime.broker.connection))
+                places=IdentityPlaces(lambda: runtime.broker.connection),
+                names=IdentityAccountNames(lambda: runtime.broker.connection))
 
     async def refresh_gauges() -> None:
         for campaign in await campaigns.list_campaigns(runtime.uow(), year=None, limit=500, offset=0):

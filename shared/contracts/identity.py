@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -121,6 +122,20 @@ class SignInRequestArgs(BaseModel):
     contact: str = Field(min_length=3, max_length=320)
     language: str = Field(default="vi", pattern="^(vi|en)$")
     next: str = Field(default="/me", max_length=300, description="Where the link leads once used (a page of the site)")
+
+
+# The names of accounts, for a service that shows who acted (the campaign's audit trail) to someone it
+# has already found allowed to see it: names only, never a contact.
+ACCOUNT_NAMES_RPC = rpc_subject("identity", "accounts.names")
+
+
+class AccountNamesRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    ids: list[Annotated[str, Field(min_length=1, max_length=120)]] = Field(max_length=500)
+
+
+class AccountNames(_Frozen):
+    names: dict[str, str] = Field(description="account id -> the name it goes by; unknown ids are left out")
 
 
 # A place of the locality tree, for services that attach a campaign to it.

@@ -38,13 +38,16 @@ def test_the_permissions_follow_what_the_services_declare():
 
     assert consumers("notifications") == [("EVENTS", "notifications-events"),
                                           ("REGISTRATION", "notifications-registration")]
-    assert consumers("events") == [("REGISTRATION", "events-registration")]
+    assert consumers("events") == [("REGISTRATION", "events-registration"),  # and the audit trail's
+                                   ("REGISTRATION", "events-audit-registration"), ("EVENTS", "events-audit-events"),
+                                   ("IDENTITY", "events-audit-identity")]
     assert consumers("registration") == [("EVENTS", "registration-events")]
     assert [owned(s) for s in ("registration", "events", "notifications")] == [
         ["REGISTRATION"], ["EVENTS"], ["NOTIFICATIONS"]]
     assert calls("notifications") == ["rpc.registration.contact_details.get", "rpc.events.seat_tickets.get"]
     assert calls("registration") == ["rpc.events.campaign.get", "rpc.identity.sign_in.request"]
-    assert calls("events") == ["rpc.identity.locality.get", "rpc.registration.holdings.mine"]
+    assert calls("events") == ["rpc.identity.locality.get", "rpc.registration.holdings.mine",
+                               "rpc.identity.accounts.names"]
 
 
 async def _violations(user: str, password: str, url: str, action) -> list[str]:  # type: ignore[no-untyped-def]

@@ -3,7 +3,9 @@
 The events service keeps a line for each event on any stream that names a campaign (consumed like
 any other event: inbox, ack after commit, dead letters). A line holds ids only — the actor's kind,
 account id and API key id, the subject, the record it is about — as the events do. The campaign's
-organizers read it (its place or above); nobody else."""
+organizers read it (its place or above); nobody else. The names of the accounts that acted are
+asked of the identity service as the trail is read (never kept in the trail); without an answer the
+trail shows their ids alone."""
 
 from __future__ import annotations
 
@@ -88,4 +90,8 @@ async def trail_of(deps: Deps, campaign_id: str, call: Call, *, before: str | No
         lines = await uow.audit.of_campaign(campaign_id, limit=limit + 1 if limit else None, before=after)
     more = limit is not None and len(lines) > limit
     shown = lines[:limit] if limit is not None else lines
-    return Trail(campaign, shown, cursor_of(shown[-1]) if more and shown else None)
+    names = await deps.names.of([line["actor_id"] for line in shown
+                                 if line["actor_kind"] == "account" and line["actor_id"]])
+    named = [{**line, "actor_name": names.get(line["actor_id"]) if line["actor_kind"] == "account" else None}
+             for line in shown]
+    return Trail(campaign, named, cursor_of(shown[-1]) if more and shown else None)

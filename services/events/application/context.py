@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from services.events.application.ports import CalendarWriter, EventsUnitOfWork, Places
+from services.events.application.ports import AccountNames, CalendarWriter, EventsUnitOfWork, Places
 from services.events.locale import _
 from shared.platform.clock import Clock
 from shared.platform.errors import Unavailable
@@ -40,6 +40,13 @@ class NoPlaces:
         raise PlacesUnavailable(_("The locality tree cannot be reached just now; please try again"))
 
 
+class NoNames:
+    """Where no identity service answers: who acted reads as an account id."""
+
+    async def of(self, account_ids: list[str]) -> dict[str, str]:
+        return {}
+
+
 @dataclass
 class Deps:
     uow: Callable[[], EventsUnitOfWork]
@@ -48,3 +55,4 @@ class Deps:
     metrics: EventsMetricsPort
     calendar: CalendarWriter
     places: Places = field(default_factory=NoPlaces)
+    names: AccountNames = field(default_factory=NoNames)

@@ -108,6 +108,12 @@ class Places(Protocol):
     async def lineage(self, code: str) -> list[str]: ...
 
 
+class AccountNames(Protocol):
+    """The names accounts go by, asked of the identity service; {} for what it cannot say just now."""
+
+    async def of(self, account_ids: list[str]) -> dict[str, str]: ...
+
+
 class CalendarWriter(Protocol):
     """iCal text of workshops (RFC 5545)."""
 

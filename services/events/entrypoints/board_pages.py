@@ -19,8 +19,8 @@ from shared.web.csv_export import to_csv
 
 WORKSHOP_COLUMNS = ("workshop_id", "title", "room_name", "start", "end", "status", "capacity", "confirmed",
                     "waitlisted", "attended")
-AUDIT_COLUMNS = ("occurred_at", "event", "what", "actor_kind", "actor_id", "api_key", "about", "event_id",
-                 "correlation_id")
+AUDIT_COLUMNS = ("occurred_at", "event", "what", "actor_kind", "actor_id", "actor_name", "api_key", "about",
+                 "event_id", "correlation_id")
 PLACEMENT_COLUMNS = ("id", "site_name", "spot", "slogan", "first_day", "last_day", "status", "installed_at",
                      "removed_at")
 

@@ -153,6 +153,7 @@ class AuditLineOut(BaseModel):
     event: str = Field(description="what happened: the event's subject (registration.booth_application.confirmed …)")
     actor_kind: str = Field(description="account, business, participant, operator or system")
     actor_id: str | None = Field(description="the account id (or the business's, the participant's)")
+    actor_name: str | None = Field(description="the name the account goes by (the identity service's)")
     api_key: str | None = Field(description="the API key's id, when an integration acted with one")
     about: str | None = Field(description="the id of the record the event is about")
     event_id: str

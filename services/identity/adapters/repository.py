@@ -73,6 +73,11 @@ class IdentityRepository:
         row = await self._one(query.with_for_update() if for_decision else query)
         return (await self._with_grants([row]))[0] if row else None
 
+    async def names_of(self, account_ids: list[str]) -> dict[str, str]:
+        found = await self.session.execute(sa.select(accounts.c.id, accounts.c.name)
+                                           .where(accounts.c.id.in_(account_ids)))
+        return {account_id: name for account_id, name in found.all()}
+
     async def account_by_contact(self, contact: str) -> Account | None:
         row = await self._one(sa.select(accounts).where(sa.or_(accounts.c.email == contact,
                                                                accounts.c.phone == contact)))

@@ -144,6 +144,12 @@ async def accounts_in(deps: Deps, caller: Caller, scope: str) -> list[Account]:
         return await uow.store.accounts_with_grants_in(below)
 
 
+async def names_of(deps: Deps, account_ids: list[str]) -> dict[str, str]:
+    """The names the accounts go by, for a service showing who acted to someone it found allowed."""
+    async with deps.uow() as uow:
+        return await uow.store.names_of(sorted(set(account_ids))) if account_ids else {}
+
+
 def _below(tree: LocalityTree, scope: str) -> list[Any]:
     if scope.startswith("campaign:"):
         return []

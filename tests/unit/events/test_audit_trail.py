@@ -58,9 +58,12 @@ def test_a_page_starts_after_the_last_line_shown_and_a_made_up_place_is_refused(
 
 
 def test_every_event_of_every_audited_stream_is_read_and_has_a_name_in_both_languages():
-    audited = {c.subject for stream in AUDITED for c in contracts_on(stream)}
+    def the_products(subjects: set[str]) -> set[str]:  # not the probe the reliability tests declare
+        return {s for s in subjects if not s.endswith(".probe.recorded")}
+
+    audited = the_products({c.subject for stream in AUDITED for c in contracts_on(stream)})
     assert {"events.campaign.created", "registration.contacts.viewed", "identity.grant.added"} <= audited
-    read = {c.subject for s in subscriptions() if s.name.startswith("audit-") for c in s.handlers}
+    read = the_products({c.subject for s in subscriptions() if s.name.startswith("audit-") for c in s.handlers})
     assert read == audited
     assert set(EVENT_LABELS) == audited
     assert label_of(CAMPAIGN_CREATED.subject, "vi") == "Tạo chiến dịch"
