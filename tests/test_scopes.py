@@ -182,6 +182,60 @@ async def test_expired_foreign_and_signed_out_tokens_are_refused_within_seconds(
         assert [r["name"] for r in rooms] == ["Hội trường"]
 
 
+async def test_a_removed_grant_and_a_sign_out_are_refused_by_every_service_within_seconds(with_identity: Settings):
+    """What the identity service revokes (``identity.grant.revoked``, ``identity.session.ended``) reaches
+    the events, registration and notifications services alike: each refuses the tokens concerned within
+    5 s, however long they had left."""
+    settings = with_identity
+    async with (serve_in_process(identity_app(settings)) as identity, serve_in_process(events_app(settings)) as events,
+                serve_in_process(registration_app(settings)) as registration,
+                serve_in_process(notifications_app(settings)) as notifications):
+        people = await sign_in_everyone(identity, settings)
+        cid = CAMPAIGN["campaign_id"]
+        assert (await events.client.post("/campaigns", json=CAMPAIGN, headers=as_(people["commune"]))
+                ).status_code == 201
+
+        async def known() -> bool:
+            return (await registration.client.get(f"/campaigns/{cid}")).status_code == 200
+
+        await eventually(known, what="the campaign in the registration service")
+        organizer_routes = ((events.client, f"/campaigns/{cid}/audit"),
+                            (registration.client, f"/campaigns/{cid}/businesses"),
+                            (notifications.client, f"/notifications?campaign={cid}"))
+
+        async def statuses(who: str) -> list[int]:
+            return [(await client.get(path, headers=as_(people[who]))).status_code for client, path in organizer_routes]
+
+        assert await statuses("commune") == [200, 200, 200]
+        assert await statuses("scheduler") == [403, 403, 403]  # signed in, in no organizer's role
+
+        # the province organizer removes the commune organizer's grant; the token still has minutes left
+        commune = people["commune"]["account"]
+        grant = commune["grants"][0]["id"]
+        removed = await identity.client.delete(f"/accounts/{commune['id']}/grants/{grant}",
+                                               headers=as_(people["province"]))
+        assert removed.status_code == 200, removed.text
+
+        async def commune_refused() -> bool:
+            found = await statuses("commune")
+            assert set(found) <= {200, 401}, found
+            return found == [401, 401, 401]
+
+        await eventually(commune_refused, timeout=5, what="the removed grant's token refused by every service")
+
+        # the scheduler signs out: its token is refused everywhere (401, no longer a 403 for the role)
+        assert (await identity.client.post("/sign-out", json={"session": people["scheduler"]["session"]})
+                ).status_code == 204
+
+        async def scheduler_refused() -> bool:
+            found = await statuses("scheduler")
+            assert set(found) <= {403, 401}, found
+            return found == [401, 401, 401]
+
+        await eventually(scheduler_refused, timeout=5, what="the signed-out token refused by every service")
+        assert await statuses("province") == [200, 200, 200]  # nobody else's
+
+
 async def test_each_registration_and_notifications_route_is_allowed_in_its_scope_and_refused_elsewhere(
         with_identity: Settings):
     settings = with_identity

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Annotated, Any
 from urllib.parse import quote
 
 import sqlalchemy as sa
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from shared.platform.auth import bearer
+from shared.platform.calls import Call
 from shared.platform.db import constraint_violated, database_unavailable
-from shared.platform.errors import AppError, ConcurrentChange, Unavailable, error_body, field_problems
+from shared.platform.errors import AppError, ConcurrentChange, Unauthorized, Unavailable, error_body, field_problems
 from shared.platform.i18n import _
 from shared.platform.protection import API_CSP, SECURITY_HEADERS
+from shared.platform.rpc import Callers
 
 log = logging.getLogger("dxday.http")
 DATABASE_UNAVAILABLE = error_body(
@@ -63,3 +67,19 @@ def attachment(filename: str) -> dict[str, str]:
     """A Content-Disposition header that no id can break: ASCII fallback plus the RFC 5987 form."""
     fallback = re.sub(r"[^A-Za-z0-9._-]", "_", filename)
     return {"Content-Disposition": f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"}
+
+
+def http_callers(callers: Callers) -> tuple[Any, Any]:
+    """The two caller dependencies of a service's routes, from how it tells its callers (``callers``,
+    as over NATS): ``Anyone`` — nobody in particular when no token comes — and ``Someone``, which
+    refuses a request without an access token (401)."""
+
+    async def caller(request: Request) -> Call:
+        return await callers(bearer(request), request.headers.get("x-correlation-id"))
+
+    async def signed_in(call: Call = Depends(caller)) -> Call:  # noqa: B008
+        if call.actor.kind == "system":
+            raise Unauthorized(_("An access token is required"))
+        return call
+
+    return Annotated[Call, Depends(caller)], Annotated[Call, Depends(signed_in)]

@@ -1,23 +1,18 @@
-"""Campaign use cases: each runs in one unit of work and records its integration event."""
+"""Campaign use cases: each runs in one unit of work; what it records is mapped in ``publishing``."""
 
 from __future__ import annotations
-
-from datetime import datetime
 
 from pydantic import AwareDatetime, Field, field_validator
 
 from services.events.application.ports import EventsUnitOfWork, Places
+from services.events.application.publishing import campaign_created
 from services.events.domain.campaign import DEFAULT_TIMEZONE, NATIONAL, BoothConfirmation, Campaign
 from services.events.locale import _
-from shared.contracts.envelope import Actor, make_envelope
-from shared.contracts.events import CAMPAIGN_CREATED, CampaignCreated
 from shared.contracts.identity import Role
 from shared.platform.calls import Call
 from shared.platform.clock import Clock
 from shared.platform.commands import Command
 from shared.platform.errors import Conflict, NotFound
-
-SERVICE = "events"
 
 
 class CreateCampaign(Command):
@@ -51,27 +46,12 @@ class CampaignExists(Conflict):
     code = "campaign_exists"
 
 
-def campaign_created(campaign: Campaign, actor: Actor, now: datetime, correlation_id: str | None):
-    payload = CampaignCreated(
-        campaign_id=campaign.id, year=campaign.year, theme=campaign.theme, organizer=campaign.organizer,
-        locality=campaign.locality, timezone=campaign.timezone, window_start=campaign.window_start,
-        window_end=campaign.window_end, booth_confirmation=campaign.booth_confirmation,
-        booths_per_business=campaign.booths_per_business, locality_code=campaign.locality_code,
-        scope_path=list(campaign.scope_path),
-    )
-    return make_envelope(
-        CAMPAIGN_CREATED, payload, producer=SERVICE, actor=actor, occurred_at=now,
-        campaign_id=campaign.id, correlation_id=correlation_id,
-    )
-
-
 async def create_campaign(uow: EventsUnitOfWork, cmd: CreateCampaign, *, call: Call, clock: Clock,
                           places: Places) -> Campaign:
     """An organizer of the campaign's place (or above it) creates it."""
     place = (cmd.locality_code, await places.lineage(cmd.locality_code)) if cmd.locality_code else None
     call.require(Role.ORGANIZER, place[1] if place else NATIONAL)
     now = clock.now()
-    actor, correlation_id = call.actor, call.correlation_id
     campaign = Campaign.create(
         id=cmd.campaign_id, year=cmd.year, theme=cmd.theme, organizer=cmd.organizer, locality=cmd.locality,
         timezone=cmd.timezone, window_start=cmd.window_start, window_end=cmd.window_end,
@@ -86,7 +66,7 @@ async def create_campaign(uow: EventsUnitOfWork, cmd: CreateCampaign, *, call: C
                 campaign_id=campaign.id,
             )
         await repo.add(campaign)
-        uow.record(campaign_created(campaign, actor, now, correlation_id))
+        uow.record(campaign_created(campaign, call, now))
         await uow.commit()
     return campaign
 

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from services.events.domain import banners, workshop
 from services.events.domain import seat_list as domain
+from services.events.domain.campaign import Campaign
 from shared.contracts import events as contracts
 from shared.contracts.envelope import Envelope, EventContract, make_envelope
 from shared.platform.calls import Call
@@ -20,6 +21,15 @@ SERVICE = "events"
 def event(contract: EventContract[Any], payload: BaseModel, call: Call, now: datetime, campaign_id: str) -> Envelope:
     return make_envelope(contract, payload, producer=SERVICE, actor=call.actor, occurred_at=now,
                          campaign_id=campaign_id, correlation_id=call.correlation_id)
+
+
+def campaign_created(campaign: Campaign, call: Call, now: datetime) -> Envelope:
+    return event(contracts.CAMPAIGN_CREATED, contracts.CampaignCreated(
+        campaign_id=campaign.id, year=campaign.year, theme=campaign.theme, organizer=campaign.organizer,
+        locality=campaign.locality, timezone=campaign.timezone, window_start=campaign.window_start,
+        window_end=campaign.window_end, booth_confirmation=campaign.booth_confirmation,
+        booths_per_business=campaign.booths_per_business, locality_code=campaign.locality_code,
+        scope_path=list(campaign.scope_path)), call, now, campaign.id)
 
 
 def _ids(seat: domain.Seat) -> dict[str, str]:

@@ -3,7 +3,7 @@
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import BaseModel, Field
 
 from services.events.application import audit, banners, public, seats, workshops
@@ -24,11 +24,7 @@ from services.events.application.context import Deps
 from services.events.domain.banners import PlacementStatus
 from services.events.domain.campaign import Campaign
 from services.events.entrypoints.access import callers_of
-from services.events.locale import _
-from shared.platform.auth import bearer
-from shared.platform.calls import Call
-from shared.platform.errors import Unauthorized
-from shared.platform.http import attachment
+from shared.platform.http import attachment, http_callers
 from shared.platform.service import ServiceRuntime
 
 
@@ -172,17 +168,7 @@ ICS = "text/calendar; charset=utf-8"
 def build_router(runtime: ServiceRuntime, deps: Deps) -> APIRouter:
     router = APIRouter()
 
-    call_of = callers_of(runtime)
-
-    async def caller(request: Request) -> Call:
-        return await call_of(bearer(request), request.headers.get("x-correlation-id"))
-
-    async def signed_in(call: Annotated[Call, Depends(caller)]) -> Call:
-        if call.actor.kind == "system":
-            raise Unauthorized(_("An access token is required"))
-        return call
-
-    Someone = Annotated[Call, Depends(signed_in)]
+    _anyone, Someone = http_callers(callers_of(runtime))
 
     def base_url(_request: Request) -> str:
         """The configured address, never the request's Host header (which anyone can set)."""

@@ -6,7 +6,7 @@ import hmac
 import time
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
+from fastapi import APIRouter, Header, Query, Request, Response, status
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
@@ -28,10 +28,9 @@ from services.registration.entrypoints.pages import TEMPLATES
 from services.registration.locale import CATALOGUE, _
 from shared import web
 from shared.contracts.envelope import Actor
-from shared.platform.auth import bearer
 from shared.platform.calls import NotFoundForYou
 from shared.platform.errors import Unauthorized
-from shared.platform.http import attachment
+from shared.platform.http import attachment, http_callers
 from shared.platform.service import ServiceRuntime
 from shared.web.csv_export import XLSX
 
@@ -180,18 +179,7 @@ def build_router(runtime: ServiceRuntime, deps: Deps) -> APIRouter:
     pages = web.environment(TEMPLATES, catalogue=CATALOGUE)
     router = APIRouter()
 
-    call_of = callers_of(runtime)
-
-    async def caller(request: Request) -> Call:
-        return await call_of(bearer(request), request.headers.get("x-correlation-id"))
-
-    async def signed_in(call: Annotated[Call, Depends(caller)]) -> Call:
-        if call.actor.kind == "system":
-            raise Unauthorized(_("An access token is required"))
-        return call
-
-    Anyone = Annotated[Call, Depends(caller)]
-    Someone = Annotated[Call, Depends(signed_in)]
+    Anyone, Someone = http_callers(callers_of(runtime))
     Limit = Annotated[int, Query(ge=1, le=500)]
     Offset = Annotated[int, Query(ge=0)]
 
