@@ -10,6 +10,7 @@ import datetime as dt
 import json
 from typing import Any
 
+import nats as nats_client
 import pytest
 import sqlalchemy as sa
 from joserfc import jwt
@@ -142,6 +143,60 @@ async def test_each_events_route_is_allowed_in_its_scope_and_refused_elsewhere(w
         assert after["start"].startswith("2027-10-05") and after["capacity"] == 25
         await refused("POST", f"/workshops/{wid}/cancel", "door", {"reason": "Không đủ người"})
         assert (await http.get(f"/workshops/{wid}")).json()["status"] == "scheduled"
+
+
+async def test_each_events_command_over_nats_is_allowed_in_its_scope_and_refused_elsewhere(with_identity: Settings):
+    """The same scopes over request-reply (``rpc.events.*``): the caller is who the request's access
+    token says; the sibling commune, another province, a wrong role, no token and a token that is not
+    valid are refused, and the refusal changes nothing."""
+    settings = with_identity
+    async with serve_in_process(identity_app(settings)) as identity, serve_in_process(events_app(settings)) as events:
+        people = await sign_in_everyone(identity, settings)
+        nc = await nats_client.connect(settings.nats_url or "")
+        try:
+            async def ask(command: str, args: dict[str, Any], who: str | None, token: str | None = None
+                          ) -> dict[str, Any]:
+                token = token or (people[who]["access_token"] if who else None)
+                body = {"args": args, **({"access_token": token} if token else {})}
+                reply = await nc.request(f"rpc.events.{command}", json.dumps(body).encode(), timeout=10)
+                return json.loads(reply.data)
+
+            async def refused(command: str, args: dict[str, Any], who: str | None, code: str = "outside_your_scope",
+                              token: str | None = None) -> None:
+                answer = await ask(command, args, who, token)
+                assert answer["ok"] is False and answer["error"]["code"] == code, (command, who, answer)
+
+            cid = CAMPAIGN["campaign_id"]
+            for who in ("sibling", "hanoi", "scheduler", "door", None):
+                await refused("campaign.create", CAMPAIGN, who)
+            await refused("campaign.create", CAMPAIGN, None, "unauthorized", token="eyJhbGciOi.not.atoken")
+            assert (await events.client.get(f"/campaigns/{cid}")).status_code == 404  # nothing was made
+            made = await ask("campaign.create", CAMPAIGN, "commune")
+            assert made["ok"] is True and made["result"] == {"campaign_id": cid}, made
+
+            room = await events.client.post(f"/campaigns/{cid}/rooms", json={"name": "Hội trường", "seats": 30},
+                                             headers=as_(people["scheduler"]))
+            assert room.status_code == 201, room.text
+            workshop = {"campaign_id": cid, "room_id": room.json()["id"], "title": "Ký số cho hộ kinh doanh",
+                        "kind": "training", "start": "2027-10-05T08:00:00+07:00", "end": "2027-10-05T10:00:00+07:00",
+                        "capacity": 30}
+            for who in ("sibling", "sibling_door", "hanoi", "door", "crew", None):
+                await refused("workshop.schedule", workshop, who)
+            assert (await events.client.get(f"/campaigns/{cid}/workshops")).json() == []
+            scheduled = await ask("workshop.schedule", workshop, "scheduler")
+            assert scheduled["ok"] is True, scheduled
+            wid = scheduled["result"]["workshop_id"]
+
+            moved = {"workshop_id": wid, "start": "2027-10-06T08:00:00+07:00", "end": "2027-10-06T10:00:00+07:00"}
+            for who in ("sibling", "hanoi", "door", None):
+                await refused("workshop.reschedule", moved, who)
+                await refused("workshop.cancel", {"workshop_id": wid, "reason": "Mưa bão"}, who)
+            still = (await events.client.get(f"/workshops/{wid}")).json()
+            assert (still["start"][:10], still["status"]) == ("2027-10-05", "scheduled")  # nothing changed
+            assert (await ask("workshop.reschedule", moved, "province"))["ok"] is True  # the place above
+            assert (await ask("workshop.cancel", {"workshop_id": wid, "reason": "Mưa bão"}, "commune"))["ok"] is True
+        finally:
+            await nc.close()
 
 
 async def test_expired_foreign_and_signed_out_tokens_are_refused_within_seconds(with_identity: Settings):
