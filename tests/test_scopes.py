@@ -386,6 +386,59 @@ async def test_each_registration_and_notifications_route_is_allowed_in_its_scope
         assert told.status_code == 200, told.text
 
 
+async def test_every_board_page_opens_in_its_scope_and_nowhere_else(with_identity: Settings):
+    """The organizer pages of the three services, signed in with the identity session: the campaign's
+    organizers (its commune and its province) open every one; the booth reviewer opens the booth board
+    (the applications and the businesses' names, not their contact details); the sibling commune,
+    another province and the other roles get 403; signed out, the page leads to the sign-in."""
+    settings = with_identity
+    async with (serve_in_process(identity_app(settings)) as identity, serve_in_process(events_app(settings)) as events,
+                serve_in_process(registration_app(settings)) as registration,
+                serve_in_process(notifications_app(settings)) as notifications):
+        people = await sign_in_everyone(identity, settings)
+        cid = CAMPAIGN["campaign_id"]
+        assert (await events.client.post("/campaigns", json=CAMPAIGN, headers=as_(people["commune"]))
+                ).status_code == 201
+
+        async def known() -> bool:
+            return (await registration.client.get(f"/campaigns/{cid}")).status_code == 200
+
+        await eventually(known, what="the campaign in the registration service")
+        venue = {"name": "Nhà văn hoá xã Tịnh Khê", "address": "Thôn An Lộc",
+                 "booths": [{"code": "A01", "days": ["2027-10-05"]}]}
+        assert (await registration.client.post(f"/campaigns/{cid}/venues", json=venue, headers=as_(people["commune"]))
+                ).status_code == 201
+        business = await registration.client.post(f"/campaigns/{cid}/businesses", json=business_body(
+            valid_tax_codes(1)[0], email="lan@songtra.vn"))
+        applied = await registration.client.post(
+            f"/businesses/{business.json()['business']['id']}/applications", json={"days": ["2027-10-05"]},
+            headers={"Authorization": f"Bearer {TEST_ISSUER.person('lan@songtra.vn')}"})
+        assert applied.status_code == 201, applied.text
+        board = f"/board/{cid}"
+        pages = [(events, board), (events, f"{board}/workshops.csv"), (events, f"{board}/banner-placements.csv"),
+                 (events, f"{board}/audit"), (events, f"{board}/audit.csv"),
+                 (notifications, board), (notifications, f"{board}/notifications.csv"),
+                 (registration, board), (registration, f"{board}/businesses.csv"),
+                 (registration, f"{board}/businesses.xlsx")]
+        everyone = ("province", "commune", "sibling", "hanoi", "scheduler", "reviewer", "crew", "door")
+        for service, path in pages:
+            for who in everyone:
+                r = await service.client.get(path, cookies={"dxday_session": people[who]["session"]})
+                reviews = who == "reviewer" and service is registration and path == board
+                wanted = 200 if who in ("province", "commune") or reviews else 403
+                assert r.status_code == wanted, (path, who, r.status_code, r.text[:300])
+            signed_out = await service.client.get(path)
+            assert signed_out.status_code == 303 and "/sign-in" in signed_out.headers["location"], path
+
+        def page_of(who: str) -> Any:
+            return registration.client.get(board, cookies={"dxday_session": people[who]["session"]})
+
+        shown_to_reviewer, shown_to_organizer = (await page_of("reviewer")).text, (await page_of("commune")).text
+        assert "Công ty TNHH Giải pháp Số Sông Trà" in shown_to_reviewer  # the name beside its application
+        assert "lan@songtra.vn" not in shown_to_reviewer and "0912" not in shown_to_reviewer
+        assert "businesses.csv" not in shown_to_reviewer and "businesses.csv" in shown_to_organizer
+
+
 async def test_an_external_issuers_tokens_act_by_their_mapped_grants(with_identity: Settings):
     """A province's SSO, configured by issuer URL: its discovery document and keys served on loopback,
     its tokens accepted with grants from its ``dxday_grants`` claim; the wrong audience, another key

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from services.registration.application.commands import RegisterBusiness, UpdateBusinessContact
@@ -103,6 +104,22 @@ async def list_businesses(deps: Deps, campaign_id: str, call: Call, *, listing: 
             uow.record(contacts_viewed(call, deps.clock.now(), campaign_id, listing, len(rows)))
             await uow.commit()
     return [public(r) for r in rows], total
+
+
+@dataclass(frozen=True)
+class Reviewing:
+    names: dict[str, str]  # business id -> legal name
+    organizer: bool  # the caller also organizes the campaign: its businesses' contact details are shown to it
+
+
+async def reviewing(deps: Deps, campaign_id: str, call: Call) -> Reviewing:
+    """The businesses' legal names (public facts, no contact details), for whoever reviews the
+    campaign's booth applications: its booth reviewers and organizers."""
+    async with deps.uow() as uow:
+        campaign = await campaign_for(uow.records, call, campaign_id, Role.BOOTH_REVIEWER)
+        rows, _total = await uow.records.list_businesses(campaign_id, province=None, sector=None, q=None,
+                                                         limit=500, offset=0)
+    return Reviewing({r["id"]: r["legal_name"] for r in rows}, call.may(Role.ORGANIZER, campaign["scope_path"]))
 
 
 async def export_businesses_csv(deps: Deps, campaign_id: str, call: Call) -> str:

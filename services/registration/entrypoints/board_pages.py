@@ -46,10 +46,10 @@ def build_board_pages(deps: Deps, settings: Settings, sessions: PagesSessions | 
         for status in STATUSES:
             by_status[status] = await booths.list_applications(deps, campaign_id, call, status=status, limit=SHOWN,
                                                                offset=0)
-        names = await _business_names(deps, campaign_id, call)
+        seen = await businesses.reviewing(deps, campaign_id, call)
         return web.form_page(env, request, "board.html.j2", {
-            "campaign_id": campaign_id, "by_status": by_status, "statuses": STATUSES, "names": names, "done": done,
-            "errors": errors or {}, "links": links},
+            "campaign_id": campaign_id, "by_status": by_status, "statuses": STATUSES, "names": seen.names, "done": done,
+            "errors": errors or {}, "links": links, "organizer": seen.organizer},
             lang=lang, status_code=status_code)
 
     @router.get("/board/{campaign_id}", response_class=HTMLResponse)
@@ -97,9 +97,3 @@ def build_board_pages(deps: Deps, settings: Settings, sessions: PagesSessions | 
         return Response(body, media_type=XLSX, headers={**attachment(name), "Cache-Control": "no-store"})
 
     return router
-
-
-async def _business_names(deps: Deps, campaign_id: str, call: Call) -> dict[str, str]:
-    rows, _total = await businesses.list_businesses(deps, campaign_id, call, listing=None, province=None,
-                                                    sector=None, q=None, limit=500, offset=0)
-    return {b["id"]: b["legal_name"] for b in rows}
