@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import nats as nats_client
@@ -70,6 +73,33 @@ async def committed(settings: Settings, service: str, subject: str) -> list[dict
 
 def as_(session: dict[str, Any]) -> dict[str, str]:
     return {"Authorization": f"Bearer {session['access_token']}"}
+
+
+@dataclass
+class Offices:
+    """The four services in process, everyone of PEOPLE signed in, and the campaign made by the commune's
+    organizer and known to the registration service."""
+    identity: Any
+    events: Any
+    registration: Any
+    notifications: Any
+    people: dict[str, dict[str, Any]]
+
+
+@asynccontextmanager
+async def every_service(settings: Settings, campaign: dict[str, Any] = CAMPAIGN) -> AsyncIterator[Offices]:
+    async with (serve_in_process(identity_app(settings)) as identity, serve_in_process(events_app(settings)) as events,
+                serve_in_process(registration_app(settings)) as registration,
+                serve_in_process(notifications_app(settings)) as notifications):
+        people = await sign_in_everyone(identity, settings)
+        created = await events.client.post("/campaigns", json=campaign, headers=as_(people["commune"]))
+        assert created.status_code == 201, created.text
+
+        async def known() -> bool:
+            return (await registration.client.get(f"/campaigns/{campaign['campaign_id']}")).status_code == 200
+
+        await eventually(known, what="the campaign in the registration service")
+        yield Offices(identity, events, registration, notifications, people)
 
 
 @pytest.fixture
@@ -242,18 +272,10 @@ async def test_a_removed_grant_and_a_sign_out_are_refused_by_every_service_withi
     the events, registration and notifications services alike: each refuses the tokens concerned within
     5 s, however long they had left."""
     settings = with_identity
-    async with (serve_in_process(identity_app(settings)) as identity, serve_in_process(events_app(settings)) as events,
-                serve_in_process(registration_app(settings)) as registration,
-                serve_in_process(notifications_app(settings)) as notifications):
-        people = await sign_in_everyone(identity, settings)
-        cid = CAMPAIGN["campaign_id"]
-        assert (await events.client.post("/campaigns", json=CAMPAIGN, headers=as_(people["commune"]))
-                ).status_code == 201
-
-        async def known() -> bool:
-            return (await registration.client.get(f"/campaigns/{cid}")).status_code == 200
-
-        await eventually(known, what="the campaign in the registration service")
+    async with every_service(settings) as offices:
+        identity, events, registration, notifications = (offices.identity, offices.events, offices.registration,
+                                                         offices.notifications)
+        people, cid = offices.people, CAMPAIGN["campaign_id"]
         organizer_routes = ((events.client, f"/campaigns/{cid}/audit"),
                             (registration.client, f"/campaigns/{cid}/businesses"),
                             (notifications.client, f"/notifications?campaign={cid}"))
@@ -294,20 +316,9 @@ async def test_a_removed_grant_and_a_sign_out_are_refused_by_every_service_withi
 async def test_each_registration_and_notifications_route_is_allowed_in_its_scope_and_refused_elsewhere(
         with_identity: Settings):
     settings = with_identity
-    async with (serve_in_process(identity_app(settings)) as identity, serve_in_process(events_app(settings)) as events,
-                serve_in_process(registration_app(settings)) as registration,
-                serve_in_process(notifications_app(settings)) as notifications):
-        people = await sign_in_everyone(identity, settings)
-        cid = CAMPAIGN["campaign_id"]
-        created = await events.client.post("/campaigns", json={**CAMPAIGN, "booth_confirmation": "approval"},
-                                           headers=as_(people["commune"]))
-        assert created.status_code == 201, created.text
-        reg = registration.client
-
-        async def known() -> bool:
-            return (await reg.get(f"/campaigns/{cid}")).status_code == 200
-
-        await eventually(known, what="the campaign in the registration service")
+    async with every_service(settings, {**CAMPAIGN, "booth_confirmation": "approval"}) as offices:
+        notifications, people, cid, reg = offices.notifications, offices.people, CAMPAIGN["campaign_id"], \
+            offices.registration.client
 
         async def refused(client: Any, method: str, path: str, who: str | None, body: Any = None,
                           status: int = 403) -> None:
@@ -392,18 +403,9 @@ async def test_every_board_page_opens_in_its_scope_and_nowhere_else(with_identit
     (the applications and the businesses' names, not their contact details); the sibling commune,
     another province and the other roles get 403; signed out, the page leads to the sign-in."""
     settings = with_identity
-    async with (serve_in_process(identity_app(settings)) as identity, serve_in_process(events_app(settings)) as events,
-                serve_in_process(registration_app(settings)) as registration,
-                serve_in_process(notifications_app(settings)) as notifications):
-        people = await sign_in_everyone(identity, settings)
-        cid = CAMPAIGN["campaign_id"]
-        assert (await events.client.post("/campaigns", json=CAMPAIGN, headers=as_(people["commune"]))
-                ).status_code == 201
-
-        async def known() -> bool:
-            return (await registration.client.get(f"/campaigns/{cid}")).status_code == 200
-
-        await eventually(known, what="the campaign in the registration service")
+    async with every_service(settings) as offices:
+        events, registration, notifications = offices.events, offices.registration, offices.notifications
+        people, cid = offices.people, CAMPAIGN["campaign_id"]
         venue = {"name": "Nhà văn hoá xã Tịnh Khê", "address": "Thôn An Lộc",
                  "booths": [{"code": "A01", "days": ["2027-10-05"]}]}
         assert (await registration.client.post(f"/campaigns/{cid}/venues", json=venue, headers=as_(people["commune"]))
@@ -490,18 +492,8 @@ async def test_the_campaigns_audit_trail_says_who_did_what_and_when_to_its_organ
     from services.events.adapters.orm import audit_trail
 
     settings = with_identity
-    async with (serve_in_process(identity_app(settings)) as identity, serve_in_process(events_app(settings)) as events,
-                serve_in_process(registration_app(settings)) as registration):
-        people = await sign_in_everyone(identity, settings)
-        cid = CAMPAIGN["campaign_id"]
-        made = await events.client.post("/campaigns", json=CAMPAIGN, headers=as_(people["commune"]))
-        assert made.status_code == 201, made.text
-        reg = registration.client
-
-        async def known() -> bool:
-            return (await reg.get(f"/campaigns/{cid}")).status_code == 200
-
-        await eventually(known, what="the campaign in the registration service")
+    async with every_service(settings) as offices:
+        events, people, cid, reg = offices.events, offices.people, CAMPAIGN["campaign_id"], offices.registration.client
         room = await events.client.post(f"/campaigns/{cid}/rooms", json={"name": "Hội trường", "seats": 30},
                                         headers=as_(people["scheduler"]))
         workshop = await events.client.post(f"/campaigns/{cid}/workshops", headers=as_(people["scheduler"]), json={
