@@ -244,7 +244,7 @@ async def test_an_invited_commune_organizer_signs_in_from_the_email_link(setting
         settings = settings.model_copy(update={"identity_db_url": await databases.url("identity"),
                                                "smtp_host": "127.0.0.1", "smtp_port": port, "smtp_starttls": False})
         async with serve_in_process(notifications_app(settings)), serve_in_process(identity_app(settings)) as identity:
-            name, email, role, scope = administrator(settings)
+            name, email, role, scope, _lands_on = administrator(settings)
             first = await setup_sign_in_link(identity.app.state.deps.uow, SystemClock(), identity.url, name=name,
                                              email=email, role=role, scope=scope)
             page = await new_phone(browser)

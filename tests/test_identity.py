@@ -48,7 +48,7 @@ def text_of(mail: Message) -> str:
 
 async def admin_session(identity, settings: Settings) -> dict:
     """The national administrator, signed in with the one-time link ``dxday up`` prints."""
-    name, email, role, scope = administrator(settings)
+    name, email, role, scope, _lands_on = administrator(settings)
     link = await setup_sign_in_link(identity.app.state.deps.uow, SystemClock(), settings.base_url_of("identity"),
                                     name=name, email=email, role=role, scope=scope)
     r = await identity.client.post("/sessions", json={"link": link.rsplit("/sign-in/", 1)[1]})

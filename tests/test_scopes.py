@@ -29,8 +29,8 @@ from shared.platform.clock import SystemClock
 from shared.platform.config import Settings
 from shared.platform.db import create_engine, outbox_table
 from tests.conftest import Databases
-from tests.registration_support import business_body, valid_tax_codes
-from tests.support import TEST_ISSUER, eventually, serve_in_process
+from tests.registration_support import business_body, participant_body, valid_tax_codes
+from tests.support import TEST_ISSUER, eventually, participants_known, serve_in_process
 
 TINH_KHE, SIBLING, HA_NOI_WARD = "W21211", "W21172", "W00004"
 PEOPLE = {  # who: (role, scope)
@@ -439,6 +439,57 @@ async def test_every_board_page_opens_in_its_scope_and_nowhere_else(with_identit
         assert "Công ty TNHH Giải pháp Số Sông Trà" in shown_to_reviewer  # the name beside its application
         assert "lan@songtra.vn" not in shown_to_reviewer and "0912" not in shown_to_reviewer
         assert "businesses.csv" not in shown_to_reviewer and "businesses.csv" in shown_to_organizer
+
+
+async def test_the_door_staff_check_seats_in_on_the_door_page_of_their_commune_only(with_identity: Settings):
+    """The door page (events, signed in with the identity session): the commune's check-in staff type a
+    ticket's code and the seat is checked in, once; a code that is no ticket is refused next to the field;
+    the sibling commune's door staff and the scheduler cannot open it; a form from elsewhere is 403."""
+    settings = with_identity
+    async with every_service(settings) as offices:
+        events, people, cid = offices.events, offices.people, CAMPAIGN["campaign_id"]
+        room = await events.client.post(f"/campaigns/{cid}/rooms", json={"name": "Hội trường", "seats": 30},
+                                        headers=as_(people["scheduler"]))
+        workshop = await events.client.post(f"/campaigns/{cid}/workshops", headers=as_(people["scheduler"]), json={
+            "room_id": room.json()["id"], "title": "Ký số cho hộ kinh doanh", "kind": "training",
+            "start": "2027-10-05T08:00:00+07:00", "end": "2027-10-05T10:00:00+07:00", "capacity": 30})
+        assert workshop.status_code == 201, workshop.text
+        joined = await offices.registration.client.post(f"/campaigns/{cid}/participants", json=participant_body(
+            email="hoa@example.vn", phone=None, channels=["email"]))
+        assert joined.status_code == 201, joined.text
+        await participants_known(events, [joined.json()["participant"]["id"]])
+        seat = await events.client.post(f"/workshops/{workshop.json()['workshop_id']}/seats",
+                                        headers={"Authorization": f"Bearer {TEST_ISSUER.person('hoa@example.vn')}"})
+        assert seat.status_code == 201 and seat.json()["status"] == "confirmed", seat.text
+        code = seat.json()["checkin_code"]
+
+        door = f"/board/{cid}/door"
+        staff = {"dxday_session": people["door"]["session"]}
+        for who in ("sibling_door", "scheduler", "crew"):
+            r = await events.client.get(door, cookies={"dxday_session": people[who]["session"]})
+            assert r.status_code == 403, (who, r.status_code)
+        assert (await events.client.get(door)).status_code == 303  # signed out: to the sign-in
+        page = await events.client.get(f"{door}?lang=vi", cookies=staff)
+        assert page.status_code == 200 and "Soát vé tại cửa" in page.text and 'id="code"' in page.text
+        form_token = page.text.split('name="form_token" value="', 1)[1].split('"', 1)[0]
+        staff_form = {**staff, "dxday_form": page.cookies.get("dxday_form") or form_token}  # the double submit
+
+        async def post(code_typed: str, who_cookies: dict[str, str], token: str = form_token) -> Any:
+            return await events.client.post(f"{door}?lang=vi", data={"form_token": token, "code": code_typed},
+                                             cookies=who_cookies)
+
+        assert (await post(code, staff_form, "guessed")).status_code == 403  # not this page's form: nothing done
+        unknown = await post("ZZZZZ-ZZZZZ", staff_form)
+        assert unknown.status_code == 422 and 'id="code-error"' in unknown.text, unknown.text  # no ticket's code
+        done = await post(f" {code.lower()} ", staff_form)  # read out, typed in lower case with spaces
+        assert done.status_code == 200, done.text
+        assert "Đã soát vé: ghế số 1" in done.text and "Ký số cho hộ kinh doanh" in done.text, done.text
+        again = await post(code, staff_form)
+        assert again.status_code == 409 and 'id="code-error"' in again.text
+        sibling = {"dxday_session": people["sibling_door"]["session"], "dxday_form": staff_form["dxday_form"]}
+        assert (await post(code, sibling)).status_code == 403
+        attended = (await events.client.get(f"/workshops/{workshop.json()['workshop_id']}")).json()["attended"]
+        assert attended == 1
 
 
 async def test_an_external_issuers_tokens_act_by_their_mapped_grants(with_identity: Settings):

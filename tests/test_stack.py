@@ -115,6 +115,21 @@ def test_dxday_up_serves_three_ready_services_and_leaves_nothing_after_sigterm(t
             r["event"] for r in rows}
         assert rows[0]["actor_id"]  # the national administrator's account: the demo signs in as it
         assert all(r["occurred_at"] <= s["occurred_at"] for r, s in zip(rows, rows[1:], strict=False))  # in order
+        # the check-in staff's printed link signs them in and opens the door page of Xã Tịnh Khê's campaign
+        deadline = time.monotonic() + 30
+        staff = "soát vé, xã Tịnh Khê"
+        while staff not in (tmp_path / "up.log").read_text() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        [staff_line] = [line for line in (tmp_path / "up.log").read_text().splitlines() if staff in line]
+        link = staff_line.rsplit(": ", 1)[1].strip()
+        with httpx.Client() as browser:
+            page = browser.get(link)
+            token = page.text.split('name="form_token" value="', 1)[1].split('"', 1)[0]
+            landed = browser.post(link, data={"form_token": token})
+            door = f"{urls['events']}/board/{DEMO.replace('quang-ngai', 'tinh-khe')}/door"
+            assert landed.status_code == 303 and landed.headers["location"] == door, landed.text
+            opened = browser.get(door)
+            assert opened.status_code == 200 and "Soát vé tại cửa" in opened.text, opened.text
     finally:
         proc.send_signal(signal.SIGTERM)
         code = proc.wait(60)

@@ -263,6 +263,12 @@ async def _seat_of_ticket(repo: ScheduleStore, secret: str, ticket: str) -> str:
     return seat_id
 
 
+async def open_door(deps: Deps, campaign_id: str, call: Call) -> None:
+    """The door page of a campaign, where seats are checked in: its check-in staff and organizers."""
+    async with deps.uow() as uow:
+        await campaign_for(uow, call, campaign_id, Role.CHECKIN_STAFF)
+
+
 async def check_in(deps: Deps, cmd: CheckIn, call: Call) -> dict[str, Any]:
     """Staff at the door scan the QR code or type the check-in code; attendance is marked once. Only check-in
     staff (or an organizer) of the campaign's place: a ticket of another commune's workshop is refused."""

@@ -186,9 +186,11 @@ async def sign_out(deps: Deps, credential: str) -> None:
 
 
 async def setup_sign_in_link(uow: Callable[[], IdentityUnitOfWork], clock: Clock, issuer: str, *, name: str,
-                             email: str, role: Role, scope: str, valid_for: dt.timedelta = VALID_FOR) -> str:
+                             email: str, role: Role, scope: str, valid_for: dt.timedelta = VALID_FOR,
+                             next_path: str = "/me") -> str:
     """At installation (``dxday up``, the demo): the account with this grant, made if missing (granted by
-    the system), and a one-time sign-in link for it that is printed, not sent."""
+    the system), and a one-time sign-in link for it that is printed, not sent; it lands on ``next_path``
+    (this site's path, or a page of the installation's services)."""
     now = clock.now()
     link_secret = secrets.token_urlsafe(24)
     async with uow() as unit:
@@ -202,7 +204,7 @@ async def setup_sign_in_link(uow: Callable[[], IdentityUnitOfWork], clock: Clock
             await unit.store.save_account(account)
             unit.record(*account_events(account.events, SYSTEM, now))
         challenge = SignInChallenge.issue(str(uuid.uuid4()), account.id, "email", link=link_secret,
-                                          code=f"{secrets.randbelow(10**6):06d}", now=now, next_path="/me")
+                                          code=f"{secrets.randbelow(10**6):06d}", now=now, next_path=next_path)
         challenge.expires_at = now + valid_for
         await unit.store.add_challenge(challenge)
         await unit.commit()
