@@ -40,6 +40,13 @@ class Role(StrEnum):
     OPERATOR = "operator"  # metrics and dead letters; no personal data
 
 
+def acts_as(held: str, role: str) -> bool:
+    """Whether a grant of role ``held`` lets its holder act as ``role`` where the grant reaches: its own
+    role, and an organizer every other role of its subtree but the operator's (no campaign data there).
+    The identity service decides grants by it and every service checks access tokens by it."""
+    return held == role or (held == Role.ORGANIZER and role != Role.OPERATOR)
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True)
 

@@ -19,7 +19,8 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
-ORGANIZER, OPERATOR = "organizer", "operator"
+from shared.contracts.identity import acts_as
+
 KEY_REFRESH_S = 10.0  # an unknown key id asks the identity service again, at most this often
 KEPT_S = 240.0  # a pages session's access token (5 minutes) is asked for again after this
 
@@ -39,8 +40,7 @@ class AccessClaims:
         """Whether a grant of this token reaches a thing whose place and the places above it are
         ``scope_path`` (a campaign's: its commune, province, ``VN``, and ``campaign:<id>``). An organizer
         does what every other role of its subtree does, but the operator's."""
-        return any((r == role or (r == ORGANIZER and role != OPERATOR)) and scope in scope_path
-                   for r, scope in self.grants)
+        return any(acts_as(r, role) and scope in scope_path for r, scope in self.grants)
 
 
 class TokenVerifier:

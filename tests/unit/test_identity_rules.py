@@ -11,11 +11,32 @@ from services.identity.adapters.locality_data import locality_tree
 from services.identity.domain.accounts import Account, Grant
 from services.identity.domain.errors import InvalidScope, NotAllowedHere, SignInRefused, UnknownLocality
 from services.identity.domain.sign_in import MAX_WRONG_CODES, SignInChallenge
-from shared.contracts.identity import Role
+from shared.contracts.identity import Role, acts_as
+from shared.platform.tokens import AccessClaims
 
 NOW = dt.datetime(2027, 9, 20, 8, tzinfo=dt.UTC)
 TREE = locality_tree([{"code": "W21211/thon-an-loc", "commune": "W21211", "name": "Thôn An Lộc"}])
 QUANG_NGAI, TINH_KHE, TRUONG_QUANG_TRONG, HA_NOI, BA_DINH = "P51", "W21211", "W21172", "P01", "W00004"
+
+
+@pytest.mark.parametrize(("held", "role", "acts"), [
+    (Role.ORGANIZER, Role.ORGANIZER, True),
+    (Role.ORGANIZER, Role.CHECKIN_STAFF, True),  # an organizer does what its subtree's other roles do
+    (Role.ORGANIZER, Role.BOOTH_REVIEWER, True),
+    (Role.ORGANIZER, Role.OPERATOR, False),  # but not the operator's
+    (Role.CHECKIN_STAFF, Role.CHECKIN_STAFF, True),
+    (Role.CHECKIN_STAFF, Role.SCHEDULER, False),
+    (Role.SCHEDULER, Role.ORGANIZER, False),
+    (Role.OPERATOR, Role.ORGANIZER, False),
+])
+def test_a_role_acts_as_itself_and_an_organizer_as_every_other_but_the_operator(held, role, acts):
+    assert acts_as(held, role) is acts
+    # the identity service's grants and every service's token check follow the same rule
+    assert Account("a", "A", "a@x.vn", None, NOW, grants=[Grant("g", "a", held, TINH_KHE, None, NOW)]).may(
+        role, TINH_KHE, TREE) is acts
+    claims = AccessClaims("a", "s", ((held.value, TINH_KHE),), 0, 0, "issuer")
+    assert claims.may(role, (TINH_KHE, QUANG_NGAI, "VN")) is acts
+    assert claims.may(role, (TRUONG_QUANG_TRONG, QUANG_NGAI, "VN")) is False  # a sibling: never
 
 
 def test_the_tree_is_the_official_one():

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from services.identity.domain.errors import GrantNotFound, NotAllowedHere
 from services.identity.domain.localities import LocalityTree
 from services.identity.locale import _
-from shared.contracts.identity import Role
+from shared.contracts.identity import Role, acts_as
 
 
 @dataclass(eq=False)
@@ -55,8 +55,7 @@ def reaches(grants: list[Grant], role: Role, target: str, tree: LocalityTree) ->
     for g in grants:
         if not g.active:
             continue
-        if (g.role is role or (g.role is Role.ORGANIZER and role is not Role.OPERATOR)) \
-                and tree.covers(g.scope, target):
+        if acts_as(g.role, role) and tree.covers(g.scope, target):
             return True
     return False
 
