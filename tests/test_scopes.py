@@ -492,6 +492,59 @@ async def test_the_door_staff_check_seats_in_on_the_door_page_of_their_commune_o
         assert attended == 1
 
 
+async def test_the_banner_crew_puts_up_and_takes_down_banners_on_its_round_page(with_identity: Settings):
+    """The crew's round page (events, the identity session): the campaign's placements to put up, up and
+    taken down; each step marked with who did it (the signed-in person's name unless they change it) and
+    recorded as the API would; the check-in staff, the sibling commune and a form from elsewhere change
+    nothing."""
+    settings = with_identity
+    async with every_service(settings) as offices:
+        events, people, cid = offices.events, offices.people, CAMPAIGN["campaign_id"]
+        site = await events.client.post(f"/campaigns/{cid}/banner-sites", headers=as_(people["commune"]), json={
+            "name": "Chợ Tịnh Khê", "kind": "public_square", "address": "Thôn An Lộc", "spots": 2})
+        assert site.status_code == 201, site.text
+        planned = await events.client.post(f"/campaigns/{cid}/banner-placements", headers=as_(people["commune"]),
+                                           json={"site_id": site.json()["id"], "spot": 1, "by": "UBND xã",
+                                                 "slogan": "Chuyển đổi số vì người dân", "first_day": "2027-10-01",
+                                                 "last_day": "2027-10-10"})
+        assert planned.status_code == 201, planned.text
+        pid = planned.json()["id"]
+        round_page = f"/board/{cid}/banners"
+        for who in ("door", "sibling", "scheduler"):
+            r = await events.client.get(round_page, cookies={"dxday_session": people[who]["session"]})
+            assert r.status_code == 403, (who, r.status_code)
+        crew = {"dxday_session": people["crew"]["session"]}
+        page = await events.client.get(f"{round_page}?lang=vi", cookies=crew)
+        assert page.status_code == 200, page.text
+        assert "Cần treo (1)" in page.text and "Chuyển đổi số vì người dân" in page.text
+        assert 'name="by" value="crew"' in page.text  # the signed-in person's name, from the identity service
+        token = page.text.split('name="form_token" value="', 1)[1].split('"', 1)[0]
+        crew_form = {**crew, "dxday_form": page.cookies.get("dxday_form") or token}
+
+        async def step(name: str, cookies: dict[str, str], by: str = "Tổ 2 — Lê Văn Dũng", form: str = token) -> Any:
+            return await events.client.post(f"{round_page}/{pid}/{name}?lang=vi", data={"form_token": form, "by": by},
+                                             cookies=cookies)
+
+        assert (await step("install", crew_form, form="guessed")).status_code == 403
+        door = {"dxday_session": people["door"]["session"], "dxday_form": crew_form["dxday_form"]}
+        assert (await step("install", door)).status_code == 403
+        nameless = await step("install", crew_form, by="")
+        assert nameless.status_code == 422 and f'id="error-{pid}"' in nameless.text
+        assert (await events.client.get(f"/campaigns/{cid}/banner-placements")).json()[0]["status"] == "planned"
+
+        put_up = await step("install", crew_form)
+        assert put_up.status_code == 303, put_up.text
+        shown = await events.client.get(put_up.headers["location"], cookies=crew)
+        assert "Đã ghi nhận: đã treo." in shown.text and "Người treo: Tổ 2 — Lê Văn Dũng" in shown.text
+        assert (await step("install", crew_form)).status_code == 409  # up already: refused beside it
+        assert (await step("remove", crew_form)).status_code == 303
+        [placement] = (await events.client.get(f"/campaigns/{cid}/banner-placements")).json()
+        assert (placement["status"], placement["installed_by"], placement["removed_by"]) == (
+            "removed", "Tổ 2 — Lê Văn Dũng", "Tổ 2 — Lê Văn Dũng")
+        [installed] = await committed(settings, "events", "events.banner_placement.installed")
+        assert installed["actor"]["id"] == people["crew"]["account"]["id"]
+
+
 async def test_an_external_issuers_tokens_act_by_their_mapped_grants(with_identity: Settings):
     """A province's SSO, configured by issuer URL: its discovery document and keys served on loopback,
     its tokens accepted with grants from its ``dxday_grants`` claim; the wrong audience, another key

@@ -90,6 +90,17 @@ async def move_placement(deps: Deps, placement_id: str, to: PlacementStatus, cmd
     return updated
 
 
+async def crew_round(deps: Deps, campaign_id: str, call: Call) -> tuple[list[dict[str, Any]], str | None]:
+    """The banner crew's page of a campaign (its crew and organizers): the placements still to put up
+    or take down, and the name the signed-in person goes by (what "by" says unless they change it)."""
+    async with deps.uow() as uow:
+        await campaign_for(uow, call, campaign_id, Role.BANNER_CREW)
+        placements = await uow.schedule.placements_of(campaign_id, None)
+    account = call.claims.account_id if call.claims else None
+    names = await deps.names.of([account]) if account else {}
+    return placements, names.get(account or "")
+
+
 async def list_placements(deps: Deps, campaign_id: str, status: str | None) -> list[dict[str, Any]]:
     async with deps.uow() as uow:
         return await uow.schedule.placements_of(campaign_id, status)

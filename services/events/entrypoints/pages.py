@@ -17,6 +17,7 @@ from services.events.application.commands import ReserveSeat
 from services.events.application.context import Deps
 from services.events.entrypoints.access import callers_of
 from services.events.entrypoints.board_pages import build_board
+from services.events.entrypoints.crew_pages import build_crew
 from services.events.entrypoints.door_pages import build_door
 from services.events.locale import CATALOGUE, _
 from shared import web
@@ -164,6 +165,7 @@ def build_pages(runtime: ServiceRuntime, deps: Deps) -> APIRouter:
 
     router.include_router(build_board(runtime, deps, env))
     router.include_router(build_door(runtime, deps, env))
+    router.include_router(build_crew(runtime, deps, env))
     return router
 
 
