@@ -400,8 +400,9 @@ async def test_each_registration_and_notifications_route_is_allowed_in_its_scope
 async def test_every_board_page_opens_in_its_scope_and_nowhere_else(with_identity: Settings):
     """The organizer pages of the three services, signed in with the identity session: the campaign's
     organizers (its commune and its province) open every one; the booth reviewer opens the booth board
-    (the applications and the businesses' names, not their contact details); the sibling commune,
-    another province and the other roles get 403; signed out, the page leads to the sign-in."""
+    (the applications and the businesses' names, not their contact details), the check-in staff the
+    door, the banner crew its round; the sibling commune, another province and the other roles get 403;
+    signed out, the page leads to the sign-in."""
     settings = with_identity
     async with every_service(settings) as offices:
         events, registration, notifications = offices.events, offices.registration, offices.notifications
@@ -421,13 +422,14 @@ async def test_every_board_page_opens_in_its_scope_and_nowhere_else(with_identit
                  (events, f"{board}/audit"), (events, f"{board}/audit.csv"),
                  (notifications, board), (notifications, f"{board}/notifications.csv"),
                  (registration, board), (registration, f"{board}/businesses.csv"),
-                 (registration, f"{board}/businesses.xlsx")]
+                 (registration, f"{board}/businesses.xlsx"), (events, f"{board}/door"), (events, f"{board}/banners")]
+        also = {(id(registration), board): "reviewer", (id(events), f"{board}/door"): "door",
+                (id(events), f"{board}/banners"): "crew"}  # the one other role each page is for
         everyone = ("province", "commune", "sibling", "hanoi", "scheduler", "reviewer", "crew", "door")
         for service, path in pages:
             for who in everyone:
                 r = await service.client.get(path, cookies={"dxday_session": people[who]["session"]})
-                reviews = who == "reviewer" and service is registration and path == board
-                wanted = 200 if who in ("province", "commune") or reviews else 403
+                wanted = 200 if who in ("province", "commune") or also.get((id(service), path)) == who else 403
                 assert r.status_code == wanted, (path, who, r.status_code, r.text[:300])
             signed_out = await service.client.get(path)
             assert signed_out.status_code == 303 and "/sign-in" in signed_out.headers["location"], path
