@@ -547,6 +547,43 @@ async def test_the_banner_crew_puts_up_and_takes_down_banners_on_its_round_page(
         assert installed["actor"]["id"] == people["crew"]["account"]["id"]
 
 
+async def test_a_signed_in_official_finds_its_campaigns_and_the_pages_of_its_roles(with_identity: Settings):
+    """From /me (identity) to /board (events): the campaigns the official acts on, each with the pages
+    of its roles there; the sibling commune's campaign is not among the commune organizer's, the
+    province organizer sees both; an official with no role in any campaign is told so."""
+    settings = with_identity
+    async with every_service(settings) as offices:
+        events, people, cid = offices.events, offices.people, CAMPAIGN["campaign_id"]
+        sibling_campaign = {**CAMPAIGN, "campaign_id": "nghia-hanh-2027", "locality_code": SIBLING,
+                            "locality": "Xã bên cạnh"}
+        assert (await events.client.post("/campaigns", json=sibling_campaign, headers=as_(people["sibling"]))
+                ).status_code == 201
+        me = await offices.identity.client.get("/me?lang=vi", cookies={"dxday_session": people["door"]["session"]})
+        assert me.status_code == 200 and f'href="{settings.base_url_of("events")}/board?lang=vi"' in me.text
+
+        async def listed(who: str) -> str:
+            r = await events.client.get("/board?lang=vi", cookies={"dxday_session": people[who]["session"]})
+            assert r.status_code == 200, r.text
+            return r.text
+
+        def section(page: str, campaign_id: str) -> str:
+            return page.split(f'id="c-{campaign_id}"', 1)[1].split("</li>", 1)[0] if f'id="c-{campaign_id}"' in page \
+                else ""
+
+        commune, province = await listed("commune"), await listed("province")
+        assert section(commune, cid) and not section(commune, "nghia-hanh-2027")
+        assert section(province, cid) and section(province, "nghia-hanh-2027")
+        assert f"/board/{cid}/audit" in section(commune, cid) and f"/board/{cid}/door" in section(commune, cid)
+        door = section(await listed("door"), cid)
+        assert f"/board/{cid}/door" in door and f"/board/{cid}/audit" not in door and "/banners" not in door
+        crew = section(await listed("crew"), cid)
+        assert f"/board/{cid}/banners" in crew and "/door" not in crew
+        reviewer = section(await listed("reviewer"), cid)
+        assert f'{settings.base_url_of("registration")}/board/{cid}' in reviewer and "/door" not in reviewer
+        assert "Bạn chưa có vai trò trong chiến dịch nào" in await listed("hanoi")
+        assert (await events.client.get("/board")).status_code == 303  # signed out: to the sign-in
+
+
 async def test_an_external_issuers_tokens_act_by_their_mapped_grants(with_identity: Settings):
     """A province's SSO, configured by issuer URL: its discovery document and keys served on loopback,
     its tokens accepted with grants from its ``dxday_grants`` claim; the wrong audience, another key

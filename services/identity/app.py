@@ -63,6 +63,6 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
     app.state.signer = signer
     install_error_handlers(app)
     app.include_router(build_router(deps))  # before the pages: /sign-in/requests is the API's
-    app.include_router(build_pages(deps))
+    app.include_router(build_pages(deps, f"{settings.base_url_of('events')}/board"))
     install_stylesheet(app)
     return app

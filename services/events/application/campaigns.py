@@ -82,3 +82,14 @@ async def get_campaign(uow: EventsUnitOfWork, campaign_id: str) -> Campaign:
 async def list_campaigns(uow: EventsUnitOfWork, *, year: int | None, limit: int, offset: int) -> list[Campaign]:
     async with uow:
         return await uow.campaigns.list(year=year, limit=limit, offset=offset)
+
+
+async def campaigns_of(uow: EventsUnitOfWork, call: Call, *, shown: int = 200
+                       ) -> tuple[list[tuple[Campaign, set[Role]]], int]:
+    """The campaigns the signed-in account acts on, newest first, each with the roles it acts in there
+    (an organizer's: every one but the operator's); at most ``shown`` of them, and how many there are."""
+    async with uow:
+        found = await uow.campaigns.list(limit=100_000)
+    mine = [(c, roles) for c in found
+            if (roles := {r for r in Role if r is not Role.OPERATOR and call.may(r, c.scope_path)})]
+    return mine[:shown], len(mine)

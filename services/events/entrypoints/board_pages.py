@@ -8,7 +8,7 @@ import jinja2
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from services.events.application import audit, banners, public
+from services.events.application import audit, banners, campaigns, public
 from services.events.application import workshops as uc
 from services.events.application.context import Deps
 from services.events.domain.banners import PlacementStatus
@@ -28,6 +28,19 @@ PLACEMENT_COLUMNS = ("id", "site_name", "spot", "slogan", "first_day", "last_day
 def build_board(runtime: ServiceRuntime, deps: Deps, env: jinja2.Environment) -> APIRouter:
     router = web.board_router(env, runtime.settings, "events", lambda: runtime.sessions)
     links = web.board_links(runtime.settings, "events")
+
+    @router.get("/board", response_class=HTMLResponse)
+    @web.error_pages(env)
+    async def my_campaigns(request: Request, lang: str | None = None) -> Response:
+        """Where a signed-in official starts: the campaigns it acts on, each with the pages of its roles."""
+        language = web.language(request, lang)
+        call = await web.board_call(request, runtime.sessions)
+        if call is None:
+            return web.to_sign_in("/board", language)
+        mine, total = await campaigns.campaigns_of(deps.uow(), call)
+        return web.form_page(env, request, "campaigns.html.j2", {
+            "campaigns": [{"c": c, "roles": {r.value for r in roles}} for c, roles in mine], "total": total,
+            "links": links}, lang=language)
 
     @router.get("/board/{campaign_id}", response_class=HTMLResponse)
     @web.error_pages(env)

@@ -32,7 +32,8 @@ class InviteForm(Command):
     scope: str = Field(min_length=2, max_length=120)
 
 
-def build_pages(deps: Deps) -> APIRouter:
+def build_pages(deps: Deps, campaigns_url: str = "") -> APIRouter:
+    """``campaigns_url``: the page listing the campaigns a signed-in official acts on (the events service)."""
     router = APIRouter(include_in_schema=False)
     env = web.environment(TEMPLATES, catalogue=CATALOGUE, form_targets=deps.sites)
     secure = deps.issuer.startswith("https://")
@@ -150,7 +151,8 @@ def build_pages(deps: Deps) -> APIRouter:
                 places += [(g.scope, tree.get(g.scope).name), *((c.code, c.name) for c in tree.children(g.scope))]
         return web.form_page(env, request, "me.html.j2", {
             "account": account, "grants": grants, "places": places, "roles": [r.value for r in Role],
-            "values": values or {}, "errors": errors or {}, "invited": invited, "password_done": password_done},
+            "values": values or {}, "errors": errors or {}, "invited": invited, "password_done": password_done,
+            "campaigns_url": campaigns_url},
             lang=language,
             status_code=status_code)
 
