@@ -261,8 +261,8 @@ def cmd_up(args: argparse.Namespace) -> int:
         if demo:
             stack.load_demo()
         stack.announce_sign_in_links(demo=demo)
-        _say(f"start here: {settings.base_url_of('registration')}/docs (businesses, booths, participants); "
-             f"audit trail: dxday events — Ctrl-C to stop")
+        _say(f"start here: open a sign-in link above, then {settings.base_url_of('events')}/board (your campaigns, "
+             f"their boards and audit trails); APIs at /docs of each service — Ctrl-C to stop")
         return stack.watch()
     except NatsServerError as exc:
         print(f"dxday: embedded NATS failed: {exc}", file=sys.stderr)
