@@ -28,6 +28,9 @@ def subscriptions() -> list[Subscription]:
             PARTICIPANT_OPTED_OUT: participants.on_opted_out,
             PARTICIPANT_ERASED: participants.on_erased,
         }),
+        # the trail is read, not acted on: a line may wait a second, so its lines are written in large
+        # batches (one commit each), away from the seat and schedule decisions on the same database
         *(Subscription(service="events", name=f"audit-{stream.subject_root}", stream=stream,
-                       handlers=dict.fromkeys(contracts_on(stream), audit.on_event)) for stream in AUDITED),
+                       handlers=dict.fromkeys(contracts_on(stream), audit.on_event), batch_size=500,
+                       fetch_wait_s=1.0) for stream in AUDITED),
     ]
