@@ -52,7 +52,7 @@ $(BENCH_STAMP): pyproject.toml $(STAMP)
 	@$(PY) -m pip install -q -e ".[dev,bench]"
 	@touch $(BENCH_STAMP)
 
-bench: install $(BENCH_STAMP)  ## the real stack under load, with this machine's limits measured in the same run (< 10 min)
+bench: install $(BENCH_STAMP)  ## the real stack under load, with this machine's limits measured in the same run (about 15 min on 2 vCPUs)
 	$(PY) -m tests.bench $(BENCH_ARGS)
 
 clean:
