@@ -199,6 +199,23 @@ def to_sign_in(next_path: str, lang: str) -> Response:
     return see_other(f"/board/sign-in?lang={lang}&next={quote(next_path, safe='/')}")
 
 
+class SignInFirst(Exception):
+    """Nobody is signed in on this browser: a page decorated with ``error_pages`` leads to the sign-in
+    and back to ``next_path``."""
+
+    def __init__(self, next_path: str) -> None:
+        super().__init__(next_path)
+        self.next_path = next_path
+
+
+async def official(request: Request, sessions: PagesSessions | None, next_path: str) -> Call:
+    """The official signed in on this browser, for a board page; nobody: ``SignInFirst``."""
+    call = await board_call(request, sessions)
+    if call is None:
+        raise SignInFirst(next_path)
+    return call
+
+
 def csv_download(body: str, filename: str) -> Response:
     return Response(body, media_type="text/csv; charset=utf-8",
                     headers={**attachment(filename), "Cache-Control": "no-store"})
@@ -213,6 +230,8 @@ def error_pages(env: jinja2.Environment) -> Callable[[PageHandler], PageHandler]
         async def route(*args: Any, **kwargs: Any) -> Response:
             try:
                 return await handler(*args, **kwargs)
+            except SignInFirst as away:
+                return to_sign_in(away.next_path, language(kwargs["request"], kwargs.get("lang")))
             except AppError as exc:
                 return error_page(env, exc, lang=language(kwargs["request"], kwargs.get("lang")))
 

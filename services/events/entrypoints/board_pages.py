@@ -34,9 +34,7 @@ def build_board(runtime: ServiceRuntime, deps: Deps, env: jinja2.Environment) ->
     async def my_campaigns(request: Request, lang: str | None = None) -> Response:
         """Where a signed-in official starts: the campaigns it acts on, each with the pages of its roles."""
         language = web.language(request, lang)
-        call = await web.board_call(request, runtime.sessions)
-        if call is None:
-            return web.to_sign_in("/board", language)
+        call = await web.official(request, runtime.sessions, "/board")
         mine, total = await campaigns.campaigns_of(deps.uow(), call)
         return web.form_page(env, request, "campaigns.html.j2", {
             "campaigns": [{"c": c, "roles": {r.value for r in roles}} for c, roles in mine], "total": total,
@@ -46,9 +44,7 @@ def build_board(runtime: ServiceRuntime, deps: Deps, env: jinja2.Environment) ->
     @web.error_pages(env)
     async def board(request: Request, campaign_id: str, lang: str | None = None) -> Response:
         language = web.language(request, lang)
-        call = await web.board_call(request, runtime.sessions)
-        if call is None:
-            return web.to_sign_in(f"/board/{campaign_id}", language)
+        call = await web.official(request, runtime.sessions, f"/board/{campaign_id}")
         await uc.open_board(deps, campaign_id, call)
         workshops = await public.list_workshops(deps, campaign_id, include_cancelled=True)
         placements = await banners.list_placements(deps, campaign_id, None)
@@ -57,19 +53,17 @@ def build_board(runtime: ServiceRuntime, deps: Deps, env: jinja2.Environment) ->
             "campaign_id": campaign_id, "workshops": workshops, "by_status": by_status, "links": links}, lang=language)
 
     @router.get("/board/{campaign_id}/workshops.csv")
+    @web.error_pages(env)
     async def workshops_csv(request: Request, campaign_id: str) -> Response:
-        call = await web.board_call(request, runtime.sessions)
-        if call is None:
-            return web.to_sign_in(f"/board/{campaign_id}", web.language(request, None))
+        call = await web.official(request, runtime.sessions, f"/board/{campaign_id}")
         await uc.open_board(deps, campaign_id, call)
         rows = await public.list_workshops(deps, campaign_id, include_cancelled=True)
         return web.csv_download(to_csv(WORKSHOP_COLUMNS, rows), f"workshops-{campaign_id}.csv")
 
     @router.get("/board/{campaign_id}/banner-placements.csv")
+    @web.error_pages(env)
     async def placements_csv(request: Request, campaign_id: str) -> Response:
-        call = await web.board_call(request, runtime.sessions)
-        if call is None:
-            return web.to_sign_in(f"/board/{campaign_id}", web.language(request, None))
+        call = await web.official(request, runtime.sessions, f"/board/{campaign_id}")
         await uc.open_board(deps, campaign_id, call)
         rows = await banners.list_placements(deps, campaign_id, None)
         return web.csv_download(to_csv(PLACEMENT_COLUMNS, rows), f"banner-placements-{campaign_id}.csv")
@@ -80,9 +74,7 @@ def build_board(runtime: ServiceRuntime, deps: Deps, env: jinja2.Environment) ->
                          before: str | None = None) -> Response:
         """Who did what and when, the latest first, a page at a time."""
         language = web.language(request, lang)
-        call = await web.board_call(request, runtime.sessions)
-        if call is None:
-            return web.to_sign_in(f"/board/{campaign_id}/audit", language)
+        call = await web.official(request, runtime.sessions, f"/board/{campaign_id}/audit")
         trail = await audit.trail_of(deps, campaign_id, call, before=before)
         lines = [_shown(line, trail.campaign.local(line["occurred_at"]), language) for line in trail.lines]
         return web.form_page(env, request, "audit.html.j2", {
@@ -90,11 +82,10 @@ def build_board(runtime: ServiceRuntime, deps: Deps, env: jinja2.Environment) ->
             "timezone": trail.campaign.timezone}, lang=language)
 
     @router.get("/board/{campaign_id}/audit.csv")
+    @web.error_pages(env)
     async def audit_csv(request: Request, campaign_id: str, lang: str | None = None) -> Response:
         language = web.language(request, lang)
-        call = await web.board_call(request, runtime.sessions)
-        if call is None:
-            return web.to_sign_in(f"/board/{campaign_id}/audit", language)
+        call = await web.official(request, runtime.sessions, f"/board/{campaign_id}/audit")
         trail = await audit.trail_of(deps, campaign_id, call, limit=None)
         rows = [_shown(line, trail.campaign.local(line["occurred_at"]), language) for line in reversed(trail.lines)]
         return web.csv_download(to_csv(AUDIT_COLUMNS, rows), f"audit-{campaign_id}.csv")

@@ -41,9 +41,7 @@ def build_crew(runtime: ServiceRuntime, deps: Deps, env: jinja2.Environment) -> 
     async def crew_page(request: Request, campaign_id: str, lang: str | None = None,
                         done: str | None = None) -> Response:
         language = web.language(request, lang)
-        call = await web.board_call(request, runtime.sessions)
-        if call is None:
-            return web.to_sign_in(f"/board/{campaign_id}/banners", language)
+        call = await web.official(request, runtime.sessions, f"/board/{campaign_id}/banners")
         return await round_page(request, campaign_id, language, call, done=done if done in STEPS else None)
 
     @router.post("/board/{campaign_id}/banners/{placement_id}/{step}", response_class=HTMLResponse)
@@ -51,9 +49,7 @@ def build_crew(runtime: ServiceRuntime, deps: Deps, env: jinja2.Environment) -> 
     async def move(request: Request, campaign_id: str, placement_id: str, step: str,
                    lang: str | None = None) -> Response:
         language = web.language(request, lang)
-        call = await web.board_call(request, runtime.sessions)
-        if call is None:
-            return web.to_sign_in(f"/board/{campaign_id}/banners", language)
+        call = await web.official(request, runtime.sessions, f"/board/{campaign_id}/banners")
         fields = await web.read_form(request)
         if fields is None or step not in STEPS:
             return await round_page(request, campaign_id, language, call,

@@ -30,9 +30,7 @@ def build_door(runtime: ServiceRuntime, deps: Deps, env: jinja2.Environment) -> 
     @web.error_pages(env)
     async def door_page(request: Request, campaign_id: str, lang: str | None = None) -> Response:
         language = web.language(request, lang)
-        call = await web.board_call(request, runtime.sessions)
-        if call is None:
-            return web.to_sign_in(f"/board/{campaign_id}/door", language)
+        call = await web.official(request, runtime.sessions, f"/board/{campaign_id}/door")
         await seats.open_door(deps, campaign_id, call)
         return door(request, campaign_id, language)
 
@@ -40,9 +38,7 @@ def build_door(runtime: ServiceRuntime, deps: Deps, env: jinja2.Environment) -> 
     @web.error_pages(env)
     async def check_in(request: Request, campaign_id: str, lang: str | None = None) -> Response:
         language = web.language(request, lang)
-        call = await web.board_call(request, runtime.sessions)
-        if call is None:
-            return web.to_sign_in(f"/board/{campaign_id}/door", language)
+        call = await web.official(request, runtime.sessions, f"/board/{campaign_id}/door")
         await seats.open_door(deps, campaign_id, call)
         fields = await web.read_form(request)
         if fields is None:

@@ -61,9 +61,7 @@ def build_pages(runtime: ServiceRuntime, deps: Deps) -> APIRouter:
     @web.error_pages(env)
     async def board(request: Request, campaign_id: str, lang: str | None = None) -> Response:
         language = web.language(request, lang)
-        call = await web.board_call(request, runtime.sessions)
-        if call is None:
-            return web.to_sign_in(f"/board/{campaign_id}", language)
+        call = await web.official(request, runtime.sessions, f"/board/{campaign_id}")
         latest = await operations.query_log(deps, call, cause=None, recipient=None, status=None,
                                             campaign=campaign_id, limit=SHOWN, offset=0)
         return web.form_page(env, request, "board.html.j2", {
@@ -72,10 +70,9 @@ def build_pages(runtime: ServiceRuntime, deps: Deps) -> APIRouter:
             "timezone": await operations.campaign_timezone(deps, campaign_id)}, lang=language)
 
     @router.get("/board/{campaign_id}/notifications.csv")
+    @web.error_pages(env)
     async def export(request: Request, campaign_id: str) -> Response:
-        call = await web.board_call(request, runtime.sessions)
-        if call is None:
-            return web.to_sign_in(f"/board/{campaign_id}", web.language(request, None))
+        call = await web.official(request, runtime.sessions, f"/board/{campaign_id}")
         rows = await operations.query_log(deps, call, cause=None, recipient=None, status=None, campaign=campaign_id,
                                           limit=100_000, offset=0)
         return web.csv_download(to_csv(COLUMNS, rows), f"notifications-{campaign_id}.csv")
