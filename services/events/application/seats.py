@@ -269,7 +269,7 @@ async def open_door(deps: Deps, campaign_id: str, call: Call) -> None:
         await campaign_for(uow, call, campaign_id, Role.CHECKIN_STAFF)
 
 
-async def check_in(deps: Deps, cmd: CheckIn, call: Call) -> dict[str, Any]:
+async def check_in(deps: Deps, cmd: CheckIn, call: Call, *, at_campaign: str | None = None) -> dict[str, Any]:
     """Staff at the door scan the QR code or type the check-in code; attendance is marked once. Only check-in
     staff (or an organizer) of the campaign's place: a ticket of another commune's workshop is refused."""
     if call.claims is None:
@@ -280,6 +280,8 @@ async def check_in(deps: Deps, cmd: CheckIn, call: Call) -> dict[str, Any]:
         seat = await repo.seat_for_decision(await _seat_of_ticket(repo, deps.checkin_secret, cmd.token))
         if seat is None:
             raise SeatNotFound()
+        if at_campaign is not None and seat.campaign_id != at_campaign:  # a door page admits its own tickets
+            raise InvalidTicket(_("This ticket is for another campaign's workshop"))
         campaign = await campaign_for(uow, call, seat.campaign_id, Role.CHECKIN_STAFF)
         local = campaign.local(seat.attended_at) if campaign and seat.attended_at is not None else None
         SeatList.check_in(seat, now, local)

@@ -45,7 +45,7 @@ def build_door(runtime: ServiceRuntime, deps: Deps, env: jinja2.Environment) -> 
             return door(request, campaign_id, language, error=web.BAD_FORM.render(language), status_code=403)
         code = (fields.get("code") or [""])[0].strip()
         try:
-            done = await seats.check_in(deps, CheckIn(token=code), call)
+            done = await seats.check_in(deps, CheckIn(token=code), call, at_campaign=campaign_id)
         except ValidationError as exc:
             return door(request, campaign_id, language, error=web.field_errors(exc, language).get("token", ""),
                         code=code, status_code=422)

@@ -94,6 +94,17 @@ async def test_a_ticket_checks_in_once_by_token_or_typed_code(schedule: FakeSche
     assert staff_only.value.status == 403
 
 
+async def test_a_door_page_admits_the_tickets_of_its_own_campaign_only(schedule: FakeSchedule):
+    deps = events_deps(schedule, [])
+    seat = await seats.reserve_seat(deps, "w1", ReserveSeat(), person("p1"))
+    with pytest.raises(AppError) as elsewhere:
+        await seats.check_in(deps, CheckIn(token=seat["checkin_token"]), DOOR, at_campaign="another-2027")
+    assert elsewhere.value.code == "invalid_ticket"
+    assert schedule.seats[seat["seat_id"]]["attended_at"] is None  # refused under the seat's lock, unchanged
+    done = await seats.check_in(deps, CheckIn(token=seat["checkin_token"]), DOOR, at_campaign="c1")
+    assert done["attended"] == 1
+
+
 async def test_a_closed_workshop_takes_no_reservation(schedule: FakeSchedule):
     schedule.workshops["w1"]["status"] = "cancelled"
     with pytest.raises(AppError) as closed:
